@@ -25,8 +25,12 @@ $(STAMP): setup.cfg pyproject.toml
 
 venv: $(STAMP)
 
+# One driver for both: codegen/generate.py (its STEPS list is what gets generated).
 generate: $(STAMP)
-	@echo "generation pipeline not written yet"
+	$(PY) -m codegen.generate
+
+check-generated: $(STAMP)
+	$(PY) -m codegen.generate --check
 
 run: $(STAMP)
 	ENV=$${ENV:-local} $(PY) -m server serve
