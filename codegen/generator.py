@@ -405,7 +405,7 @@ class Generator:
     def _message_schema(self, message: Message) -> Schema:
         properties: dict[str, SchemaOrRef] = {}
         required: list[str] = []
-        here = f"{message.file.name}: message {message.full_name}"
+        here = message.file.name
         for field in message.fields:
             description = filter_comment(field.comments)
             behaviors = self._behaviors(field)

@@ -118,7 +118,9 @@ def _key(key: str) -> str:
 
 def _scalar(value: YamlValue, content_indent: int) -> str:
     if isinstance(value, Plain):
-        return str(value)
+        # gnostic writes enum values plain even when YAML 1.1 readers (PyYAML,
+        # hence Connexion) would load ON/OFF/YES/NO as booleans; quote those.
+        return f'"{value}"' if _yaml11_surprise(value) else str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -220,7 +222,7 @@ def _render_string(value: str, simple_key: bool, content_indent: int) -> str:
     analysis = _analyze(value)
     if "\n" in value and not simple_key:
         style = "|"
-    elif _resolves_to_non_string(value):
+    elif _resolves_to_non_string(value) or _yaml11_surprise(value):
         style = '"'
     else:
         style = ""
@@ -342,6 +344,18 @@ def _is_timestamp(text: str) -> bool:
         hour, minute, second = (int(g) for g in clock)
         return hour < 24 and minute < 60 and second < 60
     return True
+
+
+_OLD_BOOL = {
+    "y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
+    "n", "N", "no", "No", "NO", "off", "Off", "OFF",
+}  # fmt: skip
+_BASE60_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+
+
+def _yaml11_surprise(value: str) -> bool:
+    """Strings YAML 1.1 reads as booleans or sexagesimal numbers; yaml.v3 quotes them too."""
+    return value in _OLD_BOOL or bool(_BASE60_FLOAT.match(value))
 
 
 def _resolves_to_non_string(value: str) -> bool:
