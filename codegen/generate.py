@@ -203,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                 diff = drift(Path(tmp))
             if diff:
                 sys.stdout.write(diff)
+                sys.stdout.flush()
                 print(
                     "check-generated: the committed files above differ from what proto/ "
                     "generates; run `make` and commit the result.",

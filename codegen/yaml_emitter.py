@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -108,15 +109,14 @@ class _Writer:
                 self.sequence(value, _next_indent(indent, False))
         else:
             self.out.append(" ")
-            self.out.append(_scalar(value, _next_indent(indent, parent_is_sequence)))
+            self.out.append(_scalar(value, indent, _next_indent(indent, parent_is_sequence)))
 
 
 def _key(key: str) -> str:
-    text = _render_string(key, simple_key=True, content_indent=0)
-    return text
+    return _render_string(key, True, 0, 0)
 
 
-def _scalar(value: YamlValue, content_indent: int) -> str:
+def _scalar(value: YamlValue, parent_indent: int, content_indent: int) -> str:
     if isinstance(value, Plain):
         # gnostic writes enum values plain even when YAML 1.1 readers (PyYAML,
         # hence Connexion) would load ON/OFF/YES/NO as booleans; quote those.
@@ -128,7 +128,7 @@ def _scalar(value: YamlValue, content_indent: int) -> str:
     if isinstance(value, float):
         return format_number(value)
     if isinstance(value, str):
-        return _render_string(value, simple_key=False, content_indent=content_indent)
+        return _render_string(value, False, parent_indent, content_indent)
     raise TypeError(f"cannot write {type(value).__name__} as YAML")
 
 
@@ -138,9 +138,8 @@ def format_number(value: float) -> str:
         return str(int(value))
     text = repr(value)
     if "e" in text or "E" in text:
-        text = format(value, "f").rstrip("0")
-        if text.endswith("."):
-            text += "0"
+        # Positional notation: YAML 1.1 readers take "1e-07" for a string.
+        text = format(Decimal(text), "f")
     return text
 
 
@@ -218,7 +217,7 @@ def _analyze(value: str) -> _Analysis:
     return _Analysis(line_breaks, block_plain, single, block)
 
 
-def _render_string(value: str, simple_key: bool, content_indent: int) -> str:
+def _render_string(value: str, simple_key: bool, parent_indent: int, content_indent: int) -> str:
     analysis = _analyze(value)
     if "\n" in value and not simple_key:
         style = "|"
@@ -240,14 +239,17 @@ def _render_string(value: str, simple_key: bool, content_indent: int) -> str:
     if style == "'":
         return "'" + value.replace("'", "''") + "'"
     if style == "|":
-        return _literal(value, content_indent)
+        return _literal(value, parent_indent, content_indent)
     return _double_quoted(value)
 
 
-def _literal(value: str, indent: int) -> str:
+def _literal(value: str, parent_indent: int, indent: int) -> str:
     hints = ""
     if value[0] in " " + _BREAKS:
-        hints += str(INDENT)
+        # yaml.v3 always writes the chosen indentation (4) here, which readers get
+        # wrong wherever the content is not exactly 4 columns in (sequence items);
+        # write the true offset instead. gnostic never meets this: comments are trimmed.
+        hints += str(indent - parent_indent)
     if value[-1] not in _BREAKS:
         hints += "-"
     elif len(value) == 1 or value[-2] in _BREAKS:
