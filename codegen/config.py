@@ -54,9 +54,7 @@ def parse_parameter(parameter: str) -> Configuration:
             continue
         name, _, value = item.partition("=")
         if name not in known:
-            raise PluginError(
-                f'unknown option "{name}"; known options: {", ".join(sorted(known))}'
-            )
+            raise PluginError(f'unknown option "{name}"; known options: {", ".join(sorted(known))}')
         current = getattr(config, name)
         if isinstance(current, bool):
             if value not in _TRUE | _FALSE:
@@ -70,9 +68,7 @@ def parse_parameter(parameter: str) -> Configuration:
         else:
             choices = _CHOICES.get(name)
             if choices is not None and value not in choices:
-                raise PluginError(
-                    f'option {name}: "{value}" is not one of {", ".join(choices)}'
-                )
+                raise PluginError(f'option {name}: "{value}" is not one of {", ".join(choices)}')
             setattr(config, name, value)
     if config.depth < 0:
         raise PluginError(f"option depth: {config.depth} is negative")

@@ -46,7 +46,9 @@ def apply(schema: SchemaOrRef | None, constraints: Any, where: str) -> None:
             else ("array",)
         )
         if schema.type not in wanted:
-            hint = " (constraints on the elements go under `items`)" if schema.type == "array" else ""
+            hint = (
+                " (constraints on the elements go under `items`)" if schema.type == "array" else ""
+            )
             raise PluginError(
                 f"{where}: constraint {key} applies to {' or '.join(wanted)} schemas, "
                 f"not to this {schema.type} field{hint}"

@@ -104,7 +104,9 @@ def run_protoc(
 def spec_parameter() -> str:
     for key, value in SPEC_OPTIONS.items():
         if "," in value:
-            raise GenerationError(f"spec option {key} contains a comma, which protoc plugins split on")
+            raise GenerationError(
+                f"spec option {key} contains a comma, which protoc plugins split on"
+            )
     return ",".join(f"{k}={v}" for k, v in SPEC_OPTIONS.items())
 
 
@@ -166,9 +168,7 @@ def _files(base: Path, output: str) -> dict[str, Path]:
     """Every file of a generated output (a file, or a directory tree), by repo path."""
     path = base / output
     if path.is_dir():
-        return {
-            p.relative_to(base).as_posix(): p for p in sorted(path.rglob("*")) if p.is_file()
-        }
+        return {p.relative_to(base).as_posix(): p for p in sorted(path.rglob("*")) if p.is_file()}
     return {output: path} if path.exists() else {}
 
 
@@ -191,7 +191,9 @@ def drift(fresh_root: Path, repo_root: Path = REPO) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m codegen.generate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m codegen.generate", description=__doc__.split("\n")[0]
+    )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--out", type=Path, default=REPO, help="output root (default: the checkout)")
     group.add_argument("--check", action="store_true", help="fail with a diff if anything drifted")

@@ -35,7 +35,17 @@ from codegen.openapi_model import (
     Server,
     Tag,
 )
-from codegen.protos import FDP, INPUT_ONLY, OUTPUT_ONLY, REQUIRED, Field, File, Message, Method, Request
+from codegen.protos import (
+    FDP,
+    INPUT_ONLY,
+    OUTPUT_ONLY,
+    REQUIRED,
+    Field,
+    File,
+    Message,
+    Method,
+    Request,
+)
 from codegen.reflector import WRAPPERS, Reflector
 
 HEADER = (
@@ -167,7 +177,9 @@ class Generator:
                     pattern = binding.WhichOneof("pattern")
                     if pattern not in _HTTP_METHODS:
                         continue  # custom verbs: gnostic skips them too
-                    op, path = self.build_operation(doc, method, getattr(binding, pattern), binding.body)
+                    op, path = self.build_operation(
+                        doc, method, getattr(binding, pattern), binding.body
+                    )
                     item = doc.paths.setdefault(path, PathItem())
                     item.operations[pattern] = op
             if annotated:
@@ -189,9 +201,7 @@ class Generator:
             path = path.replace(variable, name, 1)
             schema = self.reflect.schema_for_field(leaf)
             self._constrain(leaf, schema, here)
-            parameters.append(
-                Parameter(name, "path", filter_comment(leaf.comments), True, schema)
-            )
+            parameters.append(Parameter(name, "path", filter_comment(leaf.comments), True, schema))
             self._bind_to_path(message, fields, body)
 
         for match in list(_NAMED_VARIABLE.finditer(path)):
@@ -211,9 +221,7 @@ class Generator:
                 names.append(name)
             path = path.replace(match.group(0), "/".join(parts), 1)
             for name in names:
-                parameters.append(
-                    Parameter(name, "path", f"The {name} id.", True, wk.string())
-                )
+                parameters.append(Parameter(name, "path", f"The {name} id.", True, wk.string()))
 
         if body and body != "*":
             self._field_path(message, body, here, "body field")
@@ -330,16 +338,52 @@ class Generator:
             assert field.message is not None
             type_name = field.message.full_name
             if type_name == "google.protobuf.Value":
-                return [self._query(name, description, required, field, self.reflect.schema_for_field(field), here)]
+                return [
+                    self._query(
+                        name,
+                        description,
+                        required,
+                        field,
+                        self.reflect.schema_for_field(field),
+                        here,
+                    )
+                ]
             if type_name in WRAPPERS:
                 value = field.message.field_by_name["value"]
-                return [self._query(name, description, required, field, self.reflect.schema_for_field(value), here)]
+                return [
+                    self._query(
+                        name,
+                        description,
+                        required,
+                        field,
+                        self.reflect.schema_for_field(value),
+                        here,
+                    )
+                ]
             if type_name in ("google.protobuf.Timestamp", "google.protobuf.Duration"):
-                return [self._query(name, description, required, field, self.reflect.schema_for_message(field.message), here)]
+                return [
+                    self._query(
+                        name,
+                        description,
+                        required,
+                        field,
+                        self.reflect.schema_for_message(field.message),
+                        here,
+                    )
+                ]
             if field.is_list:
                 return []  # only non-repeated messages can be query parameters
             if type_name == "google.protobuf.FieldMask":
-                return [self._query(name, description, required, field, self.reflect.schema_for_field(field), here)]
+                return [
+                    self._query(
+                        name,
+                        description,
+                        required,
+                        field,
+                        self.reflect.schema_for_field(field),
+                        here,
+                    )
+                ]
             out: list[Parameter] = []
             for sub in field.message.fields:
                 seen = depths.setdefault(sub.full_name, 0)
@@ -351,7 +395,11 @@ class Generator:
             return out
         if field.kind == FDP.TYPE_GROUP:
             return []
-        return [self._query(name, description, required, field, self.reflect.schema_for_field(field), here)]
+        return [
+            self._query(
+                name, description, required, field, self.reflect.schema_for_field(field), here
+            )
+        ]
 
     def _query(
         self,
@@ -374,7 +422,9 @@ class Generator:
         doc.schemas[name] = schema
 
     def _behaviors(self, field: Field) -> list[int]:
-        return list(self.request.options.extension(field.options, "google.api.field_behavior") or [])
+        return list(
+            self.request.options.extension(field.options, "google.api.field_behavior") or []
+        )
 
     def _constrain(self, field: Field, schema: SchemaOrRef | None, here: str) -> None:
         options = self.request.options.extension(field.options, field_constraints.EXTENSION)

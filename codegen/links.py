@@ -115,7 +115,9 @@ def _check_expression(
         _walk(source.output, pointer, field_name, f"{where}: {value}")
 
 
-def _walk(message: Message, pointer: list[str], field_name: Callable[[Field], str], where: str) -> None:
+def _walk(
+    message: Message, pointer: list[str], field_name: Callable[[Field], str], where: str
+) -> None:
     """Check that a JSON pointer into a message's JSON form names a field."""
     current: Message | None = message
     index = 0

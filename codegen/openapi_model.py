@@ -10,7 +10,6 @@ objects) and keeps what OpenAPI requires (``title``, ``version``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from codegen.yaml_emitter import Plain, YamlValue
 
@@ -93,7 +92,7 @@ class Schema:
         return out
 
 
-SchemaOrRef = Union[Schema, Ref]
+SchemaOrRef = Schema | Ref
 
 
 def _number(out: YamlMap, key: str, value: float | None) -> None:
@@ -197,7 +196,7 @@ class Operation:
             out["requestBody"] = self.request_body.to_yaml()
         out["responses"] = {k: v.to_yaml() for k, v in self.responses.items()}
         if self.security is not None:
-            out["security"] = [dict(s) for s in self.security]  # type: ignore[misc]
+            out["security"] = [dict(s) for s in self.security]
         if self.servers:
             out["servers"] = [s.to_yaml() for s in self.servers]
         return out
@@ -272,7 +271,7 @@ class Document:
             }
         out["components"] = components
         if self.security:
-            out["security"] = [dict(s) for s in self.security]  # type: ignore[misc]
+            out["security"] = [dict(s) for s in self.security]
         if self.tags:
             out["tags"] = [t.to_yaml() for t in self.tags]
         return out

@@ -52,7 +52,7 @@ class Field:
 
     @property
     def name(self) -> str:
-        return self.proto.name
+        return str(self.proto.name)
 
     @property
     def full_name(self) -> str:
@@ -64,7 +64,7 @@ class Field:
 
     @property
     def kind(self) -> int:
-        return self.proto.type
+        return int(self.proto.type)
 
     @property
     def is_list(self) -> bool:
@@ -97,11 +97,11 @@ class Message:
 
     @property
     def name(self) -> str:
-        return self.proto.name
+        return str(self.proto.name)
 
     @property
     def is_map_entry(self) -> bool:
-        return self.proto.options.map_entry
+        return bool(self.proto.options.map_entry)
 
     @property
     def field_by_name(self) -> dict[str, Field]:
@@ -119,7 +119,7 @@ class Method:
 
     @property
     def name(self) -> str:
-        return self.proto.name
+        return str(self.proto.name)
 
     @property
     def go_name(self) -> str:
@@ -140,7 +140,7 @@ class Service:
 
     @property
     def name(self) -> str:
-        return self.proto.name
+        return str(self.proto.name)
 
     @property
     def go_name(self) -> str:
@@ -160,11 +160,11 @@ class File:
 
     @property
     def name(self) -> str:
-        return self.proto.name
+        return str(self.proto.name)
 
     @property
     def package(self) -> str:
-        return self.proto.package
+        return str(self.proto.package)
 
 
 class Options:
@@ -199,11 +199,11 @@ class Options:
             ext = self._pool.FindExtensionByName(name)
         except KeyError:
             return None  # the file defining it is not imported anywhere
-        extensions: Any = options.Extensions  # type: ignore[attr-defined]
+        extensions: Any = options.Extensions
         if ext.is_repeated:
             values = list(extensions[ext])
             return values or None
-        if not options.HasExtension(ext):  # type: ignore[arg-type]
+        if not options.HasExtension(ext):
             return None
         return extensions[ext]
 
@@ -222,7 +222,7 @@ class Request:
             self.files.append(file)
             comments = _comments(proto)
             prefix = f".{proto.package}" if proto.package else ""
-            for i, enum in enumerate(proto.enum_type):
+            for enum in proto.enum_type:
                 self._add_enum(enum, f"{prefix}.{enum.name}")
             for i, msg in enumerate(proto.message_type):
                 file.messages.append(
@@ -258,7 +258,7 @@ class Request:
             options=self.options.decode(proto.options),
         )
         self.messages[full] = message
-        for i, enum in enumerate(proto.enum_type):
+        for enum in proto.enum_type:
             self._add_enum(enum, f"{full}.{enum.name}")
         for i, nested in enumerate(proto.nested_type):
             message.messages.append(

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 INDENT = 4
 _BREAKS = "\r\n\x85\u2028\u2029"
@@ -29,9 +29,7 @@ class Plain(str):
     """A scalar written as-is, plain: a YAML literal such as an enum value name."""
 
 
-YamlValue = (
-    Mapping[str, "YamlValue"] | Sequence["YamlValue"] | str | bool | int | float | Plain
-)
+YamlValue = Mapping[str, "YamlValue"] | Sequence["YamlValue"] | str | bool | int | float | Plain
 
 
 def dump(root: Mapping[str, YamlValue], head_comment: Sequence[str] = ()) -> str:

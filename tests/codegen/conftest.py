@@ -23,6 +23,7 @@ from google.protobuf.compiler import plugin_pb2
 
 from codegen.generate import include_paths
 from codegen.plugin import generate
+from codegen.protos import Request
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -49,7 +50,7 @@ def compile_protos(files: tuple[str, ...], extra_include: Path | None = None) ->
         return out.read_bytes()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _descriptor_set(files: tuple[str, ...]) -> bytes:
     return compile_protos(files)
 
@@ -92,7 +93,7 @@ class Plugin:
         response = generate(request(files, parameter(options)))
         assert response.error, "expected the plugin to report an error"
         assert not response.file
-        return response.error
+        return str(response.error)
 
     def error_in_source(self, directory: Path, source: str, **options: Any) -> str:
         """Write ``source`` as broken.proto under ``directory``; the plugin's error for it."""
@@ -101,13 +102,19 @@ class Plugin:
         response = generate(request(("broken.proto",), parameter(options), compiled))
         assert response.error, "expected the plugin to report an error"
         assert not response.file
-        return response.error
+        return str(response.error)
+
+    def project_index(self) -> Request:
+        """The project's own protos (proto/), compiled and indexed as the plugin sees them."""
+        root = Path(__file__).resolve().parents[2] / "proto"
+        files = tuple(sorted(p.relative_to(root).as_posix() for p in root.rglob("*.proto")))
+        return Request(request(files, "", compile_protos(files)))
 
     def error_with_parameter(self, parameter: str, *files: str) -> str:
         """The error for a raw parameter string (options the keyword form cannot spell)."""
         response = generate(request(files, parameter))
         assert response.error, "expected the plugin to report an error"
-        return response.error
+        return str(response.error)
 
 
 @pytest.fixture(scope="session")

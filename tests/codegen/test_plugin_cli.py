@@ -22,7 +22,9 @@ def test_protoc_runs_the_plugin_executable(tmp_path: Path) -> None:
 
 
 def test_source_relative_files_land_beside_their_protos(tmp_path: Path) -> None:
-    run_protoc(["library.proto", "types.proto"], tmp_path, "output_mode=source_relative", includes())
+    run_protoc(
+        ["library.proto", "types.proto"], tmp_path, "output_mode=source_relative", includes()
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "library.openapi.yaml",
         "types.openapi.yaml",

@@ -97,7 +97,7 @@ def source(**parts: str) -> str:
 
 def link(parameter: str, value: str, operation: str = "NoteService.GetNote") -> str:
     return (
-        "option (privatellm.options.v1.operation) = {links: [{name: \"L\" "
+        'option (privatellm.options.v1.operation) = {links: [{name: "L" '
         f'operation: "{operation}" parameters: {{key: "{parameter}" value: "{value}"}}}}]}};'
     )
 
@@ -126,7 +126,9 @@ def test_template_is_valid(plugin: Any, tmp_path: Path) -> None:
 def test_link_errors(
     plugin: Any, tmp_path: Path, parameter: str, value: str, operation: str, expected: str
 ) -> None:
-    error = plugin.error_in_source(tmp_path, source(create_options=link(parameter, value, operation)))
+    error = plugin.error_in_source(
+        tmp_path, source(create_options=link(parameter, value, operation))
+    )
     assert error.startswith("broken.proto: rpc fixtures.broken.v1.NoteService.CreateNote: ")
     assert expected in error
 
@@ -160,19 +162,25 @@ def field_option(text: str) -> str:
 def test_constraint_errors(
     plugin: Any, tmp_path: Path, field: str, constraints: str, expected: str
 ) -> None:
-    error = plugin.error_in_source(tmp_path, source(**{f"{field}_options": field_option(constraints)}))
+    error = plugin.error_in_source(
+        tmp_path, source(**{f"{field}_options": field_option(constraints)})
+    )
     assert f"field fixtures.broken.v1.Note.{field}" in error
     assert expected in error
 
 
 def test_unknown_event_stream_message(plugin: Any, tmp_path: Path) -> None:
-    options = 'option (privatellm.options.v1.operation) = {event_stream: "fixtures.broken.v1.Nope"};'
+    options = (
+        'option (privatellm.options.v1.operation) = {event_stream: "fixtures.broken.v1.Nope"};'
+    )
     error = plugin.error_in_source(tmp_path, source(create_options=options))
     assert 'event_stream message "fixtures.broken.v1.Nope" does not exist' in error
 
 
 def test_event_stream_on_a_streaming_rpc(plugin: Any, tmp_path: Path) -> None:
-    options = 'option (privatellm.options.v1.operation) = {event_stream: "fixtures.broken.v1.Note"};'
+    options = (
+        'option (privatellm.options.v1.operation) = {event_stream: "fixtures.broken.v1.Note"};'
+    )
     error = plugin.error_in_source(tmp_path, source(watch_options=options), streaming="sse")
     assert "event_stream is for unary RPCs" in error
 

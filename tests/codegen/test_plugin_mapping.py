@@ -208,7 +208,9 @@ def test_paths_and_schemas_are_sorted(library: dict[str, Any]) -> None:
         ("alias", {"type": "string"}),
     ],
 )
-def test_scalar_and_well_known_types(types: dict[str, Any], field: str, schema: dict[str, Any]) -> None:
+def test_scalar_and_well_known_types(
+    types: dict[str, Any], field: str, schema: dict[str, Any]
+) -> None:
     got = dict(props(types, "Everything")[field])
     assert got.pop("description")
     assert got == schema

@@ -78,7 +78,9 @@ def test_enum_type_string_lists_the_values(plugin: Any) -> None:
         (3, ["root.label", "root.parent.label", "root.parent.parent.label"]),
     ],
 )
-def test_depth_limits_circular_query_parameters(plugin: Any, depth: int, expected: list[str]) -> None:
+def test_depth_limits_circular_query_parameters(
+    plugin: Any, depth: int, expected: list[str]
+) -> None:
     spec = plugin.spec("types.proto", depth=depth)
     names = [p["name"] for p in spec["paths"]["/v1/nodes:search"]["get"]["parameters"]]
     assert [n for n in names if n.startswith("root.")] == expected

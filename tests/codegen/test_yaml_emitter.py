@@ -66,7 +66,7 @@ def test_multi_line_strings_are_literal_blocks() -> None:
 
 
 def test_gnostic_layout_of_sequences_and_nested_mappings() -> None:
-    doc = {
+    doc: dict[str, Any] = {
         "paths": {
             "/x": {
                 "get": {
@@ -118,7 +118,15 @@ def test_number_formatting_always_reads_back_as_a_number() -> None:
     "doc",
     [
         {"a": ["x", {"b": [1, 2, {"c": "d: e"}]}, [], {}], "f": {"g": {"h": ["", "  lead"]}}},
-        {"s": ["multi\nline", "\nleading break", "tab\there", "quote ' and \" both", "back\\slash"]},
+        {
+            "s": [
+                "multi\nline",
+                "\nleading break",
+                "tab\there",
+                "quote ' and \" both",
+                "back\\slash",
+            ]
+        },
         {"nested": [["a", "b"], ["c"]], "yes": "no", "on": ["off", "y", "n"]},
         {"unicode": "Ünïcödé — “quotes” 日本語", "ctrl": "bell\x07", "nel": "a\x85b"},
         {"lines": "one\n\ntwo\n", "keep": "x\n\n"},
