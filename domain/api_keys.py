@@ -1,0 +1,150 @@
+"""API keys: issuing, listing, revoking, and authenticating a bearer secret.
+
+A secret is `pllm_` + 32 random bytes (base64url): far too long to guess, so a
+fast hash is the right tool (DESIGN.md "Performance budget"; bcrypt/argon2 are
+for human passwords). The database keeps SHA-256 of it, or HMAC-SHA-256 with
+a server-side pepper when one is configured, and finds the key by that hash
+with one indexed lookup per request. Nothing is cached, so a revocation is
+seen by every process on the very next request.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy.exc import IntegrityError
+
+from domain import ids
+from domain.access import readable_owner
+from domain.identity import Caller, Role
+from domain.paging import Page, page_size, time_cursor, time_token
+from domain.services import Services
+from errors import ApiError, Code
+from store import api_keys as repo
+from store.clock import utc_now
+from store.database import Database
+from store.tables import ApiKeyRow
+
+SECRET_PREFIX = "pllm_"
+# Shown in lists: "pllm_" and 7 characters of the random part.
+VISIBLE_PREFIX_LENGTH = 12
+_ROLES: dict[str, Role] = {"": "user", "ROLE_UNSPECIFIED": "user", "USER": "user", "ADMIN": "admin"}
+_UNAUTHENTICATED = "missing, invalid or revoked API key"
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str, pepper: bytes | None = None) -> str:
+    data = secret.encode("utf-8")
+    if pepper:
+        return hmac.new(pepper, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
+
+
+async def authenticate(db: Database, secret: str, pepper: bytes | None = None) -> Caller:
+    """The caller a bearer secret stands for; UNAUTHENTICATED (16) when unknown or revoked."""
+    if not secret or len(secret) > 512:
+        raise ApiError(Code.UNAUTHENTICATED, _UNAUTHENTICATED)
+    async with db.read() as session:
+        row = await repo.find_by_hash(session, hash_secret(secret, pepper))
+    if row is None or row.revoke_time is not None:
+        raise ApiError(Code.UNAUTHENTICATED, _UNAUTHENTICATED)
+    return Caller(user_id=row.user_id, role=_role(row.role), key_id=row.id)
+
+
+async def ensure_bootstrap_key(
+    db: Database, secret: str, user_id: str = "admin", pepper: bytes | None = None
+) -> None:
+    """Stores an admin key for `secret` unless one exists (local/test: a key to start with).
+
+    Idempotent and safe when several processes start at once (the unique hash decides).
+    """
+    secret_hash = hash_secret(secret, pepper)
+    async with db.read() as session:
+        if await repo.find_by_hash(session, secret_hash) is not None:
+            return
+    try:
+        async with db.write() as session:
+            await repo.insert(session, _row(secret, secret_hash, user_id, "admin", "bootstrap"))
+    except IntegrityError:
+        return  # another process stored it first
+
+
+async def create_api_key(
+    svc: Services, caller: Caller, *, display_name: str = "", user: str = "", role: str = ""
+) -> tuple[ApiKeyRow, str]:
+    """A new key and its secret (returned once, never stored).
+
+    Users create USER keys for themselves; an ADMIN key or a key for another
+    user needs an admin (PERMISSION_DENIED (7)).
+    """
+    if role not in _ROLES:
+        raise ApiError(Code.INVALID_ARGUMENT, f"role must be USER or ADMIN, not {role!r}")
+    wanted_role = _ROLES[role]
+    owner = user or caller.user_id
+    if not caller.is_admin:
+        if wanted_role == "admin":
+            raise ApiError(Code.PERMISSION_DENIED, "only an admin can create ADMIN keys")
+        if owner != caller.user_id:
+            raise ApiError(Code.PERMISSION_DENIED, "only an admin can create keys for other users")
+    if len(display_name) > 200:
+        raise ApiError(Code.INVALID_ARGUMENT, "displayName is longer than 200 characters")
+    secret = new_secret()
+    row = _row(secret, hash_secret(secret, svc.api_key_pepper), owner, wanted_role, display_name)
+    async with svc.db.write() as session:
+        await repo.insert(session, row)
+    return row, secret
+
+
+async def list_api_keys(
+    svc: Services, caller: Caller, *, user: str = "", size: int | None = None, token: str = ""
+) -> Page[ApiKeyRow]:
+    """Keys newest first: the caller's own, or (admins) one user's or everyone's (`*`)."""
+    owner = readable_owner(caller, user, what="keys")
+    limit = page_size(size)
+    scope = owner if owner is not None else "*"
+    after = time_cursor(token, "apiKeys", scope)
+    async with svc.db.read() as session:
+        rows = await repo.list_page(session, owner, after, limit + 1)
+    next_token = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_token = time_token("apiKeys", scope, last.create_time, last.id)
+    return Page(rows, next_token)
+
+
+async def revoke_api_key(svc: Services, caller: Caller, key_id: str) -> ApiKeyRow:
+    """Revokes a key (admins: anyone's; users: their own, others' are NOT_FOUND (5)).
+
+    Revoking a revoked key changes nothing and answers the key as it is.
+    """
+    async with svc.db.write() as session:
+        row = await repo.get(session, key_id)
+        if row is None or (not caller.is_admin and row.user_id != caller.user_id):
+            raise ApiError(Code.NOT_FOUND, f"API key {key_id!r} not found")
+        if row.revoke_time is None:
+            await repo.revoke(session, key_id, utc_now())
+            await session.refresh(row)
+    return row
+
+
+def _row(secret: str, secret_hash: str, user_id: str, role: Role, display_name: str) -> ApiKeyRow:
+    return ApiKeyRow(
+        id=ids.api_key_id(),
+        user_id=user_id,
+        role=role,
+        display_name=display_name,
+        prefix=secret[:VISIBLE_PREFIX_LENGTH],
+        secret_hash=secret_hash,
+        create_time=utc_now(),
+        revoke_time=None,
+    )
+
+
+def _role(value: str) -> Role:
+    if value == "admin":
+        return "admin"
+    return "user"

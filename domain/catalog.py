@@ -1,0 +1,68 @@
+"""The model catalog as callers see it, and how a model id becomes a callable provider.
+
+Unknown ids: GetModel answers NOT_FOUND (5), the resource the URL names does
+not exist. A `model` field naming an unknown model (create/update a
+conversation, a per-turn override) answers INVALID_ARGUMENT (3): the request
+is wrong, not the URL. A known model that cannot be called now (disabled, or
+its provider not configured) answers FAILED_PRECONDITION (9) with the reason.
+"""
+
+from dataclasses import dataclass
+
+from errors import ApiError, Code
+from providers.base import Availability, ModelSpec, Provider
+from providers.registry import ProviderRegistry
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    spec: ModelSpec
+    provider_type: str  # echo | bedrock | openai
+    availability: Availability
+
+
+def entry(registry: ProviderRegistry, spec: ModelSpec) -> CatalogEntry:
+    return CatalogEntry(spec, registry.provider_type(spec.provider), registry.availability(spec))
+
+
+def list_models(registry: ProviderRegistry) -> list[CatalogEntry]:
+    """Every model, available or not, in configuration order."""
+    return [entry(registry, spec) for spec in registry.models()]
+
+
+def get_model(registry: ProviderRegistry, model_id: str) -> CatalogEntry:
+    spec = registry.model(model_id)
+    if spec is None:
+        raise ApiError(Code.NOT_FOUND, f"model {model_id!r} is not in the catalog")
+    return entry(registry, spec)
+
+
+def require_known(registry: ProviderRegistry, model_id: str) -> ModelSpec:
+    """For `model` fields in requests: INVALID_ARGUMENT (3) when the id is not in the catalog."""
+    spec = registry.model(model_id)
+    if spec is None:
+        raise ApiError(
+            Code.INVALID_ARGUMENT, f"model {model_id!r} is not in the catalog (see GET /v1/models)"
+        )
+    return spec
+
+
+def default_model(registry: ProviderRegistry, configured: str) -> str:
+    """The configured default, else the first model of the catalog."""
+    if configured:
+        return configured
+    models = registry.models()
+    if not models:
+        raise ApiError(Code.FAILED_PRECONDITION, "no model is configured on this server")
+    return models[0].id
+
+
+def callable_model(registry: ProviderRegistry, spec: ModelSpec) -> Provider:
+    """The provider to call for `spec`; FAILED_PRECONDITION (9) with the reason if it cannot be."""
+    availability = registry.availability(spec)
+    if not availability.available:
+        raise ApiError(
+            Code.FAILED_PRECONDITION,
+            f"model {spec.id!r} is not available: {availability.reason or 'no reason given'}",
+        )
+    return registry.provider(spec.provider)

@@ -1,0 +1,190 @@
+"""Conversations: create, list, get, update (field mask + etag), delete.
+
+Ownership: every lookup is by (caller's user, id), so another user's
+conversation is simply not found (5); ids are unique per user, so one user's
+choice of id reveals nothing about another's.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from domain import catalog, ids
+from domain.identity import Caller
+from domain.paging import Page, page_size, time_cursor, time_token
+from domain.services import Services
+from errors import ApiError, Code
+from store import conversations as repo
+from store.clock import utc_now
+from store.tables import ConversationRow
+
+CONVERSATION_ID = re.compile(r"^[a-z][a-z0-9-]{3,62}$")
+MAX_TITLE = 200
+MAX_SYSTEM_PROMPT = 20000
+
+# update_mask paths (proto3 JSON camelCase or proto snake_case) -> column.
+MASK_PATHS = {
+    "title": "title",
+    "model": "model",
+    "systemPrompt": "system_prompt",
+    "system_prompt": "system_prompt",
+}
+MUTABLE = ("title", "model", "system_prompt")
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFields:
+    """The mutable fields as the client sent them (absent = empty, as in proto3)."""
+
+    title: str = ""
+    model: str = ""
+    system_prompt: str = ""
+
+
+async def create_conversation(
+    svc: Services, caller: Caller, fields: ConversationFields, conversation_id: str = ""
+) -> ConversationRow:
+    """A new conversation of the caller. A taken `conversation_id` answers ALREADY_EXISTS (6)."""
+    if conversation_id and not CONVERSATION_ID.match(conversation_id):
+        raise ApiError(
+            Code.INVALID_ARGUMENT,
+            "conversationId must be 4-63 lowercase letters, digits or hyphens, "
+            "starting with a letter",
+        )
+    values = _validated(svc, fields, MUTABLE)
+    now = utc_now()
+    row = ConversationRow(
+        user_id=caller.user_id,
+        id=conversation_id or ids.conversation_id(),
+        title=values["title"],
+        model=values["model"],
+        system_prompt=values["system_prompt"],
+        message_count=0,
+        etag=ids.etag(),
+        create_time=now,
+        update_time=now,
+        generating_message_id=None,
+        generating_since=None,
+    )
+    try:
+        async with svc.db.write() as session:
+            await repo.insert(session, row)
+    except IntegrityError:
+        raise ApiError(Code.ALREADY_EXISTS, f"conversation {row.id!r} already exists") from None
+    return row
+
+
+async def list_conversations(
+    svc: Services, caller: Caller, *, size: int | None = None, token: str = ""
+) -> Page[ConversationRow]:
+    """The caller's conversations, most recently created first, by keyset pages."""
+    limit = page_size(size)
+    after = time_cursor(token, "conversations", caller.user_id)
+    async with svc.db.read() as session:
+        rows = await repo.list_page(session, caller.user_id, after, limit + 1)
+    next_token = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_token = time_token("conversations", caller.user_id, rows[-1].create_time, rows[-1].id)
+    return Page(rows, next_token)
+
+
+async def get_conversation(svc: Services, caller: Caller, conversation_id: str) -> ConversationRow:
+    async with svc.db.read() as session:
+        row = await repo.get(session, caller.user_id, conversation_id)
+    if row is None:
+        raise not_found(conversation_id)
+    return row
+
+
+async def update_conversation(
+    svc: Services,
+    caller: Caller,
+    conversation_id: str,
+    fields: ConversationFields,
+    *,
+    update_mask: str = "",
+    etag: str = "",
+) -> ConversationRow:
+    """Sets the masked fields (all mutable ones when the mask is empty).
+
+    With an etag that is not the current one, answers ABORTED (10) and changes
+    nothing; the check and the write are one conditional UPDATE, so two
+    processes cannot both win.
+    """
+    values = _validated(svc, fields, parse_update_mask(update_mask))
+    async with svc.db.write() as session:
+        row = await repo.get(session, caller.user_id, conversation_id)
+        if row is None:
+            raise not_found(conversation_id)
+        if etag and etag != row.etag:
+            raise _stale(conversation_id)
+        changed = await repo.update_fields(
+            session, row.pk, values, expected_etag=etag or None, new_etag=ids.etag(), now=utc_now()
+        )
+        if not changed:
+            raise _stale(conversation_id)
+        await session.refresh(row)
+    return row
+
+
+async def delete_conversation(
+    svc: Services, caller: Caller, conversation_id: str, *, etag: str = ""
+) -> None:
+    """Deletes the conversation and its messages; a stale etag answers ABORTED (10)."""
+    async with svc.db.write() as session:
+        row = await repo.get(session, caller.user_id, conversation_id)
+        if row is None:
+            raise not_found(conversation_id)
+        if etag and etag != row.etag:
+            raise _stale(conversation_id)
+        if not await repo.delete_one(session, row.pk, expected_etag=etag or None):
+            raise _stale(conversation_id)
+
+
+def parse_update_mask(mask: str) -> tuple[str, ...]:
+    """Column names for a FieldMask string (`title,systemPrompt`); every mutable one when empty."""
+    paths = [path.strip() for path in mask.split(",") if path.strip()]
+    if not paths or paths == ["*"]:
+        return MUTABLE
+    unknown = [path for path in paths if path not in MASK_PATHS]
+    if unknown:
+        raise ApiError(
+            Code.INVALID_ARGUMENT,
+            f"updateMask: cannot update {', '.join(unknown)} (mutable: title, model, systemPrompt)",
+        )
+    return tuple(dict.fromkeys(MASK_PATHS[path] for path in paths))
+
+
+def not_found(conversation_id: str) -> ApiError:
+    return ApiError(Code.NOT_FOUND, f"conversation {conversation_id!r} not found")
+
+
+def _stale(conversation_id: str) -> ApiError:
+    return ApiError(
+        Code.ABORTED,
+        f"conversation {conversation_id!r} changed since that etag was read; read it again",
+    )
+
+
+def _validated(
+    svc: Services, fields: ConversationFields, columns: tuple[str, ...]
+) -> dict[str, str]:
+    """The values to write for `columns`. An empty model means the server's default model;
+    a model not in the catalog answers INVALID_ARGUMENT (3) (see domain.catalog)."""
+    values: dict[str, str] = {}
+    if "title" in columns:
+        if len(fields.title) > MAX_TITLE:
+            raise ApiError(Code.INVALID_ARGUMENT, f"title is longer than {MAX_TITLE} characters")
+        values["title"] = fields.title
+    if "system_prompt" in columns:
+        if len(fields.system_prompt) > MAX_SYSTEM_PROMPT:
+            raise ApiError(
+                Code.INVALID_ARGUMENT, f"systemPrompt is longer than {MAX_SYSTEM_PROMPT} characters"
+            )
+        values["system_prompt"] = fields.system_prompt
+    if "model" in columns:
+        model_id = fields.model or catalog.default_model(svc.providers, svc.default_model)
+        values["model"] = catalog.require_known(svc.providers, model_id).id
+    return values

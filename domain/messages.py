@@ -1,0 +1,51 @@
+"""Reading a conversation's messages: list (oldest first, keyset by position) and get."""
+
+from domain.conversations import not_found
+from domain.identity import Caller
+from domain.paging import Page, page_size
+from domain.services import Services
+from errors import ApiError, Code
+from store import conversations as conversation_repo
+from store import messages as repo
+from store import page_tokens
+from store.tables import MessageRow
+
+
+async def list_messages(
+    svc: Services, caller: Caller, conversation_id: str, *, size: int | None = None, token: str = ""
+) -> Page[MessageRow]:
+    """A page of the thread, oldest first. Positions never change, so pages are stable
+    while new messages are appended: no duplicates, no gaps."""
+    limit = page_size(size)
+    scope = f"{caller.user_id}/{conversation_id}"
+    after = 0
+    if token:
+        (position,) = page_tokens.decode(token, "messages", scope, 1)
+        if not isinstance(position, int) or position < 0:
+            raise ApiError(Code.INVALID_ARGUMENT, "page_token is not a token this server issued")
+        after = position
+    async with svc.db.read() as session:
+        conversation = await conversation_repo.get(session, caller.user_id, conversation_id)
+        if conversation is None:
+            raise not_found(conversation_id)
+        rows = await repo.list_page(session, conversation.pk, after, limit + 1)
+    next_token = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_token = page_tokens.encode("messages", scope, [rows[-1].position])
+    return Page(rows, next_token)
+
+
+async def get_message(
+    svc: Services, caller: Caller, conversation_id: str, message_id: str
+) -> MessageRow:
+    async with svc.db.read() as session:
+        conversation = await conversation_repo.get(session, caller.user_id, conversation_id)
+        if conversation is None:
+            raise not_found(conversation_id)
+        row = await repo.get(session, conversation.pk, message_id)
+    if row is None:
+        raise ApiError(
+            Code.NOT_FOUND, f"message {message_id!r} not found in conversation {conversation_id!r}"
+        )
+    return row

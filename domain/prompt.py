@@ -1,0 +1,101 @@
+"""Building the prompt of a turn within the model's context window.
+
+Token counts here are estimates (no tokenizer per model): the larger of the
+word count and a quarter of the characters, plus a few tokens per message for
+the role markers. Overestimating is the safe side: the upstream would refuse
+a prompt that does not fit, after the user waited.
+
+History is whole turns (a user message and its answer), newest kept first:
+the oldest turns are dropped until the rest fits. A turn whose answer failed
+or was cancelled before any text is left out with its user message, so the
+model sees alternating user/assistant messages (Bedrock requires it).
+"""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from errors import ApiError, Code
+from providers.base import ChatMessage, ModelSpec
+from store.tables import MessageRow
+
+MESSAGE_OVERHEAD_TOKENS = 4
+
+
+def estimate_tokens(text: str) -> int:
+    if not text:
+        return 0
+    return max(len(text.split()), math.ceil(len(text) / 4))
+
+
+def message_tokens(text: str) -> int:
+    return estimate_tokens(text) + MESSAGE_OVERHEAD_TOKENS
+
+
+def max_output_tokens(model: ModelSpec, requested: int | None) -> int:
+    """The answer's token limit: the request's, which may not exceed the model's (11 otherwise)."""
+    if requested is None:
+        return model.max_output_tokens
+    if requested > model.max_output_tokens:
+        raise ApiError(
+            Code.OUT_OF_RANGE,
+            f"maxTokens {requested} exceeds the {model.max_output_tokens} tokens "
+            f"model {model.id!r} can write",
+        )
+    return requested
+
+
+def history_budget(model: ModelSpec, system: str, new_message: str, max_output: int) -> int:
+    """Tokens left for history; OUT_OF_RANGE (11) when even the new message alone does not fit."""
+    needed = estimate_tokens(system) + message_tokens(new_message) + max_output
+    if needed > model.context_window:
+        raise ApiError(
+            Code.OUT_OF_RANGE,
+            f"the message needs about {needed} tokens with the system prompt and the answer "
+            f"({max_output} tokens), more than the {model.context_window} tokens "
+            f"of model {model.id!r}",
+        )
+    return model.context_window - needed
+
+
+@dataclass
+class HistoryBuilder:
+    """Takes messages newest first (in batches) and keeps the newest whole turns that fit."""
+
+    budget: int
+    turns: list[tuple[str, str]] = field(default_factory=list)  # (user, assistant), newest first
+    used: int = 0
+    full: bool = False
+    _answer: MessageRow | None = None
+
+    def feed(self, newest_first: Iterable[MessageRow]) -> None:
+        for row in newest_first:
+            if self.full:
+                return
+            if row.role == "ASSISTANT":
+                self._answer = row
+                continue
+            answer, self._answer = self._answer, None
+            if answer is None or not _usable(answer):
+                continue  # an unanswered or failed turn: dropped whole
+            cost = message_tokens(row.content) + message_tokens(answer.content)
+            if self.used + cost > self.budget:
+                self.full = True  # older turns are dropped, not skipped over
+                return
+            self.used += cost
+            self.turns.append((row.content, answer.content))
+
+    def messages(self, new_message: str) -> list[ChatMessage]:
+        """History oldest first, then the new user message."""
+        chat: list[ChatMessage] = []
+        for user, assistant in reversed(self.turns):
+            chat.append(ChatMessage("user", user))
+            chat.append(ChatMessage("assistant", assistant))
+        chat.append(ChatMessage("user", new_message))
+        return chat
+
+
+def _usable(answer: MessageRow) -> bool:
+    if answer.status == "COMPLETE":
+        return True
+    return answer.status == "CANCELLED" and bool(answer.content.strip())

@@ -1,0 +1,435 @@
+"""A conversation turn: the user's message in, the model's answer out, nothing lost on the way.
+
+1. Checks that need no lock: the conversation is the caller's (5), the model is
+   known (3) and callable (9), the answer limit is within the model's (11),
+   and the new message fits the context window on its own (11).
+2. One transaction takes the conversation's generation lock (9 if another
+   answer is being written), stores the user message (COMPLETE) and the answer
+   to come (IN_PROGRESS). The user message is committed before the model is called.
+3. The prompt: system prompt, as much recent history as fits, the new message.
+4. The provider answers (complete, or stream of deltas).
+5. One transaction stores the outcome (COMPLETE with usage and finish reason;
+   FAILED with the error, partial text kept; CANCELLED with the partial text),
+   counts the usage and releases the lock. This write runs in its own task and
+   is shielded, so the cancellation that ends a disconnected stream cannot
+   cancel the write that records it.
+
+The lock is a column of the conversation (see store.conversations): N server
+processes share it. A lock older than `Services.stale_generation_after` is
+taken over (its process presumably died) and its answer marked FAILED.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from domain import catalog, ids, prompt, views
+from domain import usage as usage_domain
+from domain.conversations import not_found
+from domain.identity import Caller
+from domain.services import Services
+from errors import ApiError, Code
+from providers.base import (
+    CompletionRequest,
+    FinishReason,
+    GenerationParams,
+    ModelSpec,
+    Provider,
+    StreamEnd,
+    TextDelta,
+    Usage,
+)
+from store import conversations as conversation_repo
+from store import messages as message_repo
+from store.clock import utc_now
+from store.tables import MessageRow
+
+logger = logging.getLogger(__name__)
+
+HISTORY_BATCH = 200  # messages read per query while filling the context window
+ABANDONED = "the server process writing this answer stopped before it finished"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class TurnInput:
+    content: str
+    model: str = ""  # this turn only, instead of the conversation's
+    params: GenerationParams = field(default_factory=GenerationParams)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    conversation_id: str
+    user_message: MessageRow
+    assistant_message: MessageRow
+
+
+@dataclass(slots=True)
+class _Turn:
+    """A turn whose lock is held: everything the generation and its settlement need."""
+
+    svc: Services
+    caller: Caller
+    conversation_id: str
+    conversation_pk: int
+    system: str
+    model: ModelSpec
+    provider: Provider
+    max_output: int
+    params: GenerationParams
+    user_message: MessageRow
+    assistant_message: MessageRow
+    prompt_tokens: int = 0
+
+    @property
+    def answer_name(self) -> str:
+        return views.message_name(self.conversation_id, self.assistant_message.id)
+
+
+async def send_message(
+    svc: Services, caller: Caller, conversation_id: str, turn_input: TurnInput
+) -> TurnResult:
+    """Stores the user message, waits for the whole answer, stores it; returns both.
+
+    A provider failure is stored (FAILED, with its code and message) and then
+    raised, so the HTTP answer carries the error's code (e.g. 14, 4).
+    """
+    turn = await _begin(svc, caller, conversation_id, turn_input)
+    try:
+        request = await _request(turn)
+        completion = await turn.provider.complete(request)
+    except ApiError as error:
+        await _shielded(_settle(turn, "FAILED", "", error=error))
+        raise
+    except asyncio.CancelledError:
+        await _shielded(_settle(turn, "CANCELLED", ""))
+        raise
+    except Exception:
+        logger.exception("generation failed in conversation %s", conversation_id)
+        await _shielded(_settle(turn, "FAILED", "", error=_internal()))
+        raise
+    answer = await _shielded(
+        _settle(
+            turn,
+            "COMPLETE",
+            completion.text,
+            finish=completion.finish_reason,
+            usage=completion.usage,
+        )
+    )
+    return TurnResult(conversation_id, turn.user_message, answer)
+
+
+async def stream_message(
+    svc: Services, caller: Caller, conversation_id: str, turn_input: TurnInput
+) -> "TurnStream":
+    """Does steps 1-2 now (so their errors are plain HTTP errors) and returns the event stream.
+
+    Iterate it for `(event, payload)`: `userMessage`, `delta`*, then
+    `assistantMessage` or `error`. Closing it early (client gone) or cancelling
+    the task that iterates it stores the answer as CANCELLED with its partial text.
+    """
+    return TurnStream(await _begin(svc, caller, conversation_id, turn_input))
+
+
+class TurnStream:
+    """The events of a streamed turn, as an async iterator that settles the turn however it ends."""
+
+    def __init__(self, turn: _Turn) -> None:
+        self._turn = turn
+        self._events = self._generate()
+        self._started = False
+
+    @property
+    def user_message(self) -> MessageRow:
+        return self._turn.user_message
+
+    def __aiter__(self) -> "TurnStream":
+        return self
+
+    async def __anext__(self) -> tuple[str, dict[str, Any]]:
+        self._started = True
+        return await self._events.__anext__()
+
+    async def aclose(self) -> None:
+        """Stops the generation. A stream closed before its first event is CANCELLED too."""
+        if not self._started:
+            self._started = True
+            turn = self._turn
+            await _shielded(_settle(turn, "CANCELLED", ""))
+        await self._events.aclose()
+
+    async def _generate(self) -> AsyncGenerator[tuple[str, dict[str, Any]], None]:
+        turn = self._turn
+        parts: list[str] = []
+        end: StreamEnd | None = None
+        try:
+            yield "userMessage", views.message(turn.user_message, turn.conversation_id)
+            request = await _request(turn)
+            events = turn.provider.stream(request)
+            try:
+                async for event in events:
+                    if isinstance(event, TextDelta):
+                        if event.text:
+                            parts.append(event.text)
+                            yield "delta", {"name": turn.answer_name, "content": event.text}
+                    else:
+                        end = event
+            finally:
+                await _close(events)
+            if end is None:
+                raise ApiError(Code.INTERNAL, "the model's stream ended without its final event")
+        except ApiError as error:
+            await _shielded(_settle(turn, "FAILED", "".join(parts), error=error))
+            yield "error", error.to_envelope()
+            return
+        except (asyncio.CancelledError, GeneratorExit):
+            await _shielded(_settle(turn, "CANCELLED", "".join(parts)))
+            raise
+        except Exception:
+            logger.exception("streamed generation failed in conversation %s", turn.conversation_id)
+            failure = _internal()
+            await _shielded(_settle(turn, "FAILED", "".join(parts), error=failure))
+            yield "error", failure.to_envelope()
+            return
+        answer = await _shielded(
+            _settle(turn, "COMPLETE", "".join(parts), finish=end.finish_reason, usage=end.usage)
+        )
+        yield "assistantMessage", views.message(answer, turn.conversation_id)
+
+
+async def _begin(
+    svc: Services, caller: Caller, conversation_id: str, turn_input: TurnInput
+) -> _Turn:
+    """Steps 1 and 2: validate, then lock and store both messages in one transaction."""
+    async with svc.db.read() as session:
+        conversation = await conversation_repo.get(session, caller.user_id, conversation_id)
+    if conversation is None:
+        raise not_found(conversation_id)
+    model = _model(svc, turn_input.model, conversation.model)
+    provider = catalog.callable_model(svc.providers, model)
+    max_output = prompt.max_output_tokens(model, turn_input.params.max_tokens)
+    prompt.history_budget(model, conversation.system_prompt, turn_input.content, max_output)
+
+    now = utc_now()
+    answer_id = ids.message_id()
+    async with svc.db.write() as session:
+        current = await conversation_repo.get(session, caller.user_id, conversation_id)
+        if current is None:
+            raise not_found(conversation_id)
+        held_by = current.generating_message_id
+        if held_by is not None and current.generating_since is not None:
+            if now - current.generating_since < svc.stale_generation_after:
+                raise _busy(conversation_id)
+        count = await conversation_repo.try_lock(
+            session,
+            current.pk,
+            message_id=answer_id,
+            now=now,
+            held_by=held_by,
+            new_messages=2,
+            new_etag=ids.etag(),
+        )
+        if count is None:
+            raise _busy(conversation_id)
+        if held_by is not None:
+            await _abandon(session, current.pk, held_by, now)
+        user_message = MessageRow(
+            conversation_pk=current.pk,
+            id=ids.message_id(),
+            position=count - 1,
+            role="USER",
+            content=turn_input.content,
+            status="COMPLETE",
+            model="",
+            input_tokens=0,
+            output_tokens=0,
+            create_time=now,
+            update_time=now,
+        )
+        answer = MessageRow(
+            conversation_pk=current.pk,
+            id=answer_id,
+            position=count,
+            role="ASSISTANT",
+            content="",
+            status="IN_PROGRESS",
+            model=model.id,
+            input_tokens=0,
+            output_tokens=0,
+            create_time=now,
+            update_time=now,
+        )
+        await message_repo.insert(session, user_message, answer)
+        system = current.system_prompt
+    return _Turn(
+        svc=svc,
+        caller=caller,
+        conversation_id=conversation_id,
+        conversation_pk=current.pk,
+        system=system,
+        model=model,
+        provider=provider,
+        max_output=max_output,
+        params=turn_input.params,
+        user_message=user_message,
+        assistant_message=answer,
+    )
+
+
+async def _request(turn: _Turn) -> CompletionRequest:
+    """Step 3: the prompt, with the newest history that fits the context window."""
+    new_message = turn.user_message.content
+    budget = prompt.history_budget(turn.model, turn.system, new_message, turn.max_output)
+    history = prompt.HistoryBuilder(budget)
+    position = turn.user_message.position
+    async with turn.svc.db.read() as session:
+        while not history.full:
+            batch = await message_repo.before(
+                session, turn.conversation_pk, position, HISTORY_BATCH
+            )
+            if not batch:
+                break
+            history.feed(batch)
+            position = batch[-1].position
+    messages = history.messages(new_message)
+    turn.prompt_tokens = prompt.estimate_tokens(turn.system) + sum(
+        prompt.message_tokens(m.content) for m in messages
+    )
+    params = GenerationParams(
+        max_tokens=turn.max_output,
+        temperature=turn.params.temperature,
+        top_p=turn.params.top_p,
+        stop=turn.params.stop,
+    )
+    return CompletionRequest(
+        model=turn.model,
+        messages=messages,
+        system=turn.system or None,
+        params=params,
+        timeout=turn.svc.generation_timeout,
+    )
+
+
+async def _settle(
+    turn: _Turn,
+    status: str,
+    text: str,
+    *,
+    finish: FinishReason | None = None,
+    usage: Usage | None = None,
+    error: ApiError | None = None,
+) -> MessageRow:
+    """Step 5, in one transaction: the answer's outcome, its usage, the lock released.
+
+    Without usage from the provider (failed or cancelled), tokens are estimated
+    when some text was produced (the upstream did the work), zero otherwise.
+    """
+    if usage is None:
+        usage = Usage(turn.prompt_tokens, prompt.estimate_tokens(text)) if text else Usage(0, 0)
+    now = utc_now()
+    values: dict[str, Any] = {
+        "content": text,
+        "status": status,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "finish_reason": finish.value if finish is not None else None,
+        "error_code": int(error.code) if error is not None else None,
+        "error_message": error.message if error is not None else None,
+        "update_time": now,
+    }
+    answer = turn.assistant_message
+    async with turn.svc.db.write() as session:
+        await message_repo.finish(session, answer.pk, values, only_status="IN_PROGRESS")
+        await conversation_repo.unlock(
+            session, turn.conversation_pk, message_id=answer.id, now=now, new_etag=ids.etag()
+        )
+        await usage_domain.add_in(
+            session,
+            user_id=turn.caller.user_id,
+            model=turn.model.id,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            at=now,
+        )
+        stored = await message_repo.get_by_pk(session, answer.pk)
+    if stored is not None:
+        return stored
+    # The conversation was deleted meanwhile: answer with what was generated.
+    for key, value in values.items():
+        setattr(answer, key, value)
+    return answer
+
+
+async def _abandon(session: Any, conversation_pk: int, message_id: str, now: Any) -> None:
+    """Marks the answer of a stale lock FAILED (its process died mid-generation)."""
+    stale = await message_repo.get(session, conversation_pk, message_id)
+    if stale is None:
+        return
+    await message_repo.finish(
+        session,
+        stale.pk,
+        {
+            "status": "FAILED",
+            "error_code": int(Code.UNAVAILABLE),
+            "error_message": ABANDONED,
+            "update_time": now,
+        },
+        only_status="IN_PROGRESS",
+    )
+
+
+# Strong references to settlement tasks: a task only weakly referenced may be
+# garbage-collected before it runs to the end.
+_settling: set[asyncio.Task[Any]] = set()
+
+
+async def _shielded(write: Coroutine[Any, Any, T]) -> T:
+    """Runs `write` in its own task and waits for it; cancelling the waiter does not cancel it."""
+    task: asyncio.Task[T] = asyncio.ensure_future(write)
+    _settling.add(task)
+    task.add_done_callback(_settling.discard)
+    return await asyncio.shield(task)
+
+
+async def drain_settlements() -> None:
+    """Waits for settlement writes still running (server shutdown, tests)."""
+    while _settling:
+        await asyncio.gather(*list(_settling), return_exceptions=True)
+
+
+async def _close(events: Any) -> None:
+    """Closes a provider stream so the upstream call stops (no tokens keep flowing)."""
+    aclose: Callable[[], Awaitable[None]] | None = getattr(events, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
+def _model(svc: Services, override: str, conversation_model: str) -> ModelSpec:
+    if override:
+        return catalog.require_known(svc.providers, override)
+    model_id = conversation_model or catalog.default_model(svc.providers, svc.default_model)
+    spec = svc.providers.model(model_id)
+    if spec is None:
+        raise ApiError(
+            Code.FAILED_PRECONDITION,
+            f"model {model_id!r} of this conversation is no longer in the catalog; "
+            "update the conversation's model or pass one with the message",
+        )
+    return spec
+
+
+def _busy(conversation_id: str) -> ApiError:
+    return ApiError(
+        Code.FAILED_PRECONDITION,
+        f"an answer is already being generated in conversation {conversation_id!r}; "
+        "wait for it to finish",
+    )
+
+
+def _internal() -> ApiError:
+    return ApiError(Code.INTERNAL, "the generation failed inside the server")

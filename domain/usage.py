@@ -1,0 +1,104 @@
+"""Usage accounting: recording a generation, and the per-day report of GetUsage."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.access import readable_owner
+from domain.identity import Caller
+from domain.services import Services
+from errors import ApiError, Code
+from store import usage as repo
+from store.clock import utc_now
+from store.database import Database
+from store.tables import UsageRow
+
+DEFAULT_RANGE_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReport:
+    start: date
+    end: date
+    rows: list[UsageRow]
+
+    @property
+    def total_requests(self) -> int:
+        return sum(row.requests for row in self.rows)
+
+    @property
+    def total_input_tokens(self) -> int:
+        return sum(row.input_tokens for row in self.rows)
+
+    @property
+    def total_output_tokens(self) -> int:
+        return sum(row.output_tokens for row in self.rows)
+
+
+async def add_in(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    at: datetime | None = None,
+) -> None:
+    """Counts one generation inside the caller's transaction (answer and usage commit together)."""
+    await repo.add(
+        session,
+        day=(at or utc_now()).date(),
+        user_id=user_id,
+        model=model,
+        requests=1,
+        input_tokens=max(0, input_tokens),
+        output_tokens=max(0, output_tokens),
+    )
+
+
+async def record(
+    db: Database, *, user_id: str, model: str, input_tokens: int, output_tokens: int
+) -> None:
+    """Counts one generation in a transaction of its own (e.g. for OpenAI-style completions)."""
+    async with db.write() as session:
+        await add_in(
+            session,
+            user_id=user_id,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+        )
+
+
+async def get_usage(
+    svc: Services,
+    caller: Caller,
+    *,
+    start_date: str = "",
+    end_date: str = "",
+    user: str = "",
+    model: str = "",
+) -> UsageReport:
+    """Usage per day, user and model over [start, end] (UTC, both included).
+
+    Users see their own; another user's or everyone's (`*`) needs an admin (7).
+    """
+    owner = readable_owner(caller, user, what="usage")
+    end = _day(end_date, "endDate") if end_date else utc_now().date()
+    default_start = end - timedelta(days=DEFAULT_RANGE_DAYS)
+    start = _day(start_date, "startDate") if start_date else default_start
+    if start > end:
+        raise ApiError(Code.INVALID_ARGUMENT, "startDate is after endDate")
+    async with svc.db.read() as session:
+        rows = await repo.rows(session, start=start, end=end, user_id=owner, model=model or None)
+    return UsageReport(start, end, rows)
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(
+            Code.INVALID_ARGUMENT, f"{name} must be a date YYYY-MM-DD, not {value!r}"
+        ) from None

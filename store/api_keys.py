@@ -1,0 +1,56 @@
+"""Queries on api_keys. The hot one is `find_by_hash`: one indexed lookup per request."""
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.tables import ApiKeyRow
+
+
+async def insert(session: AsyncSession, row: ApiKeyRow) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def find_by_hash(session: AsyncSession, secret_hash: str) -> ApiKeyRow | None:
+    result = await session.execute(select(ApiKeyRow).where(ApiKeyRow.secret_hash == secret_hash))
+    return result.scalar_one_or_none()
+
+
+async def get(session: AsyncSession, key_id: str) -> ApiKeyRow | None:
+    return await session.get(ApiKeyRow, key_id)
+
+
+async def list_page(
+    session: AsyncSession,
+    user_id: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[ApiKeyRow]:
+    """Keys newest first, starting strictly after the `(create_time, id)` cursor.
+
+    `user_id=None` lists every user's keys (admins).
+    """
+    query = select(ApiKeyRow)
+    if user_id is not None:
+        query = query.where(ApiKeyRow.user_id == user_id)
+    if after is not None:
+        query = query.where(tuple_(ApiKeyRow.create_time, ApiKeyRow.id) < tuple_(*after))
+    query = query.order_by(ApiKeyRow.create_time.desc(), ApiKeyRow.id.desc()).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def revoke(session: AsyncSession, key_id: str, now: datetime) -> bool:
+    """Marks the key revoked unless it already is; True when this call revoked it."""
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(ApiKeyRow)
+            .where(ApiKeyRow.id == key_id, ApiKeyRow.revoke_time.is_(None))
+            .values(revoke_time=now)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return result.rowcount == 1

@@ -1,0 +1,137 @@
+"""Queries on conversations, including the generation lock.
+
+The lock is a column, not an in-process mutex, so that N server processes on
+one PostgreSQL agree on it: `try_lock` is a compare-and-set UPDATE that only
+one transaction can win (PostgreSQL re-checks its WHERE under the row lock;
+SQLite serialises writers).
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.tables import ConversationRow, MessageRow
+
+
+async def insert(session: AsyncSession, row: ConversationRow) -> None:
+    """Raises sqlalchemy.exc.IntegrityError when the user already has a conversation of that id."""
+    session.add(row)
+    await session.flush()
+
+
+async def get(session: AsyncSession, user_id: str, conversation_id: str) -> ConversationRow | None:
+    result = await session.execute(
+        select(ConversationRow).where(
+            ConversationRow.user_id == user_id, ConversationRow.id == conversation_id
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def list_page(
+    session: AsyncSession, user_id: str, after: tuple[datetime, str] | None, limit: int
+) -> list[ConversationRow]:
+    """The user's conversations, newest first, strictly after the `(create_time, id)` cursor."""
+    query = select(ConversationRow).where(ConversationRow.user_id == user_id)
+    if after is not None:
+        query = query.where(
+            tuple_(ConversationRow.create_time, ConversationRow.id) < tuple_(*after)
+        )
+    query = query.order_by(ConversationRow.create_time.desc(), ConversationRow.id.desc())
+    return list((await session.execute(query.limit(limit))).scalars())
+
+
+async def update_fields(
+    session: AsyncSession,
+    pk: int,
+    values: Mapping[str, Any],
+    *,
+    expected_etag: str | None,
+    new_etag: str,
+    now: datetime,
+) -> bool:
+    """Applies `values` if the row exists (and still has `expected_etag` when given)."""
+    query = update(ConversationRow).where(ConversationRow.pk == pk)
+    if expected_etag is not None:
+        query = query.where(ConversationRow.etag == expected_etag)
+    query = query.values(**values, etag=new_etag, update_time=now)
+    return await _changed(session, query)
+
+
+async def delete_one(session: AsyncSession, pk: int, *, expected_etag: str | None) -> bool:
+    """Deletes the conversation and its messages; False when absent or the etag is stale."""
+    query = delete(ConversationRow).where(ConversationRow.pk == pk)
+    if expected_etag is not None:
+        query = query.where(ConversationRow.etag == expected_etag)
+    if not await _changed(session, query):
+        return False
+    # Explicit, not only ON DELETE CASCADE: SQLite enforces foreign keys only when asked to.
+    await session.execute(
+        delete(MessageRow)
+        .where(MessageRow.conversation_pk == pk)
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+async def try_lock(
+    session: AsyncSession,
+    pk: int,
+    *,
+    message_id: str,
+    now: datetime,
+    held_by: str | None,
+    new_messages: int,
+    new_etag: str,
+) -> int | None:
+    """Takes the generation lock for `message_id` if it is still held by `held_by` (None: free).
+
+    In the same statement, reserves `new_messages` positions in the thread.
+    Returns the new message_count (the last reserved position), or None if
+    another transaction changed the lock first.
+    """
+    lock_holder = (
+        ConversationRow.generating_message_id.is_(None)
+        if held_by is None
+        else ConversationRow.generating_message_id == held_by
+    )
+    result = await session.execute(
+        update(ConversationRow)
+        .where(ConversationRow.pk == pk, lock_holder)
+        .values(
+            generating_message_id=message_id,
+            generating_since=now,
+            message_count=ConversationRow.message_count + new_messages,
+            update_time=now,
+            etag=new_etag,
+        )
+        .returning(ConversationRow.message_count)
+        .execution_options(synchronize_session=False)
+    )
+    count = result.scalar_one_or_none()
+    return None if count is None else int(count)
+
+
+async def unlock(
+    session: AsyncSession, pk: int, *, message_id: str, now: datetime, new_etag: str
+) -> bool:
+    """Releases the lock if `message_id` still holds it (a stale-lock takeover may have moved it).
+
+    Also bumps update_time and the etag: the thread changed."""
+    query = (
+        update(ConversationRow)
+        .where(ConversationRow.pk == pk, ConversationRow.generating_message_id == message_id)
+        .values(generating_message_id=None, generating_since=None, update_time=now, etag=new_etag)
+    )
+    return await _changed(session, query)
+
+
+async def _changed(session: AsyncSession, statement: Any) -> bool:
+    result = cast(
+        CursorResult[Any],
+        await session.execute(statement.execution_options(synchronize_session=False)),
+    )
+    return result.rowcount > 0

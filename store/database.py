@@ -1,0 +1,123 @@
+"""The database handle: engines, sessions, and the SQLite transaction fix-ups.
+
+SQLite allows one writer at a time. With the sqlite3 driver's default
+("legacy") transaction control, a transaction that reads and then writes can
+fail at once with "database is locked" when another connection wrote
+meanwhile: SQLite cannot upgrade its lock and will not wait. So on SQLite,
+write transactions start with `BEGIN IMMEDIATE` (they wait, up to the busy
+timeout, for the write lock before reading anything), while read sessions use
+a second engine whose transactions never take the write lock. PostgreSQL uses
+one engine for both: its row locks and READ COMMITTED do the job.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+# How long a SQLite connection waits for another process's write lock, in ms.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def ensure_sqlite_directory(url: str | URL) -> None:
+    """Create the parent directory of a SQLite file (e.g. `var/`) so a fresh checkout starts."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return
+    if database.startswith("file:"):
+        return  # URI form (shared memory and the like): nothing on disk to prepare
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_engine(url: URL, *, immediate: bool) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the driver: SQLAlchemy emits it (below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, much faster commits
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """One per process, built at start-up; `read()` and `write()` hand out sessions."""
+
+    def __init__(self, writer: AsyncEngine, reader: AsyncEngine | None = None) -> None:
+        self._writer = writer
+        self._reader = reader or writer
+        self._write_sessions = async_sessionmaker(writer, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(self._reader, expire_on_commit=False)
+
+    @classmethod
+    async def connect(cls, url: str, **engine_options: Any) -> "Database":
+        """Engines for `url` (sqlite+aiosqlite:///var/x.db or postgresql+asyncpg://...).
+
+        No I/O happens until the first query; call `ping()` to check reachability.
+        """
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            ensure_sqlite_directory(parsed)
+            writer = _sqlite_engine(parsed, immediate=True)
+            return cls(writer, _sqlite_engine(parsed, immediate=False))
+        options: dict[str, Any] = {"pool_pre_ping": True, **engine_options}
+        return cls(create_async_engine(parsed, **options))
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`: the few statements that differ (upserts) pick by it."""
+        return self._writer.dialect.name
+
+    @property
+    def url(self) -> URL:
+        return self._writer.url
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for queries; whatever it wrote is rolled back."""
+        async with self._read_sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A transaction: committed when the block ends, rolled back when it raises."""
+        async with self._write_sessions() as session, session.begin():
+            yield session
+
+    def session(self) -> Any:
+        """Alias of `read()` (the name the server infra uses for ad-hoc checks)."""
+        return self.read()
+
+    async def ping(self) -> None:
+        """Raises when the database does not answer a trivial query."""
+        async with self._reader.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def close(self) -> None:
+        await self._writer.dispose()
+        if self._reader is not self._writer:
+            await self._reader.dispose()
