@@ -223,8 +223,11 @@ class Generator:
             for name in names:
                 parameters.append(Parameter(name, "path", f"The {name} id.", True, wk.string()))
 
-        if body and body != "*":
-            self._field_path(message, body, here, "body field")
+        if body and body != "*" and body not in message.field_by_name:
+            raise PluginError(
+                f'{here}: body field "{body}" is not a field of {message.full_name}'
+                + (" (the body must name a top-level field)" if "." in body else "")
+            )
 
         if body != "*" and message.full_name != "google.api.HttpBody":
             for field in message.fields:

@@ -81,6 +81,24 @@ def test_spec_is_valid_openapi(spec: dict[str, Any]) -> None:
     assert spec["openapi"] == "3.0.3"
 
 
+def test_yaml_1_1_readers_see_strings(spec: dict[str, Any]) -> None:
+    """PyYAML (Connexion's loader) must not turn keys or enum values into booleans."""
+
+    def walk(node: Any, where: str) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    yield f"{where}: key {key!r}"
+                if key == "enum" and not all(isinstance(v, str) for v in value):
+                    yield f"{where}: enum {value!r}"
+                yield from walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from walk(item, f"{where}[{index}]")
+
+    assert not list(walk(spec, ""))
+
+
 def test_every_operation_is_described_and_has_the_default_error(spec: dict[str, Any]) -> None:
     ids = []
     for path, method, op in operations(spec):
