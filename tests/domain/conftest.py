@@ -1,3 +1,23 @@
-from tests.store.db_fixtures import db, db_url, postgres_url
+from collections.abc import AsyncIterator
+
+import pytest
+
+from domain.identity import Caller
+from domain.services import Services
+from providers.registry import ProviderRegistry
+from store.database import Database
+from tests.store.db_fixtures import db, db_url, echo_catalog, postgres_url
 
 __all__ = ["db", "db_url", "postgres_url"]
+
+ALICE = Caller(user_id="alice", role="user", key_id="k-alice")
+BOB = Caller(user_id="bob", role="user", key_id="k-bob")
+ROOT = Caller(user_id="root", role="admin", key_id="k-root")
+
+
+@pytest.fixture
+async def svc(db: Database) -> AsyncIterator[Services]:
+    providers, models = echo_catalog()
+    registry = ProviderRegistry.from_config(providers, models)
+    yield Services(db=db, providers=registry, default_model="echo")
+    await registry.aclose()
