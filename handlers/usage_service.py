@@ -1,0 +1,25 @@
+"""UsageService: HTTP <-> domain.usage."""
+
+from typing import Any
+
+from domain import usage, views
+from handlers._context import caller, services, user_filter
+
+
+async def get_usage(start_date: str = "", end_date: str = "", model: str = "") -> dict[str, Any]:
+    report = await usage.get_usage(
+        services(),
+        caller(),
+        start_date=start_date or "",
+        end_date=end_date or "",
+        user=user_filter(),
+        model=model or "",
+    )
+    return {
+        "startDate": views.day(report.start),
+        "endDate": views.day(report.end),
+        "rows": [views.usage_row(row) for row in report.rows],
+        "totalRequests": report.total_requests,
+        "totalInputTokens": report.total_input_tokens,
+        "totalOutputTokens": report.total_output_tokens,
+    }
