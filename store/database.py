@@ -84,7 +84,9 @@ class Database:
             ensure_sqlite_directory(parsed)
             writer = _sqlite_engine(parsed, immediate=True)
             return cls(writer, _sqlite_engine(parsed, immediate=False))
-        options: dict[str, Any] = {"pool_pre_ping": True, **engine_options}
+        # No pool_pre_ping: it costs a round trip per checkout; a dropped connection is
+        # detected on use and the pool invalidated, failing one request, not every one.
+        options: dict[str, Any] = {**engine_options}
         return cls(create_async_engine(parsed, **options))
 
     @property

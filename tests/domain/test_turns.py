@@ -15,6 +15,7 @@ from domain.turns import TurnInput
 from errors import ApiError, Code
 from providers.base import GenerationParams
 from store.clock import utc_now
+from store.database import Database
 from store.tables import ConversationRow, MessageRow
 from tests.domain.conftest import ALICE, BOB
 
@@ -340,3 +341,27 @@ async def test_list_and_get_messages(svc: Services) -> None:
     token = (await messages.list_messages(svc, ALICE, cid, size=1)).next_page_token
     foreign = await _error(messages.list_messages(svc, ALICE, other.id, token=token))
     assert foreign.code == Code.INVALID_ARGUMENT
+
+
+async def test_two_processes_share_the_generation_lock(svc: Services, db_url: str) -> None:
+    """Two Database objects (two engines, as two server processes would have) on one database."""
+    other_db = await Database.connect(db_url)
+    other = Services(db=other_db, providers=svc.providers, default_model="echo")
+    try:
+        cid = await _conversation(svc)
+
+        async def send(services: Services, text: str) -> str:
+            try:
+                await turns.send_message(services, ALICE, cid, TurnInput(text))
+            except ApiError as error:
+                return error.code.name
+            return "OK"
+
+        results = await asyncio.gather(
+            send(svc, "one [echo:delay=30] a b"), send(other, "two [echo:delay=30] a b")
+        )
+        assert sorted(results) == ["FAILED_PRECONDITION", "OK"]
+        thread = await _thread(other, cid)
+        assert [m.status for m in thread] == ["COMPLETE", "COMPLETE"]
+    finally:
+        await other_db.close()
