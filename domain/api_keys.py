@@ -47,8 +47,8 @@ async def authenticate(db: Database, secret: str, pepper: bytes | None = None) -
     """The caller a bearer secret stands for; UNAUTHENTICATED (16) when unknown or revoked."""
     if not secret or len(secret) > 512:
         raise ApiError(Code.UNAUTHENTICATED, _UNAUTHENTICATED)
-    async with db.read() as session:
-        row = await repo.find_by_hash(session, hash_secret(secret, pepper))
+    async with db.query() as connection:
+        row = await repo.credentials(connection, hash_secret(secret, pepper))
     if row is None or row.revoke_time is not None:
         raise ApiError(Code.UNAUTHENTICATED, _UNAUTHENTICATED)
     return Caller(user_id=row.user_id, role=_role(row.role), key_id=row.id)

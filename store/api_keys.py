@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import CursorResult, Row, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from store.tables import ApiKeyRow
 
@@ -12,6 +12,18 @@ from store.tables import ApiKeyRow
 async def insert(session: AsyncSession, row: ApiKeyRow) -> None:
     session.add(row)
     await session.flush()
+
+
+async def credentials(
+    connection: AsyncConnection, secret_hash: str
+) -> Row[str, str, str, datetime | None] | None:
+    """(id, user_id, role, revoke_time) of the key with this hash: the lookup of every request."""
+    result = await connection.execute(
+        select(ApiKeyRow.id, ApiKeyRow.user_id, ApiKeyRow.role, ApiKeyRow.revoke_time).where(
+            ApiKeyRow.secret_hash == secret_hash
+        )
+    )
+    return result.first()
 
 
 async def find_by_hash(session: AsyncSession, secret_hash: str) -> ApiKeyRow | None:
