@@ -1,0 +1,101 @@
+"""Every failure, whatever raised it, answered as the envelope with its canonical status.
+
+Connexion's own problems (validation, auth, routing) and Starlette's HTTP
+errors are translated here; nothing reaches the client as problem+json, HTML
+or a traceback. Unexpected exceptions are logged with the request id, which
+the client gets in the message to quote.
+"""
+
+import json
+import logging
+from collections.abc import Mapping
+
+from connexion.exceptions import (
+    BadRequestProblem,
+    ClientProblem,
+    Forbidden,
+    ProblemException,
+    Unauthorized,
+    UnsupportedMediaTypeProblem,
+)
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from errors.api_error import ApiError
+from errors.codes import Code, http_status
+from server.context import current_request_id
+
+log = logging.getLogger("privatellm.errors")
+
+WWW_AUTHENTICATE = 'Bearer realm="privatellm"'
+
+
+def envelope_response(
+    code: Code,
+    message: str,
+    details: list[Mapping[str, object]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ConnexionResponse:
+    body: dict[str, object] = {"code": int(code), "message": message}
+    if details:
+        body["details"] = details
+    all_headers = dict(headers or {})
+    if code == Code.UNAUTHENTICATED:
+        all_headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
+    return ConnexionResponse(
+        status_code=http_status(code),
+        body=json.dumps(body, ensure_ascii=False),
+        content_type="application/json",
+        headers=all_headers,
+    )
+
+
+def api_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, ApiError)
+    return envelope_response(exc.code, exc.message, exc.details, exc.headers)
+
+
+def _problem_code(exc: ProblemException) -> Code:
+    if isinstance(exc, Unauthorized) or exc.status == 401:
+        return Code.UNAUTHENTICATED
+    if isinstance(exc, Forbidden) or exc.status == 403:
+        return Code.PERMISSION_DENIED
+    if isinstance(exc, BadRequestProblem | UnsupportedMediaTypeProblem | ClientProblem):
+        return Code.INVALID_ARGUMENT
+    if exc.status in (404, 405, 501):
+        return Code.UNIMPLEMENTED
+    return Code.INTERNAL
+
+
+def problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, ProblemException)
+    code = _problem_code(exc)
+    message = str(exc.detail or exc.title or code.name.lower())
+    if code == Code.INTERNAL:
+        # A response that breaks the spec, or a resolver problem: our bug, not the client's.
+        log.error("request %s: %s: %s", current_request_id(), type(exc).__name__, message)
+        message = f"internal error (request id {current_request_id()})"
+    headers = {}
+    if code == Code.UNAUTHENTICATED:
+        headers["WWW-Authenticate"] = WWW_AUTHENTICATE + ', error="invalid_token"'
+    return envelope_response(code, message, headers=headers)
+
+
+def http_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    if status in (404, 405):
+        return envelope_response(Code.UNIMPLEMENTED, f"no such operation: {exc.detail}")
+    if status == 401:
+        return envelope_response(Code.UNAUTHENTICATED, str(exc.detail))
+    if status == 413:
+        return envelope_response(Code.INVALID_ARGUMENT, str(exc.detail))
+    if 400 <= status < 500:
+        return envelope_response(Code.INVALID_ARGUMENT, str(exc.detail))
+    return envelope_response(Code.INTERNAL, f"internal error (request id {current_request_id()})")
+
+
+def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    request_id = current_request_id()
+    log.error("request %s failed", request_id, exc_info=exc)
+    return envelope_response(Code.UNKNOWN, f"unexpected error (request id {request_id})")

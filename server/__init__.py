@@ -1,0 +1,1 @@
+"""App assembly: configuration, the Connexion app, the error envelope wiring and the CLI."""

@@ -1,0 +1,125 @@
+"""The Connexion app, built once from docs/openapi.yaml: routing, validation, auth, errors."""
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.security import BearerSecurityHandler
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from domain import api_keys
+from domain.turns import drain_settlements
+from errors import ApiError, Code
+from errors import problem_handlers as handlers
+from handlers._context import api_key_pepper
+from providers.registry import ProviderRegistry
+from server import middleware
+from server.config import ROOT, Settings
+from server.context import caller_var
+from server.resolver import HandlerResolver
+from server.state import AppState, app_state, set_app_state
+from store.database import Database
+from store.migrations import upgrade_to_head
+
+SPEC_PATH = ROOT / "docs" / "openapi.yaml"
+log = logging.getLogger("privatellm.server")
+
+
+async def bearer_info(token: str) -> dict[str, Any]:
+    """Connexion's bearer check: the key's caller, for handlers (server.context) and Connexion."""
+    state = app_state()
+    try:
+        caller = await api_keys.authenticate(state.db, token, api_key_pepper(state.settings))
+    except ApiError as exc:
+        exc.headers.setdefault(
+            "WWW-Authenticate", handlers.WWW_AUTHENTICATE + ', error="invalid_token"'
+        )
+        raise
+    caller_var.set(caller)
+    return {"sub": caller.user_id, "role": caller.role, "key_id": caller.key_id}
+
+
+class ApiKeyBearerHandler(BearerSecurityHandler):
+    """Bearer auth bound to our key lookup, so the generated spec needs no x-bearerInfoFunc."""
+
+    def _resolve_func(self, security_scheme: dict[str, Any]) -> Any:
+        return bearer_info
+
+
+class CrashOnHeader:
+    """Test config only: `X-Test-Crash: 1` raises inside the app, to prove the code-2 path."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (b"x-test-crash", b"1") in scope["headers"]:
+            raise RuntimeError("crash injected by X-Test-Crash")
+        await self.app(scope, receive, send)
+
+
+async def bootstrap_local_key(settings: Settings, db: Database) -> None:
+    """Local/test only: the admin key a developer starts with (see README)."""
+    wanted = settings.bootstrap_admin_key
+    if not wanted or settings.env == "prod":
+        return
+    key_file = ROOT / settings.bootstrap_key_file
+    if wanted == "generate":
+        if key_file.is_file():
+            secret = key_file.read_text().strip()
+        else:
+            secret = api_keys.new_secret()
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.touch(mode=0o600)
+            key_file.write_text(secret + "\n")
+            print(f"Local admin key (also in {settings.bootstrap_key_file}): {secret}", flush=True)
+    else:
+        secret = wanted
+    await api_keys.ensure_bootstrap_key(db, secret, "admin", api_key_pepper(settings))
+
+
+def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        if settings.run_migrations:
+            upgrade_to_head(settings.database_url)
+        db = await Database.connect(settings.database_url)
+        registry = ProviderRegistry.from_config(settings.providers, settings.models)
+        state = AppState(settings=settings, db=db, providers=registry)
+        set_app_state(state)
+        await bootstrap_local_key(settings, db)
+        try:
+            yield
+        finally:
+            state.draining = True
+            await drain_settlements()
+            await registry.aclose()
+            await db.close()
+            set_app_state(None)
+
+    resolver = HandlerResolver()
+    app = AsyncApp(__name__, lifespan=lifespan, security_map={"bearer": ApiKeyBearerHandler})
+    app.add_api(
+        spec_path,
+        resolver=resolver,
+        strict_validation=True,
+        validate_responses=settings.validate_responses,
+        pythonic_params=True,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.yaml"),
+    )
+    app.add_error_handler(ApiError, handlers.api_error)
+    app.add_error_handler(ProblemException, handlers.problem)
+    app.add_error_handler(HTTPException, handlers.http_error)
+    app.add_error_handler(Exception, handlers.unexpected)
+    if settings.enable_test_routes and settings.env != "prod":
+        app.add_middleware(CrashOnHeader, position=MiddlewarePosition.BEFORE_SECURITY)
+    if resolver.missing:
+        log.warning("operations answering %d: %s", Code.UNIMPLEMENTED, ", ".join(resolver.missing))
+    return middleware.wrap(app, settings.max_body_bytes)

@@ -1,0 +1,119 @@
+"""Pure ASGI middleware around the Connexion app: request ids and the body size limit."""
+
+import json
+import re
+import secrets
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from errors.api_error import ApiError
+from errors.codes import Code, http_status
+from server.context import request_id_var
+
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+async def send_envelope(send: Send, code: Code, message: str, request_id: str) -> None:
+    body = json.dumps({"code": int(code), "message": message}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": http_status(code),
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestIdMiddleware:
+    """Takes a sane X-Request-Id or makes one; echoes it and exposes it to logs and errors."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _SANE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        token = request_id_var.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over `max_bytes` (code 3) without reading them into memory.
+
+    A declared Content-Length over the limit is refused before a byte is
+    read; a chunked body is counted as it streams and cut off at the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        message = f"request body exceeds {self.max_bytes} bytes"
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                too_big = False
+            if too_big:
+                await send_envelope(send, Code.INVALID_ARGUMENT, message, request_id_var.get())
+                return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            incoming = await receive()
+            if incoming["type"] == "http.request":
+                received += len(incoming.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(message)
+            return incoming
+
+        async def tracking_send(out: Message) -> None:
+            nonlocal started
+            if out["type"] == "http.response.start":
+                started = True
+            await send(out)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            # Raised past Connexion's error handlers (which answer it themselves otherwise).
+            if not started:
+                await send_envelope(send, Code.INVALID_ARGUMENT, message, request_id_var.get())
+
+
+class BodyTooLarge(ApiError):
+    def __init__(self, message: str) -> None:
+        super().__init__(Code.INVALID_ARGUMENT, message)
+
+
+def wrap(app: Any, max_body_bytes: int) -> ASGIApp:
+    """The outermost stack: request id first (so every answer has one), then the body limit."""
+    return RequestIdMiddleware(BodyLimitMiddleware(app, max_body_bytes))

@@ -1,0 +1,50 @@
+"""Server-Sent Events responses.
+
+The events iterator is closed in every case (end, error, client gone) so the
+domain can store what happened: a client that disconnects cancels the body
+task, which closes the iterator, and the partial answer is kept as CANCELLED.
+"""
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Protocol
+
+from starlette.responses import StreamingResponse
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class ClosableEvents(Protocol):
+    def __aiter__(self) -> AsyncIterator[tuple[str, Mapping[str, Any]]]: ...
+    async def aclose(self) -> None: ...
+
+
+def _dumps(payload: Mapping[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def sse_response(events: ClosableEvents) -> StreamingResponse:
+    """`event: <name>` + `data: <json>` per event."""
+
+    async def body() -> AsyncIterator[str]:
+        try:
+            async for name, payload in events:
+                yield f"event: {name}\ndata: {_dumps(payload)}\n\n"
+        finally:
+            await events.aclose()
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+def openai_sse_response(chunks: ClosableEvents) -> StreamingResponse:
+    """OpenAI's framing: `data: <json>` per chunk, then `data: [DONE]`."""
+
+    async def body() -> AsyncIterator[str]:
+        try:
+            async for _, payload in chunks:
+                yield f"data: {_dumps(payload)}\n\n"
+            yield "data: [DONE]\n\n"
+        finally:
+            await chunks.aclose()
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers=SSE_HEADERS)
