@@ -1,0 +1,39 @@
+"""Configuration: ENV picks the file, environment overrides single values, prod refuses secrets."""
+
+import pytest
+
+from server import config
+from server.config import ConfigError, load_settings
+
+
+def test_env_picks_the_file_and_overrides_apply() -> None:
+    settings = load_settings(
+        "test", {"PRIVATELLM_PORT": "9999", "PRIVATELLM_PROVIDERS__ECHO__DELAY_SECONDS": "0.5"}
+    )
+    assert settings.env == "test"
+    assert settings.port == 9999
+    assert settings.providers["echo"]["delay_seconds"] == 0.5
+
+
+def test_unknown_env_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="no config file"):
+        load_settings("nowhere", {})
+
+
+def test_prod_refuses_a_secret_in_the_committed_file(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "prod.yaml").write_text("api_key_pepper: hunter2\n")  # type: ignore[operator]
+    monkeypatch.setattr(config, "CONFIG_DIR", tmp_path)
+    with pytest.raises(ConfigError, match="secrets"):
+        load_settings("prod", {})
+
+
+def test_prod_refuses_the_local_bootstrap_key() -> None:
+    with pytest.raises(ConfigError, match="local and test only"):
+        load_settings("prod", {"PRIVATELLM_BOOTSTRAP_ADMIN_KEY": "x"})
+
+
+def test_prod_takes_secrets_from_the_environment() -> None:
+    settings = load_settings("prod", {"PRIVATELLM_API_KEY_PEPPER": "from-env"})
+    assert settings.api_key_pepper == "from-env"
