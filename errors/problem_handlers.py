@@ -35,6 +35,7 @@ def envelope_response(
     message: str,
     details: list[Mapping[str, object]] | None = None,
     headers: Mapping[str, str] | None = None,
+    status: int | None = None,
 ) -> ConnexionResponse:
     body: dict[str, object] = {"code": int(code), "message": message}
     if details:
@@ -43,7 +44,7 @@ def envelope_response(
     if code == Code.UNAUTHENTICATED:
         all_headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
     return ConnexionResponse(
-        status_code=http_status(code),
+        status_code=status or http_status(code),
         body=json.dumps(body, ensure_ascii=False),
         content_type="application/json",
         headers=all_headers,
@@ -85,7 +86,15 @@ def http_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
     if status in (404, 405):
-        return envelope_response(Code.UNIMPLEMENTED, f"no such operation: {exc.detail}")
+        # Code 12 either way; the HTTP status stays 404/405 (DESIGN allows it) so
+        # that HTTP clients and tools see the usual "no such path / method".
+        what = "path" if status == 404 else "method for this path"
+        return envelope_response(
+            Code.UNIMPLEMENTED,
+            f"no such operation: unknown {what}",
+            headers=exc.headers,
+            status=status,
+        )
     if status == 401:
         return envelope_response(Code.UNAUTHENTICATED, str(exc.detail))
     if status == 413:

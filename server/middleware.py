@@ -1,6 +1,7 @@
 """Pure ASGI middleware around the Connexion app: request ids and the body size limit."""
 
 import json
+import logging
 import re
 import secrets
 from typing import Any
@@ -11,6 +12,7 @@ from errors.api_error import ApiError
 from errors.codes import Code, http_status
 from server.context import request_id_var
 
+log = logging.getLogger("privatellm.server")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -44,8 +46,12 @@ class RequestIdMiddleware:
         request_id = incoming if _SANE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
         token = request_id_var.set(request_id)
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
@@ -54,6 +60,14 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Last line of defence: whatever escaped the app's own error handlers
+            # still answers the envelope, never a text/plain 500.
+            log.exception("request %s failed outside the app's error handlers", request_id)
+            if not started:
+                await send_envelope(
+                    send, Code.UNKNOWN, f"unexpected error (request id {request_id})", request_id
+                )
         finally:
             request_id_var.reset(token)
 
