@@ -38,6 +38,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# A longer schemathesis pass against a live server (every check, stateful included).
+EXAMPLES ?= 200
+fuzz: $(STAMP)
+	SCHEMATHESIS_EXAMPLES=$(EXAMPLES) $(PY) -m pytest -q -s tests/contract/test_schemathesis.py
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

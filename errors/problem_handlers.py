@@ -8,7 +8,7 @@ the client gets in the message to quote.
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from connexion.exceptions import (
     BadRequestProblem,
@@ -82,9 +82,16 @@ def problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return envelope_response(code, message, headers=headers)
 
 
-def http_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+# Set by the app from the spec: path -> methods, for the Allow header of a 405.
+allowed_methods: Callable[[str], list[str]] | None = None
+
+
+def http_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 405 and allowed_methods is not None:
+        headers["Allow"] = ", ".join(allowed_methods(request.url.path))
     if status in (404, 405):
         # Code 12 either way; the HTTP status stays 404/405 (DESIGN allows it) so
         # that HTTP clients and tools see the usual "no such path / method".
@@ -92,7 +99,7 @@ def http_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         return envelope_response(
             Code.UNIMPLEMENTED,
             f"no such operation: unknown {what}",
-            headers=exc.headers,
+            headers=headers,
             status=status,
         )
     if status == 401:
@@ -108,3 +115,8 @@ def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     request_id = current_request_id()
     log.error("request %s failed", request_id, exc_info=exc)
     return envelope_response(Code.UNKNOWN, f"unexpected error (request id {request_id})")
+
+
+def undecodable_body(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """Connexion decodes JSON bodies as UTF-8 and lets the error escape: it is the client's."""
+    return envelope_response(Code.INVALID_ARGUMENT, f"request body is not UTF-8 text: {exc}")

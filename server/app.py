@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import yaml
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
@@ -21,6 +22,7 @@ from errors import problem_handlers as handlers
 from handlers._context import api_key_pepper
 from providers.registry import ProviderRegistry
 from server import middleware
+from server.allowed_methods import AllowedMethods
 from server.config import ROOT, Settings
 from server.context import caller_var
 from server.resolver import HandlerResolver
@@ -114,9 +116,12 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         pythonic_params=True,
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.yaml"),
     )
+    spec = yaml.safe_load(spec_path.read_text())
+    handlers.allowed_methods = AllowedMethods(spec["paths"]).for_path
     app.add_error_handler(ApiError, handlers.api_error)
     app.add_error_handler(ProblemException, handlers.problem)
     app.add_error_handler(HTTPException, handlers.http_error)
+    app.add_error_handler(UnicodeDecodeError, handlers.undecodable_body)
     app.add_error_handler(Exception, handlers.unexpected)
     if settings.enable_test_routes and settings.env != "prod":
         app.add_middleware(CrashOnHeader, position=MiddlewarePosition.BEFORE_SECURITY)

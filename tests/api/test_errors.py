@@ -34,6 +34,12 @@ def assert_envelope(
     [
         pytest.param("POST", "/v1/conversations", {"content": b"{not json"}, id="bad-json"),
         pytest.param("POST", "/v1/conversations", {"json": {"title": 5}}, id="wrong-type"),
+        pytest.param(
+            "POST",
+            "/v1/conversations",
+            {"content": b'{"title": "\xff\xfe"}', "headers": {"content-type": "application/json"}},
+            id="not-utf8",
+        ),
         pytest.param("POST", "/v1/conversations", {"json": {"title": "x" * 201}}, id="too-long"),
         pytest.param("POST", "/v1/conversations", {"json": {"nope": 1}}, id="extra-field"),
         pytest.param(
@@ -45,12 +51,8 @@ def assert_envelope(
         pytest.param("GET", "/v1/conversations", {"params": {"pageSize": 0}}, id="below-range"),
         pytest.param("GET", "/v1/conversations", {"params": {"pageSize": "x"}}, id="not-int"),
         pytest.param("GET", "/v1/conversations", {"params": {"bogus": "1"}}, id="unknown-query"),
-        pytest.param(
-            "POST", "/v1/apiKeys", {"json": {"role": "SUPERUSER"}}, id="unknown-enum"
-        ),
-        pytest.param(
-            "POST", "/v1/conversations/abc/messages", {"json": {}}, id="missing-required"
-        ),
+        pytest.param("POST", "/v1/apiKeys", {"json": {"role": "SUPERUSER"}}, id="unknown-enum"),
+        pytest.param("POST", "/v1/conversations/abc/messages", {"json": {}}, id="missing-required"),
         pytest.param(
             "GET", "/v1/conversations", {"params": {"pageToken": "tampered"}}, id="bad-page-token"
         ),
@@ -66,8 +68,10 @@ def test_unknown_path_answers_12(admin: httpx.Client) -> None:
     assert_envelope(admin.get("/v1/no-such-thing"), Code.UNIMPLEMENTED, 404)
 
 
-def test_unknown_method_answers_12(admin: httpx.Client) -> None:
-    assert_envelope(admin.delete("/v1/models"), Code.UNIMPLEMENTED, 405)
+def test_unknown_method_answers_12_with_allow(admin: httpx.Client) -> None:
+    response = admin.delete("/v1/conversations")
+    assert_envelope(response, Code.UNIMPLEMENTED, 405)
+    assert response.headers["allow"] == "GET, POST"
 
 
 def test_missing_key_answers_16_with_challenge(live_url: str) -> None:
