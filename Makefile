@@ -35,7 +35,7 @@ check-generated: $(STAMP)
 run: $(STAMP)
 	ENV=$${ENV:-local} $(PY) -m server serve
 
-test: $(STAMP)
+test: $(STAMP) lint check-generated
 	$(PY) -m pytest -q
 
 # A longer schemathesis pass against a live server (every check, stateful included).

@@ -48,7 +48,7 @@ async def bearer_info(token: str) -> dict[str, Any]:
     return {"sub": caller.user_id, "role": caller.role, "key_id": caller.key_id}
 
 
-class ApiKeyBearerHandler(BearerSecurityHandler):
+class ApiKeyBearerHandler(BearerSecurityHandler):  # type: ignore[misc]  # untyped base
     """Bearer auth bound to our key lookup, so the generated spec needs no x-bearerInfoFunc."""
 
     def _resolve_func(self, security_scheme: dict[str, Any]) -> Any:

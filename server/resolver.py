@@ -36,7 +36,7 @@ def _unimplemented(operation_id: str) -> Callable[..., Any]:
     return unimplemented
 
 
-class HandlerResolver(Resolver):
+class HandlerResolver(Resolver):  # type: ignore[misc]  # connexion ships no types
     def __init__(self) -> None:
         super().__init__(function_resolver=self.find_handler)
         self.missing: list[str] = []
