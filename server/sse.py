@@ -37,11 +37,19 @@ def sse_response(events: ClosableEvents) -> StreamingResponse:
 
 
 def openai_sse_response(chunks: ClosableEvents) -> StreamingResponse:
-    """OpenAI's framing: `data: <json>` per chunk, then `data: [DONE]`."""
+    """OpenAI's framing: `data: <json>` per chunk, then `data: [DONE]`.
+
+    A failure midway is an `event: error` whose data is our envelope plus an
+    `error` member holding it again, which is what OpenAI's SDKs look for to
+    raise; no `[DONE]` follows.
+    """
 
     async def body() -> AsyncIterator[str]:
         try:
-            async for _, payload in chunks:
+            async for name, payload in chunks:
+                if name == "error":
+                    yield f"event: error\ndata: {_dumps({**payload, 'error': dict(payload)})}\n\n"
+                    return
                 yield f"data: {_dumps(payload)}\n\n"
             yield "data: [DONE]\n\n"
         finally:

@@ -1,0 +1,25 @@
+"""OpenAIService: OpenAI's Chat Completions and Models endpoints over our catalog."""
+
+from typing import Any
+
+from starlette.responses import StreamingResponse
+
+from domain import chat_completions
+from handlers._context import caller, services
+from server.sse import openai_sse_response
+
+
+async def create_chat_completion(
+    body: dict[str, Any],
+) -> tuple[dict[str, Any], int, dict[str, str]] | StreamingResponse:
+    svc = services()
+    chat = chat_completions.prepare(svc, body)  # fails before any byte of a stream is sent
+    if body.get("stream"):
+        return openai_sse_response(chat_completions.stream(svc, caller(), chat))  # type: ignore[arg-type]
+    # The operation declares JSON and an event stream: Connexion needs to be told which.
+    answer = await chat_completions.complete(svc, caller(), chat)
+    return answer, 200, {"Content-Type": "application/json"}
+
+
+async def list_open_ai_models() -> dict[str, Any]:
+    return chat_completions.list_models(services())
