@@ -1,0 +1,284 @@
+"""OpenAICompatibleProvider against a real local HTTP fake: requests sent, answers, error codes."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from errors import ApiError, Code
+from providers.base import (
+    ChatMessage,
+    CompletionRequest,
+    FinishReason,
+    GenerationParams,
+    ModelSpec,
+    StreamEnd,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from providers.openai_compat import OpenAICompatibleProvider
+from tests.fakes.openai_upstream import (
+    FakeOpenAIUpstream,
+    Reply,
+    context_too_long,
+    error,
+    insufficient_quota,
+    rate_limited,
+)
+
+MODEL = ModelSpec(
+    id="local",
+    provider="ollama",
+    upstream_id="llama3:8b",
+    context_window=8192,
+    max_output_tokens=256,
+)
+KEY_ENV = "TEST_OPENAI_COMPAT_KEY"
+
+
+def request(text: str = "Hi there", **params: Any) -> CompletionRequest:
+    return CompletionRequest(
+        model=MODEL,
+        messages=[ChatMessage("user", text)],
+        system="Be brief.",
+        params=GenerationParams(**params),
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAIUpstream]:
+    with FakeOpenAIUpstream() as server:
+        yield server
+
+
+@pytest.fixture
+async def provider(
+    fake: FakeOpenAIUpstream, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[OpenAICompatibleProvider]:
+    monkeypatch.setenv(KEY_ENV, "sk-test-123")
+    built = OpenAICompatibleProvider(
+        "ollama",
+        {
+            "base_url": fake.base_url,
+            "api_key_env": KEY_ENV,
+            "timeout_seconds": 0.5,
+            "connect_timeout_seconds": 0.5,
+            "max_attempts": 3,
+            "retry_base_seconds": 0.01,
+            "retry_max_seconds": 0.05,
+        },
+    )
+    yield built
+    await built.aclose()
+
+
+async def collect(provider: OpenAICompatibleProvider, req: CompletionRequest) -> list[StreamEvent]:
+    return [event async for event in provider.stream(req)]
+
+
+async def test_complete_sends_openai_request_and_maps_answer(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(Reply(text="Hello world", usage=(12, 2), finish_reason="length"))
+    completion = await provider.complete(request(temperature=0.2, top_p=0.9, stop=("END",)))
+    assert completion.text == "Hello world"
+    assert completion.finish_reason is FinishReason.LENGTH
+    assert completion.usage == Usage(12, 2)
+    [received] = fake.chat_requests()
+    assert received.headers["Authorization"] == "Bearer sk-test-123"
+    assert received.body == {
+        "model": "llama3:8b",
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Hi there"},
+        ],
+        "max_tokens": 256,
+        "temperature": 0.2,
+        "top_p": 0.9,
+        "stop": ["END"],
+    }
+
+
+async def test_stream_yields_deltas_then_end_with_usage(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(Reply(text="one two three", usage=(7, 3), finish_reason="content_filter"))
+    events = await collect(provider, request(max_tokens=5))
+    assert events == [
+        TextDelta("one "),
+        TextDelta("two "),
+        TextDelta("three"),
+        StreamEnd(FinishReason.CONTENT_FILTER, Usage(7, 3)),
+    ]
+    body = fake.chat_requests()[0].body
+    assert body is not None
+    assert body["stream"] is True
+    assert body["stream_options"] == {"include_usage": True}
+    assert body["max_tokens"] == 5
+    assert not fake.disconnected.is_set()  # a finished stream is not a dropped one
+
+
+async def test_missing_usage_is_estimated(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(Reply(text="abcdefgh", usage=None), Reply(text="abcdefgh", usage=None))
+    events = await collect(provider, request())
+    assert events[-1] == StreamEnd(FinishReason.STOP, Usage(4, 2))  # 17 prompt chars, 8 out
+    completion = await provider.complete(request())
+    assert completion.usage == Usage(4, 2)
+
+
+@pytest.mark.parametrize(
+    ("reply", "code"),
+    [
+        (insufficient_quota(), Code.RESOURCE_EXHAUSTED),
+        (context_too_long(), Code.OUT_OF_RANGE),
+        (error(400), Code.INVALID_ARGUMENT),
+        (error(422), Code.INVALID_ARGUMENT),
+        (error(401), Code.FAILED_PRECONDITION),
+        (error(403), Code.FAILED_PRECONDITION),
+        (error(404), Code.FAILED_PRECONDITION),
+        (error(408), Code.DEADLINE_EXCEEDED),
+    ],
+)
+async def test_non_retryable_errors_map_to_codes_without_retry(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream, reply: Reply, code: Code
+) -> None:
+    fake.script(reply, reply)
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(request())
+    assert caught.value.code is code
+    with pytest.raises(ApiError) as caught_stream:
+        await collect(provider, request())
+    assert caught_stream.value.code is code
+    assert len(fake.chat_requests()) == 2  # one per call: no retry
+    assert "sk-test-123" not in caught.value.message
+
+
+@pytest.mark.parametrize("reply", [rate_limited(), error(500), error(503)])
+async def test_retryable_errors_are_retried_max_attempts_then_unavailable(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream, reply: Reply
+) -> None:
+    fake.script(*[reply] * 5)
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(request())
+    assert caught.value.code is Code.UNAVAILABLE
+    assert len(fake.chat_requests()) == 3
+
+
+async def test_rate_limit_then_success_honours_retry_after(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    # Retry-After 30 s is capped at retry_max_seconds (0.05 s) in this config.
+    fake.script(rate_limited("30"), Reply(text="finally"))
+    started = time.monotonic()
+    events = await collect(provider, request())
+    assert time.monotonic() - started < 2
+    assert events[0] == TextDelta("finally")
+    assert isinstance(events[-1], StreamEnd)
+    assert len(fake.chat_requests()) == 2
+
+
+async def test_connect_error_is_retried_then_unavailable() -> None:
+    with FakeOpenAIUpstream() as gone:
+        base_url = gone.base_url
+    provider = OpenAICompatibleProvider(
+        "down", {"base_url": base_url, "max_attempts": 2, "retry_base_seconds": 0.01}
+    )
+    try:
+        with pytest.raises(ApiError) as caught:
+            await provider.complete(request())
+        assert caught.value.code is Code.UNAVAILABLE
+        assert not (await provider.check_ready()).available
+    finally:
+        await provider.aclose()
+
+
+async def test_slow_upstream_times_out_with_deadline_exceeded(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(Reply(delay=1.5))
+    started = time.monotonic()
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(request())
+    assert caught.value.code is Code.DEADLINE_EXCEEDED
+    assert time.monotonic() - started < 1.2
+    assert len(fake.chat_requests()) == 1
+
+
+async def test_request_timeout_overrides_provider_timeout(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(Reply(text="slow but fine", delay=0.7))
+    req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=3.0)
+    assert (await provider.complete(req)).text == "slow but fine"
+
+
+async def test_stream_cut_midway_fails_after_deltas(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(Reply(text="a b c d e", cut_after=2))
+    seen: list[StreamEvent] = []
+    with pytest.raises(ApiError) as caught:
+        async for event in provider.stream(request()):
+            seen.append(event)
+    assert caught.value.code is Code.UNAVAILABLE
+    assert seen == [TextDelta("a "), TextDelta("b ")]
+    assert len(fake.chat_requests()) == 1  # never replayed once text was sent
+
+
+async def test_malformed_chunk_is_unavailable(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(Reply(text="a b c", malformed_after=1))
+    seen: list[StreamEvent] = []
+    with pytest.raises(ApiError) as caught:
+        async for event in provider.stream(request()):
+            seen.append(event)
+    assert caught.value.code is Code.UNAVAILABLE
+    assert seen == [TextDelta("a ")]
+
+
+async def test_aclose_mid_stream_drops_the_upstream_connection(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(Reply(text=" ".join(["tok"] * 200), chunk_delay=0.02))
+    stream = provider.stream(request())
+    first = await anext(stream)
+    assert first == TextDelta("tok ")
+    started = time.monotonic()
+    await stream.aclose()  # type: ignore[attr-defined]
+    assert time.monotonic() - started < 0.5
+    # The fake's next writes hit a closed socket well before its 4 s of tokens end.
+    assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
+
+
+async def test_availability_needs_base_url_and_key_env(
+    fake: FakeOpenAIUpstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    keyed = OpenAICompatibleProvider("p", {"base_url": fake.base_url, "api_key_env": KEY_ENV})
+    no_url = OpenAICompatibleProvider("q", {})
+    open_one = OpenAICompatibleProvider("r", {"base_url": fake.base_url})
+    try:
+        missing = keyed.availability(MODEL)
+        assert not missing.available
+        assert KEY_ENV in missing.reason
+        assert not no_url.availability(MODEL).available
+        assert open_one.availability(MODEL).available
+        monkeypatch.setenv(KEY_ENV, "k")
+        assert keyed.availability(MODEL).available
+    finally:
+        for built in (keyed, no_url, open_one):
+            await built.aclose()
+
+
+async def test_check_ready_gets_models(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    assert (await provider.check_ready()).available
+    assert [r.path for r in fake.requests] == ["/v1/models"]
+    assert fake.requests[0].headers["Authorization"] == "Bearer sk-test-123"
