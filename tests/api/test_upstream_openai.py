@@ -1,0 +1,144 @@
+"""Conversations end to end through the OpenAI-compatible provider.
+
+Live server → our provider (httpx) → a fake upstream speaking the real wire protocol.
+
+The server is configured only through environment overrides (PRIVATELLM_*),
+as an operator would: a provider `upstream` of type openai and a model on it.
+"""
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from errors import Code
+from tests.conftest import ADMIN_SECRET, LiveServer
+from tests.fakes.openai_upstream import FakeOpenAIUpstream, Reply, context_too_long, error
+
+MODELS = [
+    {"id": "echo", "provider": "echo", "context_window": 4096, "max_output_tokens": 1024},
+    {
+        "id": "local-llama",
+        "provider": "upstream",
+        "upstream_model_id": "llama3:8b",
+        "context_window": 8192,
+        "max_output_tokens": 512,
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[FakeOpenAIUpstream]:
+    with FakeOpenAIUpstream() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def server(
+    upstream: FakeOpenAIUpstream, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    live = LiveServer(
+        tmp_path_factory.mktemp("upstream"),
+        {
+            "PRIVATELLM_PROVIDERS__UPSTREAM__TYPE": "openai",
+            "PRIVATELLM_PROVIDERS__UPSTREAM__BASE_URL": upstream.base_url,
+            "PRIVATELLM_PROVIDERS__UPSTREAM__MAX_ATTEMPTS": "1",
+            "PRIVATELLM_PROVIDERS__UPSTREAM__TIMEOUT_SECONDS": "5",
+            "PRIVATELLM_MODELS": json.dumps(MODELS),
+        },
+    )
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+@pytest.fixture
+def api(server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
+    ) as client:
+        yield client
+
+
+def new_conversation(api: httpx.Client) -> str:
+    response = api.post(
+        "/v1/conversations", json={"model": "local-llama", "systemPrompt": "Be kind."}
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["id"])
+
+
+def test_catalog_shows_the_upstream_model_available(api: httpx.Client) -> None:
+    model = api.get("/v1/models/local-llama").json()
+    assert model["available"] is True
+    assert model["provider"] == "OPENAI"
+    assert model["upstreamModelId"] == "llama3:8b"
+
+
+def test_send_goes_upstream_and_stores_the_answer(
+    api: httpx.Client, upstream: FakeOpenAIUpstream
+) -> None:
+    conversation = new_conversation(api)
+    upstream.script(Reply(text="Hello from llama", usage=(21, 4)))
+    response = api.post(f"/v1/conversations/{conversation}/messages", json={"content": "Hi!"})
+    assert response.status_code == 200, response.text
+    answer = response.json()["assistantMessage"]
+    assert answer["content"] == "Hello from llama"
+    assert answer["status"] == "COMPLETE"
+    assert answer["usage"] == {"inputTokens": 21, "outputTokens": 4, "totalTokens": 25}
+    sent = upstream.chat_requests()[-1].body
+    assert sent["model"] == "llama3:8b"
+    assert sent["messages"][0] == {"role": "system", "content": "Be kind."}
+    assert sent["messages"][-1] == {"role": "user", "content": "Hi!"}
+
+
+def test_stream_goes_upstream(api: httpx.Client, upstream: FakeOpenAIUpstream) -> None:
+    conversation = new_conversation(api)
+    upstream.script(Reply(text="one two three", usage=(5, 3)))
+    with api.stream(
+        "POST", f"/v1/conversations/{conversation}/messages:stream", json={"content": "count"}
+    ) as response:
+        assert response.status_code == 200
+        events = [
+            line[len("event: ") :] for line in response.iter_lines() if line.startswith("event: ")
+        ]
+    assert events[0] == "userMessage" and events[-1] == "assistantMessage"
+    assert events.count("delta") >= 1
+
+
+@pytest.mark.parametrize(
+    ("reply", "code"),
+    [
+        pytest.param(error(500), Code.UNAVAILABLE, id="upstream-500"),
+        pytest.param(context_too_long(), Code.OUT_OF_RANGE, id="context-too-long"),
+        pytest.param(error(401), Code.FAILED_PRECONDITION, id="upstream-rejects-credentials"),
+    ],
+)
+def test_upstream_failure_answers_the_code_and_stores_failed(
+    api: httpx.Client, upstream: FakeOpenAIUpstream, reply: Reply, code: Code
+) -> None:
+    conversation = new_conversation(api)
+    upstream.script(reply)
+    response = api.post(f"/v1/conversations/{conversation}/messages", json={"content": "Hi"})
+    assert response.json()["code"] == code, response.text
+    messages = api.get(f"/v1/conversations/{conversation}/messages").json()["messages"]
+    assert [m["role"] for m in messages] == ["USER", "ASSISTANT"]
+    assert messages[0]["status"] == "COMPLETE"  # the user's message is never lost
+    assert messages[1]["status"] == "FAILED"
+    assert messages[1]["error"]["code"] == code
+
+
+def test_openai_front_door_routes_to_the_upstream(
+    server: LiveServer, upstream: FakeOpenAIUpstream
+) -> None:
+    upstream.script(Reply(text="front door", usage=(2, 2)))
+    response = httpx.post(
+        f"{server.url}/openai/v1/chat/completions",
+        headers={"Authorization": f"Bearer {ADMIN_SECRET}"},
+        json={"model": "local-llama", "messages": [{"role": "user", "content": "hey"}]},
+        timeout=15,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["choices"][0]["message"]["content"] == "front door"
