@@ -89,6 +89,7 @@ def test_send_goes_upstream_and_stores_the_answer(
     assert answer["status"] == "COMPLETE"
     assert answer["usage"] == {"inputTokens": 21, "outputTokens": 4, "totalTokens": 25}
     sent = upstream.chat_requests()[-1].body
+    assert sent is not None
     assert sent["model"] == "llama3:8b"
     assert sent["messages"][0] == {"role": "system", "content": "Be kind."}
     assert sent["messages"][-1] == {"role": "user", "content": "Hi!"}
