@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -69,6 +70,8 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
     data = yaml.safe_load(path.read_text()) or {}
     if env == "prod":
         written = [key for key in SECRET_KEYS if data.get(key)]
+        if urlsplit(str(data.get("database_url") or "")).password:
+            written.append("a password in database_url")
         if written:
             raise ConfigError(
                 f"config/prod.yaml holds secrets ({', '.join(written)}): "

@@ -29,6 +29,16 @@ def test_prod_refuses_a_secret_in_the_committed_file(
         load_settings("prod", {})
 
 
+def test_prod_refuses_a_database_password_in_the_committed_file(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "postgresql+asyncpg://app:hunter2@db:5432/app"
+    (tmp_path / "prod.yaml").write_text(f"database_url: {url}\n")  # type: ignore[operator]
+    monkeypatch.setattr(config, "CONFIG_DIR", tmp_path)
+    with pytest.raises(ConfigError, match="password in database_url"):
+        load_settings("prod", {})
+
+
 def test_prod_refuses_the_local_bootstrap_key() -> None:
     with pytest.raises(ConfigError, match="local and test only"):
         load_settings("prod", {"PRIVATELLM_BOOTSTRAP_ADMIN_KEY": "x"})
