@@ -337,56 +337,25 @@ class Generator:
         required = required and REQUIRED in self._behaviors(field)
         if field.is_map:
             return []  # maps are not allowed in query parameters
+
+        def scalar(schema: Any) -> Parameter:
+            """A message that travels as one query value (Value, wrappers, times, masks)."""
+            return self._query(name, description, required, field, schema, here)
+
         if field.kind == FDP.TYPE_MESSAGE:
             assert field.message is not None
             type_name = field.message.full_name
             if type_name == "google.protobuf.Value":
-                return [
-                    self._query(
-                        name,
-                        description,
-                        required,
-                        field,
-                        self.reflect.schema_for_field(field),
-                        here,
-                    )
-                ]
+                return [scalar(self.reflect.schema_for_field(field))]
             if type_name in WRAPPERS:
                 value = field.message.field_by_name["value"]
-                return [
-                    self._query(
-                        name,
-                        description,
-                        required,
-                        field,
-                        self.reflect.schema_for_field(value),
-                        here,
-                    )
-                ]
+                return [scalar(self.reflect.schema_for_field(value))]
             if type_name in ("google.protobuf.Timestamp", "google.protobuf.Duration"):
-                return [
-                    self._query(
-                        name,
-                        description,
-                        required,
-                        field,
-                        self.reflect.schema_for_message(field.message),
-                        here,
-                    )
-                ]
+                return [scalar(self.reflect.schema_for_message(field.message))]
             if field.is_list:
                 return []  # only non-repeated messages can be query parameters
             if type_name == "google.protobuf.FieldMask":
-                return [
-                    self._query(
-                        name,
-                        description,
-                        required,
-                        field,
-                        self.reflect.schema_for_field(field),
-                        here,
-                    )
-                ]
+                return [scalar(self.reflect.schema_for_field(field))]
             out: list[Parameter] = []
             for sub in field.message.fields:
                 seen = depths.setdefault(sub.full_name, 0)
