@@ -172,7 +172,7 @@ def _validated(
     svc: Services, fields: ConversationFields, columns: tuple[str, ...]
 ) -> dict[str, str]:
     """The values to write for `columns`. An empty model means the server's default model;
-    a model not in the catalog answers INVALID_ARGUMENT (3) (see domain.catalog)."""
+    a model not in the catalog answers NOT_FOUND (5) (see domain.catalog)."""
     values: dict[str, str] = {}
     if "title" in columns:
         if len(fields.title) > MAX_TITLE:

@@ -40,9 +40,9 @@ async def test_bad_client_id_is_invalid(svc: Services, bad: str) -> None:
     assert code == Code.INVALID_ARGUMENT
 
 
-async def test_unknown_model_is_invalid_argument(svc: Services) -> None:
+async def test_unknown_model_is_not_found(svc: Services) -> None:
     code = await _codes(conv.create_conversation(svc, ALICE, ConversationFields(model="nope")))
-    assert code == Code.INVALID_ARGUMENT
+    assert code == Code.NOT_FOUND
 
 
 async def test_other_users_conversation_is_not_found(svc: Services) -> None:
