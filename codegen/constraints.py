@@ -3,7 +3,8 @@
 A constraint only makes sense on a schema of the matching JSON type: length
 and pattern on strings, bounds on numbers, item counts on arrays. A
 constraint that cannot apply (a pattern on an int32, max_items on a singular
-field, minimum above maximum, a pattern that does not compile) is an error in
+field, minimum above maximum, a pattern that does not compile, a format no
+validator knows) is an error in
 the proto, reported as such rather than written into a spec that a validator
 would then silently ignore.
 """
@@ -18,7 +19,9 @@ from codegen.openapi_model import Schema, SchemaOrRef
 
 EXTENSION = "privatellm.options.v1.field"
 
-_STRING_KEYS = ("min_length", "max_length", "pattern")
+_STRING_KEYS = ("min_length", "max_length", "pattern", "format")
+# String formats that JSON Schema validators (the server's included) check.
+KNOWN_FORMATS = ("date", "date-time", "time", "email", "hostname", "ipv4", "ipv6", "uri", "uuid")
 _NUMBER_KEYS = ("minimum", "maximum", "exclusive_minimum", "exclusive_maximum")
 _ARRAY_KEYS = ("min_items", "max_items", "items")
 
@@ -78,6 +81,16 @@ def _string(schema: Schema, c: Any, where: str) -> None:
         except re.error as exc:
             raise PluginError(f"{where}: pattern {c.pattern!r} does not compile: {exc}") from None
         schema.pattern = c.pattern
+    if c.format:
+        if c.format not in KNOWN_FORMATS:
+            raise PluginError(
+                f"{where}: format {c.format!r} is not one of {', '.join(KNOWN_FORMATS)}"
+            )
+        if schema.format and schema.format != c.format:
+            raise PluginError(
+                f"{where}: format {c.format!r} conflicts with the field's own {schema.format!r}"
+            )
+        schema.format = c.format
 
 
 def _number(schema: Schema, c: Any, where: str) -> None:

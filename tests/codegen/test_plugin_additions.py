@@ -78,6 +78,7 @@ def test_query_parameters_get_constraints_and_required(spec: dict[str, Any]) -> 
     assert listing["text"]["schema"] == {"maxLength": 50, "type": "string"}
     assert listing["tags"]["schema"]["items"] == {"pattern": "^[a-z]+$", "type": "string"}
     assert "required" not in listing["pageSize"]
+    assert listing["since"]["schema"] == {"type": "string", "format": "date"}
 
 
 def test_required_read_only_write_only(spec: dict[str, Any]) -> None:

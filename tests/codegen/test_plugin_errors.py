@@ -155,6 +155,7 @@ def field_option(text: str) -> str:
         ("tags", "min_items: 4 max_items: 2", "min_items 4 is greater than max_items 2"),
         ("text", "max_items: 2", "constraint max_items applies to array schemas"),
         ("text", 'pattern: "(unclosed"', "pattern '(unclosed' does not compile"),
+        ("text", 'format: "colour"', "format 'colour' is not one of date, date-time"),
         ("author", "max_length: 2", "the field's schema is an object or a reference"),
         ("tags", "items {minimum: 1}", "field fixtures.broken.v1.Note.tags (items): constraint"),
     ],

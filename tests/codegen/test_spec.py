@@ -32,6 +32,7 @@ CONSTRAINT_KEYWORDS = {
     "exclusive_maximum": "exclusiveMaximum",
     "min_items": "minItems",
     "max_items": "maxItems",
+    "format": "format",
 }
 
 
