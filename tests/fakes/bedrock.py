@@ -1,0 +1,383 @@
+"""A scriptable fake of AWS Bedrock Runtime speaking the real wire protocol, for provider tests.
+
+The real boto3 client talks to it (signing, restJson1 errors and the binary
+`application/vnd.amazon.eventstream` framing included):
+
+    with FakeBedrock() as fake:
+        client = boto3.client("bedrock-runtime", endpoint_url=fake.url, region_name="us-east-1",
+                              aws_access_key_id="x", aws_secret_access_key="y")
+
+Each test queues `Turn` scripts; every Converse or ConverseStream call takes
+the next one (an empty queue answers `Turn()`). Requests are recorded
+(operation, decoded model id, headers, JSON body), and `disconnected` is set
+when a client drops a stream mid-way.
+
+Wire details, as Bedrock sends them:
+- `POST /model/{modelId}/converse` answers a JSON ConverseResponse.
+- `POST /model/{modelId}/converse-stream` answers HTTP/1.1 chunked
+  `application/vnd.amazon.eventstream`: messageStart, one contentBlockDelta per
+  word, contentBlockStop, messageStop, metadata. Each frame is prelude (total
+  length, headers length, CRC32 of those 8 bytes), headers, JSON payload and
+  the CRC32 of everything before it. Event payloads carry Bedrock's `p`
+  padding field, which clients must ignore.
+- Errors before the answer starts: HTTP status + `x-amzn-ErrorType` header +
+  `{"message": ...}` (botocore raises `ClientError` with `Error.Code` == type).
+- Errors mid-stream: a frame with `:message-type: exception` and
+  `:exception-type: <lowerCamel type>` (botocore raises `EventStreamError`).
+"""
+
+import binascii
+import json
+import struct
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote
+
+_PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_STRING_HEADER = 7  # event-stream header value type: UTF-8 string with a 2-byte length
+
+
+@dataclass
+class AwsError:
+    """An AWS error: restJson1 type name (e.g. "ThrottlingException"), HTTP status, message."""
+
+    type: str
+    status: int
+    message: str
+    fields: dict[str, Any] = field(default_factory=dict)  # extra body members
+
+    @property
+    def event_type(self) -> str:
+        """The `:exception-type` of this error as a stream event (lowerCamel)."""
+        return self.type[:1].lower() + self.type[1:]
+
+    def body(self) -> dict[str, Any]:
+        return {"message": self.message, **self.fields}
+
+
+@dataclass
+class Turn:
+    """What the next Converse/ConverseStream call gets."""
+
+    text: str = "Hello from Bedrock"
+    input_tokens: int = 7
+    output_tokens: int = 3
+    # end_turn | max_tokens | stop_sequence | guardrail_intervened | content_filtered
+    stop_reason: str = "end_turn"
+    delay: float = 0.0  # seconds before answering (a slow model)
+    chunk_delay: float = 0.0  # seconds between stream deltas
+    error: AwsError | None = None  # answer with this AWS error instead (both operations)
+    stream_error_after: int | None = None  # stream: after N deltas send an exception event
+    stream_error: AwsError | None = None  # which exception event (default internalServerException)
+    malformed_after: int | None = None  # stream: after N deltas send a frame with a bad CRC
+    cut_after: int | None = None  # stream: close the connection after N deltas
+    latency_ms: int = 42  # metrics.latencyMs
+
+    def chunks(self) -> list[str]:
+        """The answer in pieces of one word (with its trailing space)."""
+        words = self.text.split(" ")
+        return [w + " " for w in words[:-1]] + [words[-1]] if self.text else []
+
+    def usage(self) -> dict[str, int]:
+        return {
+            "inputTokens": self.input_tokens,
+            "outputTokens": self.output_tokens,
+            "totalTokens": self.input_tokens + self.output_tokens,
+        }
+
+
+@dataclass
+class Received:
+    operation: str  # "converse" | "converse-stream"
+    model_id: str  # decoded, e.g. "anthropic.claude-3-5-sonnet-20240620-v1:0"
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+# Status codes as in botocore's service model for bedrock-runtime (2023-09-30).
+def _error_turn(type_: str, status: int, message: str, **fields: Any) -> Turn:
+    return Turn(error=AwsError(type_, status, message, dict(fields)))
+
+
+def throttling() -> Turn:
+    return _error_turn(
+        "ThrottlingException", 429, "Too many requests, please wait before trying again."
+    )
+
+
+def server_error() -> Turn:
+    return _error_turn("InternalServerException", 500, "The server encountered an internal error.")
+
+
+def validation(message: str = "Malformed input request, please reformat your input.") -> Turn:
+    return _error_turn("ValidationException", 400, message)
+
+
+def prompt_too_long() -> Turn:
+    return validation("Input is too long for requested model.")
+
+
+def access_denied() -> Turn:
+    return _error_turn(
+        "AccessDeniedException",
+        403,
+        "You don't have access to the model with the specified model ID.",
+    )
+
+
+def quota_exceeded() -> Turn:
+    return _error_turn(
+        "ServiceQuotaExceededException",
+        400,
+        "Your request exceeds the service quota for your account.",
+    )
+
+
+def model_timeout() -> Turn:
+    return _error_turn("ModelTimeoutException", 408, "Model has timed out in processing request.")
+
+
+def model_not_ready() -> Turn:
+    return _error_turn("ModelNotReadyException", 429, "Model is not ready to serve inference.")
+
+
+def service_unavailable() -> Turn:
+    return _error_turn("ServiceUnavailableException", 503, "Service is unavailable.")
+
+
+def not_found() -> Turn:
+    return _error_turn(
+        "ResourceNotFoundException", 404, "The specified model ID is not found or not supported."
+    )
+
+
+def encode_frame(headers: dict[str, str], payload: bytes, *, corrupt: bool = False) -> bytes:
+    """One event-stream message; `corrupt` spoils the message CRC (the prelude stays valid)."""
+    encoded = b""
+    for name, value in headers.items():
+        raw_name, raw_value = name.encode(), value.encode()
+        encoded += struct.pack(">B", len(raw_name)) + raw_name
+        encoded += struct.pack(">BH", _STRING_HEADER, len(raw_value)) + raw_value
+    total = 12 + len(encoded) + len(payload) + 4
+    prelude = struct.pack(">II", total, len(encoded))
+    prelude += struct.pack(">I", binascii.crc32(prelude))
+    message = prelude + encoded + payload
+    crc = binascii.crc32(message)
+    if corrupt:
+        crc ^= 0xFFFFFFFF
+    return message + struct.pack(">I", crc)
+
+
+def event_frame(event_type: str, data: dict[str, Any], *, corrupt: bool = False) -> bytes:
+    headers = {
+        ":event-type": event_type,
+        ":content-type": "application/json",
+        ":message-type": "event",
+    }
+    return encode_frame(headers, json.dumps(data).encode(), corrupt=corrupt)
+
+
+def exception_frame(error: AwsError) -> bytes:
+    headers = {
+        ":exception-type": error.event_type,
+        ":content-type": "application/json",
+        ":message-type": "exception",
+    }
+    return encode_frame(headers, json.dumps(error.body()).encode())
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away is a scenario here, not a failure worth a traceback.
+        return None
+
+
+class FakeBedrock:
+    """Start with `with FakeBedrock() as fake:`; `fake.url` is boto3's `endpoint_url`."""
+
+    def __init__(self) -> None:
+        self.turns: deque[Turn] = deque()
+        self.received: list[Received] = []
+        self.disconnected = threading.Event()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        # A short poll interval keeps stop() (and so each test's teardown) quick.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def script(self, *turns: Turn) -> None:
+        """Queue turns; each call takes the next one, an empty queue answers `Turn()`."""
+        with self._lock:
+            self.turns.extend(turns)
+
+    def reset(self) -> None:
+        """Forget queued turns, recorded requests and the disconnected flag."""
+        with self._lock:
+            self.turns.clear()
+            self.received.clear()
+            self.disconnected.clear()
+
+    def start(self) -> "FakeBedrock":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # cuts short any scripted delay
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> "FakeBedrock":
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _next(self, received: Received) -> Turn:
+        with self._lock:
+            self.received.append(received)
+            return self.turns.popleft() if self.turns else Turn()
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1 so the stream goes chunked as Bedrock's does; one request per
+            # connection (Connection: close) so no thread lingers on a kept-alive socket.
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def do_POST(self) -> None:
+                self.close_connection = True
+                length = int(self.headers.get("Content-Length", "0"))
+                raw = self.rfile.read(length)
+                parts = self.path.split("?")[0].split("/")
+                # ["", "model", "<modelId, URL-encoded>", "converse" | "converse-stream"]
+                if len(parts) != 4 or parts[1] != "model" or parts[3] not in _OPERATIONS:
+                    self._error(AwsError("UnknownOperationException", 404, "Unknown operation"))
+                    return
+                try:
+                    body = json.loads(raw) if raw else {}
+                except ValueError:
+                    self._error(AwsError("SerializationException", 400, "Malformed JSON"))
+                    return
+                operation = parts[3]
+                received = Received(operation, unquote(parts[2]), dict(self.headers), body)
+                turn = fake._next(received)
+                fake._sleep(turn.delay)
+                try:
+                    if turn.error is not None:
+                        self._error(turn.error)
+                    elif operation == "converse":
+                        self._json(200, _converse_response(turn))
+                    else:
+                        self._stream(turn)
+                except (BrokenPipeError, ConnectionResetError):
+                    fake.disconnected.set()
+
+            def _headers(self, status: int, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+                self.send_header("Connection", "close")
+
+            def _json(self, status: int, data: Any) -> None:
+                payload = json.dumps(data).encode()
+                self._headers(status, "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def _error(self, error: AwsError) -> None:
+                payload = json.dumps(error.body()).encode()
+                self._headers(error.status, "application/json")
+                self.send_header("x-amzn-ErrorType", error.type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def _stream(self, turn: Turn) -> None:
+                self._headers(200, "application/vnd.amazon.eventstream")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                started = time.monotonic()
+                self._chunk(event_frame("messageStart", _padded({"role": "assistant"}, 2)))
+                for index, piece in enumerate(turn.chunks()):
+                    if turn.cut_after is not None and index >= turn.cut_after:
+                        return  # the connection closes without the terminating chunk
+                    if turn.stream_error_after is not None and index >= turn.stream_error_after:
+                        error = turn.stream_error or AwsError(
+                            "InternalServerException", 500, "The server encountered an error."
+                        )
+                        self._chunk(exception_frame(error))
+                        self._end()
+                        return
+                    if turn.malformed_after is not None and index >= turn.malformed_after:
+                        delta = {"contentBlockIndex": 0, "delta": {"text": piece}}
+                        self._chunk(event_frame("contentBlockDelta", delta, corrupt=True))
+                        self._end()
+                        return
+                    if index and turn.chunk_delay:
+                        fake._sleep(turn.chunk_delay)
+                    delta = _padded({"contentBlockIndex": 0, "delta": {"text": piece}}, index)
+                    self._chunk(event_frame("contentBlockDelta", delta))
+                self._chunk(event_frame("contentBlockStop", _padded({"contentBlockIndex": 0}, 5)))
+                stop = {"stopReason": turn.stop_reason}
+                self._chunk(event_frame("messageStop", _padded(stop, 3)))
+                latency = max(turn.latency_ms, int((time.monotonic() - started) * 1000))
+                metadata = {"usage": turn.usage(), "metrics": {"latencyMs": latency}}
+                self._chunk(event_frame("metadata", _padded(metadata, 7)))
+                self._end()
+
+            def _chunk(self, data: bytes) -> None:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+
+            def _end(self) -> None:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+
+        return Handler
+
+
+_OPERATIONS = ("converse", "converse-stream")
+
+
+def _padded(data: dict[str, Any], length: int) -> dict[str, Any]:
+    """Bedrock pads stream events with a `p` field of varying length; clients ignore it."""
+    return {**data, "p": _PADDING[: (length % len(_PADDING)) + 1]}
+
+
+def _converse_response(turn: Turn) -> dict[str, Any]:
+    return {
+        "output": {"message": {"role": "assistant", "content": [{"text": turn.text}]}},
+        "stopReason": turn.stop_reason,
+        "usage": turn.usage(),
+        "metrics": {"latencyMs": turn.latency_ms},
+    }
