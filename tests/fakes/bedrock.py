@@ -10,7 +10,22 @@ The real boto3 client talks to it (signing, restJson1 errors and the binary
 Each test queues `Turn` scripts; every Converse or ConverseStream call takes
 the next one (an empty queue answers `Turn()`). Requests are recorded
 (operation, decoded model id, headers, JSON body), and `disconnected` is set
-when a client drops a stream mid-way.
+when a client drops a stream mid-way (noticed on the next write that fails, so
+give such a turn several words and a `chunk_delay`).
+
+Mid-stream failures, each "after N deltas" (N >= the number of words: after all
+of them, before contentBlockStop):
+- `stream_error_after`: an exception event, e.g.
+  `Turn(stream_error_after=1, stream_error=throttling().error)`; botocore raises
+  `EventStreamError` whose `Error.Code` is the lowerCamel type ("throttlingException").
+- `malformed_after`: a frame whose message CRC is wrong; botocore raises
+  `botocore.eventstream.ChecksumMismatch`.
+- `cut_after`: the connection closes before the chunked body's end; the stream
+  iteration raises `urllib3.exceptions.ProtocolError` ("Response ended prematurely").
+
+boto3's retries: `Config(retries={"max_attempts": 1})` still allows one retry
+(it counts retries); `{"total_max_attempts": 1}` turns them off, so an error
+turn is not followed by a second call that takes the next turn.
 
 Wire details, as Bedrock sends them:
 - `POST /model/{modelId}/converse` answers a JSON ConverseResponse.
@@ -97,7 +112,24 @@ class Received:
     operation: str  # "converse" | "converse-stream"
     model_id: str  # decoded, e.g. "anthropic.claude-3-5-sonnet-20240620-v1:0"
     headers: dict[str, str]
-    body: dict[str, Any]
+    body: dict[str, Any]  # the request JSON: messages, system, inferenceConfig, ...
+
+    @property
+    def messages(self) -> list[tuple[str, str]]:
+        """(role, text) per message, the text blocks of each joined."""
+        return [
+            (m.get("role", ""), "".join(b.get("text", "") for b in m.get("content", [])))
+            for m in self.body.get("messages", [])
+        ]
+
+    @property
+    def system(self) -> str:
+        """The system prompt's text blocks joined; "" when none was sent."""
+        return "".join(b.get("text", "") for b in self.body.get("system", []))
+
+    @property
+    def inference_config(self) -> dict[str, Any]:
+        return dict(self.body.get("inferenceConfig", {}))
 
 
 # Status codes as in botocore's service model for bedrock-runtime (2023-09-30).
@@ -328,25 +360,16 @@ class FakeBedrock:
                 self.end_headers()
                 started = time.monotonic()
                 self._chunk(event_frame("messageStart", _padded({"role": "assistant"}, 2)))
-                for index, piece in enumerate(turn.chunks()):
-                    if turn.cut_after is not None and index >= turn.cut_after:
-                        return  # the connection closes without the terminating chunk
-                    if turn.stream_error_after is not None and index >= turn.stream_error_after:
-                        error = turn.stream_error or AwsError(
-                            "InternalServerException", 500, "The server encountered an error."
-                        )
-                        self._chunk(exception_frame(error))
-                        self._end()
-                        return
-                    if turn.malformed_after is not None and index >= turn.malformed_after:
-                        delta = {"contentBlockIndex": 0, "delta": {"text": piece}}
-                        self._chunk(event_frame("contentBlockDelta", delta, corrupt=True))
-                        self._end()
+                pieces = turn.chunks()
+                for index, piece in enumerate(pieces):
+                    if self._interrupted(turn, index):
                         return
                     if index and turn.chunk_delay:
                         fake._sleep(turn.chunk_delay)
                     delta = _padded({"contentBlockIndex": 0, "delta": {"text": piece}}, index)
                     self._chunk(event_frame("contentBlockDelta", delta))
+                if self._interrupted(turn, len(pieces), at_end=True):
+                    return
                 self._chunk(event_frame("contentBlockStop", _padded({"contentBlockIndex": 0}, 5)))
                 stop = {"stopReason": turn.stop_reason}
                 self._chunk(event_frame("messageStop", _padded(stop, 3)))
@@ -354,6 +377,28 @@ class FakeBedrock:
                 metadata = {"usage": turn.usage(), "metrics": {"latencyMs": latency}}
                 self._chunk(event_frame("metadata", _padded(metadata, 7)))
                 self._end()
+
+            def _interrupted(self, turn: Turn, sent: int, at_end: bool = False) -> bool:
+                """Break the stream here if the turn says so, `sent` deltas in.
+
+                At the end of the deltas any scripted break happens, whatever its N.
+                """
+
+                def due(after: int | None) -> bool:
+                    return after is not None and (at_end or sent >= after)
+
+                if due(turn.cut_after):
+                    return True  # the connection closes without the terminating chunk
+                if due(turn.stream_error_after):
+                    self._chunk(exception_frame(turn.stream_error or _DEFAULT_STREAM_ERROR))
+                    self._end()
+                    return True
+                if due(turn.malformed_after):
+                    delta = {"contentBlockIndex": 0, "delta": {"text": "garbled"}}
+                    self._chunk(event_frame("contentBlockDelta", delta, corrupt=True))
+                    self._end()
+                    return True
+                return False
 
             def _chunk(self, data: bytes) -> None:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -367,6 +412,9 @@ class FakeBedrock:
 
 
 _OPERATIONS = ("converse", "converse-stream")
+_DEFAULT_STREAM_ERROR = AwsError(
+    "InternalServerException", 500, "The server encountered an internal error."
+)
 
 
 def _padded(data: dict[str, Any], length: int) -> dict[str, Any]:

@@ -126,6 +126,10 @@ def test_request_is_recorded_with_decoded_model_id_system_and_inference_config(
         "inferenceConfig": {"maxTokens": 64, "temperature": 0.2, "stopSequences": ["END"]},
     }
     assert second.body["system"] == [{"text": "Stream it."}]
+    assert first.messages == [("user", "Say hello")]
+    assert (first.system, second.system) == ("Be brief.", "Stream it.")
+    assert first.inference_config["maxTokens"] == 64
+    assert second.inference_config == {}
     # boto3 signed the request (SigV4 with the client's credentials and region).
     assert first.headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=x/")
     assert "/us-east-1/bedrock/aws4_request" in first.headers["Authorization"]
@@ -262,6 +266,44 @@ def test_stream_error_after_n_deltas_raises_event_stream_error(
 
     assert caught.value.response["Error"]["Code"] == code
     assert [e["contentBlockDelta"]["delta"]["text"] for e in seen[1:]] == ["one ", "two "]
+
+
+@pytest.mark.parametrize(
+    ("after", "deltas"), [(0, []), (3, ["one ", "two ", "three"]), (9, ["one ", "two ", "three"])]
+)
+def test_stream_error_at_the_edges_comes_before_content_block_stop(
+    fake: FakeBedrock, client: BedrockRuntimeClient, after: int, deltas: list[str]
+) -> None:
+    fake.script(Turn(text="one two three", stream_error_after=after))
+    seen: list[dict[str, Any]] = []
+
+    with pytest.raises(EventStreamError) as caught:
+        for event in stream_events(client):
+            seen.append(event)
+
+    assert caught.value.response["Error"]["Code"] == "internalServerException"
+    assert seen[0] == {"messageStart": {"role": "assistant"}}
+    assert [e["contentBlockDelta"]["delta"]["text"] for e in seen[1:]] == deltas
+
+
+def test_model_stream_error_carries_its_extra_fields(
+    fake: FakeBedrock, client: BedrockRuntimeClient
+) -> None:
+    error = AwsError(
+        "ModelStreamErrorException",
+        424,
+        "The model stream failed.",
+        {"originalStatusCode": 500, "originalMessage": "upstream crashed"},
+    )
+    fake.script(Turn(stream_error_after=1, stream_error=error))
+
+    with pytest.raises(EventStreamError) as caught:
+        list(stream_events(client))
+
+    assert caught.value.response["Error"] == {
+        "Code": "modelStreamErrorException",
+        "Message": "The model stream failed.",
+    }
 
 
 def test_malformed_frame_makes_botocore_raise_checksum_mismatch(
