@@ -1,0 +1,709 @@
+"""A provider for AWS Bedrock through boto3's `bedrock-runtime` Converse and ConverseStream.
+
+Config (`providers: {<name>: {type: bedrock, ...}}`), every key optional:
+
+- `region`: the AWS region; else `AWS_REGION`, then `AWS_DEFAULT_REGION` or
+  the profile's `region` (botocore's own lookup). No region: unavailable.
+- `profile`: a profile of `~/.aws/config`; else botocore's chain decides
+  (`AWS_PROFILE`, env keys, SSO, role assumption, container or instance role).
+- `endpoint_url`: another Bedrock Runtime endpoint (VPC endpoint, a local fake).
+- `connect_timeout_seconds` (default 5) and `timeout_seconds` (default 120):
+  botocore's connect and read timeouts for one call; a read timeout answers
+  DEADLINE_EXCEEDED (4).
+- `max_attempts` (default 3), `retry_base_seconds` (default 0.5),
+  `retry_max_seconds` (default 8): our retries with full-jitter backoff,
+  `uniform(0, min(max, base * 2**n))`. botocore's own retries are off, so one
+  policy (ours) decides, and only before any text was yielded.
+- `max_concurrency` (default 32): threads of this provider's pool and
+  connections of each client's pool (boto3 blocks; calls run in those threads).
+- `instance_metadata` (default true): whether the EC2 instance role may be
+  looked up; `metadata_timeout_seconds` (default 1) bounds that one lookup.
+
+A model's `options` may override `region`, `endpoint_url`,
+`connect_timeout_seconds` and `timeout_seconds`; one client is built per
+distinct (region, endpoint, timeouts) and kept for the provider's life.
+
+Credentials come from botocore's standard chain, resolved once when the
+provider is built and cached (refreshable credentials, e.g. SSO or an assumed
+role, refresh themselves). The chain is split so that nothing can hang a
+caller: everything but the EC2 instance-metadata lookup (environment, shared
+files, SSO, role assumption, container role, `credential_process`: file
+reads, deferred or local calls) runs inline, and only if it finds nothing does the
+instance-metadata lookup run, in a background thread, with one attempt and a
+short timeout. `availability()` never waits for it: until it answers the model
+is reported unavailable ("looking up the EC2 instance role"); on EC2 it
+answers in milliseconds, long before the first request. Setting
+`AWS_EC2_METADATA_DISABLED=true` or `instance_metadata: false` skips it
+(botocore's own switch; a laptop gains nothing from it). Credentials added
+after start-up (a new `~/.aws/credentials`) need a restart.
+
+Error mapping (our gRPC codes): ThrottlingException -> retried, then
+UNAVAILABLE (14); ServiceQuotaExceededException -> RESOURCE_EXHAUSTED (8);
+ModelTimeoutException and read timeouts -> DEADLINE_EXCEEDED (4);
+ValidationException -> INVALID_ARGUMENT (3), or OUT_OF_RANGE (11) when the
+prompt is too long; AccessDeniedException, ResourceNotFoundException, a model
+not enabled, rejected or missing credentials, no region -> FAILED_PRECONDITION
+(9, with what to do); ServiceUnavailable, ModelNotReady, InternalServer,
+ModelStreamError, connection failures and cut or malformed streams -> retried
+while nothing was yielded, then UNAVAILABLE (14). Exceptions inside a stream
+(botocore's EventStreamError) map the same way. `CompletionRequest.timeout`
+bounds the whole answer, retries included: DEADLINE_EXCEEDED (4), and a
+stream is closed.
+
+Mapped: text in and out (system prompt, user/assistant history), maxTokens,
+temperature, topP, stop sequences, usage and stop reasons. Not mapped: tool
+use, images and documents, guardrail configuration, reasoning content (its
+deltas are skipped, only the answer's text is returned), prompt caching.
+"""
+
+import asyncio
+import concurrent.futures
+import os
+import random
+import re
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import botocore.session
+import urllib3.exceptions
+from boto3.session import Session as Boto3Session
+from botocore.config import Config
+from botocore.credentials import CredentialResolver, Credentials, create_credential_resolver
+from botocore.eventstream import ParserError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    CredentialRetrievalError,
+    EndpointConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    ReadTimeoutError,
+    SSOError,
+    TokenRetrievalError,
+)
+
+from errors import ApiError, Code
+from providers.base import (
+    Availability,
+    ChatMessage,
+    Completion,
+    CompletionRequest,
+    FinishReason,
+    ModelSpec,
+    StreamEnd,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+
+T = TypeVar("T")
+
+_FINISH = {
+    "end_turn": FinishReason.STOP,
+    "max_tokens": FinishReason.LENGTH,
+    "model_context_window_exceeded": FinishReason.LENGTH,
+    "stop_sequence": FinishReason.STOP_SEQUENCE,
+    "guardrail_intervened": FinishReason.CONTENT_FILTER,
+    "content_filtered": FinishReason.CONTENT_FILTER,
+}
+# AWS error codes, lower-cased: HTTP errors say "ThrottlingException", stream
+# exception events "throttlingException".
+_RETRYABLE = {
+    "throttlingexception": "throttled",
+    "serviceunavailableexception": "service unavailable",
+    "modelnotreadyexception": "model not ready",
+    "internalserverexception": "internal error",
+    "modelstreamerrorexception": "the model's stream failed",
+    "modelerrorexception": "the model failed",
+}
+_CREDENTIALS_REJECTED = {
+    "unrecognizedclientexception",
+    "invalidsignatureexception",
+    "incompletesignatureexception",
+    "expiredtokenexception",
+    "missingauthenticationtokenexception",
+    "invalidclienttokenid",
+    "signaturedoesnotmatch",
+}
+_TOO_LONG = re.compile(
+    r"input is too long|prompt is too long|too many input tokens|context (window|length)",
+    re.IGNORECASE,
+)
+_NO_MODEL_ACCESS = re.compile(
+    r"don'?t have access|do not have access|not enabled|access denied|"
+    r"model identifier is invalid|on-demand throughput",
+    re.IGNORECASE,
+)
+_CREDENTIALS_HELP = (
+    "configure AWS credentials: export AWS_PROFILE=<profile> (after `aws configure` or "
+    "`aws sso login`), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+)
+_REGION_HELP = "set `region` in the provider config, or export AWS_REGION=<region>"
+_ACCESS_HELP = (
+    "enable access to this model in the Bedrock console (Model access) for the region, "
+    "and allow bedrock:InvokeModel / InvokeModelWithResponseStream in IAM"
+)
+_READY_TIMEOUT_SECONDS = 2.0
+_MAX_ERROR_TEXT = 300
+_IMDS_METHOD = "iam-role"  # botocore's name for the EC2 instance-metadata provider
+
+
+class _Retryable(Exception):
+    """An attempt failed in a way another attempt may fix; carries the final error."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class _ClientKey:
+    region: str
+    endpoint_url: str | None
+    connect_timeout: float
+    read_timeout: float
+
+
+class _FixedCredentials:
+    """A botocore `credential_provider` component that hands out what we resolved."""
+
+    def __init__(self, credentials: Credentials | None) -> None:
+        self._credentials = credentials
+
+    def load_credentials(self) -> Credentials | None:
+        return self._credentials
+
+
+class _CredentialChain:
+    """botocore's credential chain, resolved once; the instance-metadata step off-thread."""
+
+    def __init__(self, session: botocore.session.Session, use_imds: bool) -> None:
+        self.credentials: Credentials | None = None
+        self.problem = ""  # why there are none, when there are none
+        self._imds: concurrent.futures.Future[Credentials | None] | None = None
+        try:
+            resolver = create_credential_resolver(session)
+            cheap = CredentialResolver([p for p in resolver.providers if p.METHOD != _IMDS_METHOD])
+            self.credentials = cheap.load_credentials()
+        except BotoCoreError as exc:  # a named profile that does not exist, a broken file
+            self.problem = f"AWS credentials could not be loaded: {exc}"
+            return
+        if self.credentials is not None:
+            return
+        self.problem = f"no AWS credentials found; {_CREDENTIALS_HELP}"
+        disabled = os.environ.get("AWS_EC2_METADATA_DISABLED", "").lower() == "true"
+        if use_imds and not disabled:
+            imds = resolver.get_provider(_IMDS_METHOD)
+            future: concurrent.futures.Future[Credentials | None] = concurrent.futures.Future()
+            self._imds = future
+
+            def probe() -> None:
+                try:
+                    future.set_result(imds.load())
+                except Exception as exc:  # reported as "no credentials", never raised
+                    future.set_exception(exc)
+
+            threading.Thread(target=probe, name="bedrock-imds", daemon=True).start()
+
+    def current(self) -> Availability:
+        """Now, without waiting."""
+        if self.credentials is not None:
+            return Availability(True)
+        if self._imds is None:
+            return Availability(False, self.problem)
+        if not self._imds.done():
+            return Availability(False, f"looking up the EC2 instance role; {self.problem}")
+        return self._settle(self._imds)
+
+    async def wait(self) -> Availability:
+        """After the instance-metadata lookup, if one is running (it is bounded by its timeout)."""
+        if self.credentials is None and self._imds is not None and not self._imds.done():
+            try:
+                await asyncio.wrap_future(self._imds)
+            except Exception:  # _settle reports it
+                pass
+        return self.current()
+
+    def _settle(self, imds: "concurrent.futures.Future[Credentials | None]") -> Availability:
+        if imds.exception() is None and imds.result() is not None:
+            self.credentials = imds.result()
+            return Availability(True)
+        return Availability(False, self.problem)
+
+
+class _EventReader:
+    """A ConverseStream's events for a worker thread, closable from the event loop's thread."""
+
+    def __init__(self, provider: "BedrockProvider", stream: Any) -> None:
+        self._provider = provider
+        self._stream = stream
+        self._events: Iterator[Mapping[str, Any]] = iter(stream)
+        self._closed = False
+
+    def next(self) -> Mapping[str, Any] | None:
+        """The next event, None at the end; ApiError or _Retryable when the stream fails."""
+        try:
+            return next(self._events, None)
+        except Exception as exc:
+            if self._closed:
+                raise ApiError(Code.CANCELLED, "stream closed") from exc
+            if isinstance(exc, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
+                raise self._provider._map_error(exc) from exc
+            if isinstance(exc, HTTPClientError | urllib3.exceptions.HTTPError | OSError):
+                broken = f"{self._provider._who()}: stream broken ({type(exc).__name__})"
+                raise _Retryable(ApiError(Code.UNAVAILABLE, broken)) from exc
+            raise self._provider._map_error(exc) from exc
+
+    def close(self) -> None:
+        """Drops the connection now, so Bedrock stops generating.
+
+        urllib3's `shutdown()` wakes a worker thread blocked reading this
+        socket (closing alone would leave it blocked until the next bytes);
+        `close()` then releases the connection instead of returning it to the pool.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        raw = getattr(self._stream, "_raw_stream", None)
+        shutdown = getattr(raw, "shutdown", None)
+        if callable(shutdown):
+            try:
+                shutdown()
+            except (ValueError, RuntimeError, OSError):
+                pass  # already released or closed: nothing flows any more
+        try:
+            self._stream.close()
+        except Exception:  # closing a broken stream must not mask what broke it
+            pass
+
+
+class BedrockProvider:
+    """A `providers.base.Provider` over boto3 bedrock-runtime clients and a thread pool."""
+
+    def __init__(self, name: str, config: Mapping[str, Any]) -> None:
+        self.name = name
+        self.profile = str(config["profile"]) if config.get("profile") else None
+        self.endpoint_url = str(config["endpoint_url"]) if config.get("endpoint_url") else None
+        self.timeout_seconds = float(config.get("timeout_seconds", 120.0))
+        self.connect_timeout_seconds = float(config.get("connect_timeout_seconds", 5.0))
+        self.max_attempts = int(config.get("max_attempts", 3))
+        self.retry_base_seconds = float(config.get("retry_base_seconds", 0.5))
+        self.retry_max_seconds = float(config.get("retry_max_seconds", 8.0))
+        self.max_concurrency = int(config.get("max_concurrency", 32))
+        metadata_timeout = float(config.get("metadata_timeout_seconds", 1.0))
+        if self.max_attempts < 1 or self.max_concurrency < 1:
+            raise ValueError(f"provider {name}: max_attempts and max_concurrency must be >= 1")
+        if self.timeout_seconds <= 0 or self.connect_timeout_seconds <= 0 or metadata_timeout <= 0:
+            raise ValueError(f"provider {name}: timeouts must be > 0")
+
+        self._session = botocore.session.Session(profile=self.profile)
+        self._session.set_config_variable("metadata_service_timeout", metadata_timeout)
+        self._session.set_config_variable("metadata_service_num_attempts", 1)
+        self.region = str(config.get("region") or "") or self._default_region()
+        self._chain = _CredentialChain(self._session, bool(config.get("instance_metadata", True)))
+        self._boto3 = Boto3Session(botocore_session=self._session)
+        self._clients: dict[_ClientKey, BedrockRuntimeClient] = {}
+        self._clients_lock = threading.Lock()
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=self.max_concurrency, thread_name_prefix=f"bedrock-{name}"
+        )
+
+    # -- Provider protocol -------------------------------------------------
+
+    def availability(self, model: ModelSpec) -> Availability:
+        credentials = self._chain.current()
+        if credentials.available and not self._region(model):
+            return Availability(False, f"no AWS region; {_REGION_HELP}")
+        return credentials
+
+    async def check_ready(self) -> Availability:
+        """Proves the credentials and the endpoint with one signed, bounded call.
+
+        The call is ListAsyncInvokes(maxResults=1): read-only, no model is
+        invoked and nothing is billed. Any answer but a credential rejection
+        means ready: AccessDenied on that listing still proves AWS accepted
+        our signature, and an upstream outage is not a reason to take this
+        process out of a load balancer (the answers will say 14 meanwhile).
+        """
+        ready = await self._chain.wait()
+        if not ready.available:
+            return ready
+        if not self.region:
+            return Availability(False, f"no AWS region; {_REGION_HELP}")
+        key = _ClientKey(
+            self.region, self.endpoint_url, _READY_TIMEOUT_SECONDS, _READY_TIMEOUT_SECONDS
+        )
+
+        def probe() -> Availability:
+            try:
+                self._client(key).list_async_invokes(maxResults=1)
+            except ClientError as exc:
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                if code.lower() in _CREDENTIALS_REJECTED:
+                    return Availability(False, f"AWS rejected the credentials ({code})")
+                return Availability(True, f"endpoint answered {code or 'an error'}")
+            except (BotoCoreError, OSError) as exc:
+                return Availability(False, f"{type(exc).__name__}: {exc}")
+            return Availability(True)
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, probe)
+
+    async def aclose(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._clients_lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        budget = _Budget(request.timeout, self._executor, self._who())
+        await self._require_credentials(request.model)
+        kwargs = self._converse_kwargs(request)
+        key = self._key(request.model)
+        last: _Retryable | None = None
+        for attempt in range(self.max_attempts):
+            if last is not None:
+                await budget.sleep(self._backoff(attempt))
+            try:
+                answer = await budget.run(lambda: self._converse(key, kwargs))
+            except _Retryable as exc:
+                last = exc
+                continue
+            return self._completion(request, answer)
+        assert last is not None
+        raise last.error
+
+    async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+        budget = _Budget(request.timeout, self._executor, self._who())
+        await self._require_credentials(request.model)
+        kwargs = self._converse_kwargs(request)
+        key = self._key(request.model)
+        yielded = False
+        last: _Retryable | None = None
+        for attempt in range(self.max_attempts):
+            if last is not None:
+                await budget.sleep(self._backoff(attempt))
+            reader: _EventReader | None = None
+            # `finally` runs on aclose()/cancellation/timeout too: the connection
+            # is dropped, so Bedrock stops generating for nobody.
+            try:
+                reader = await budget.run(
+                    lambda: self._converse_stream(key, kwargs), abandon=_EventReader.close
+                )
+                parts: list[str] = []
+                finish: FinishReason | None = None
+                usage: Usage | None = None
+                while (event := await budget.run(reader.next)) is not None:
+                    if "contentBlockDelta" in event:
+                        text = event["contentBlockDelta"].get("delta", {}).get("text")
+                        if text:
+                            parts.append(text)
+                            yielded = True
+                            yield TextDelta(text)
+                    elif "messageStop" in event:
+                        finish = _finish(event["messageStop"].get("stopReason"))
+                    elif "metadata" in event:
+                        usage = _usage(event["metadata"].get("usage"))
+                if finish is None:
+                    raise _Retryable(
+                        ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early")
+                    )
+                yield StreamEnd(finish, usage or _estimate(request, "".join(parts)))
+                return
+            except _Retryable as exc:
+                if yielded:  # never replay an answer the caller has partly seen
+                    raise exc.error from exc
+                last = exc
+            finally:
+                if reader is not None:
+                    reader.close()
+        assert last is not None
+        raise last.error
+
+    # -- calls, in worker threads --------------------------------------------
+
+    def _converse(self, key: _ClientKey, kwargs: dict[str, Any]) -> Mapping[str, Any]:
+        try:
+            answer: Mapping[str, Any] = self._client(key).converse(**kwargs)
+        except Exception as exc:
+            raise self._map_error(exc) from exc
+        return answer
+
+    def _converse_stream(self, key: _ClientKey, kwargs: dict[str, Any]) -> _EventReader:
+        try:
+            response = self._client(key).converse_stream(**kwargs)
+        except Exception as exc:
+            raise self._map_error(exc) from exc
+        return _EventReader(self, response["stream"])
+
+    def _client(self, key: _ClientKey) -> "BedrockRuntimeClient":
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._clients_lock:  # botocore sessions are not thread-safe for client creation
+            client = self._clients.get(key)
+            if client is None:
+                self._session.register_component(
+                    "credential_provider", _FixedCredentials(self._chain.credentials)
+                )
+                config = Config(
+                    connect_timeout=key.connect_timeout,
+                    read_timeout=key.read_timeout,
+                    retries={"total_max_attempts": 1, "mode": "standard"},
+                    max_pool_connections=self.max_concurrency,
+                )
+                client = self._boto3.client(
+                    "bedrock-runtime",
+                    region_name=key.region,
+                    endpoint_url=key.endpoint_url,
+                    config=config,
+                )
+                self._clients[key] = client
+            return client
+
+    # -- mapping ---------------------------------------------------------------
+
+    def _converse_kwargs(self, request: CompletionRequest) -> dict[str, Any]:
+        """Converse's parameters; ConverseStream takes the same."""
+        system = [request.system] if request.system else []
+        messages: list[dict[str, Any]] = []
+        for message in request.messages:
+            if message.role == "system":
+                system.append(message.content)
+            elif message.content:
+                _append(messages, message)
+        params = request.params
+        inference: dict[str, Any] = {
+            "maxTokens": params.max_tokens or request.model.max_output_tokens
+        }
+        # Unset values are left out so the model applies its own defaults.
+        if params.temperature is not None:
+            inference["temperature"] = params.temperature
+        if params.top_p is not None:
+            inference["topP"] = params.top_p
+        if params.stop:
+            inference["stopSequences"] = list(params.stop)
+        kwargs: dict[str, Any] = {
+            "modelId": request.model.upstream_id,
+            "messages": messages,
+            "inferenceConfig": inference,
+        }
+        if system:
+            kwargs["system"] = [{"text": text} for text in system if text]
+        return kwargs
+
+    def _completion(self, request: CompletionRequest, answer: Mapping[str, Any]) -> Completion:
+        try:
+            blocks = answer["output"]["message"]["content"]
+            text = "".join(str(block["text"]) for block in blocks if "text" in block)
+        except (KeyError, TypeError) as exc:
+            raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed answer") from exc
+        usage = _usage(answer.get("usage")) or _estimate(request, text)
+        return Completion(text, _finish(answer.get("stopReason")), usage)
+
+    def _map_error(self, exc: Exception) -> Exception:
+        """An SDK failure as ApiError, or _Retryable wrapping one when another try may help."""
+        who = self._who()
+        if isinstance(exc, ApiError | _Retryable):
+            return exc
+        if isinstance(exc, ClientError):  # EventStreamError (in-stream exceptions) included
+            return self._client_error(exc)
+        if isinstance(exc, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
+            return ApiError(Code.DEADLINE_EXCEEDED, f"{who}: no answer within the read timeout")
+        if isinstance(exc, ParserError):  # a frame with a bad checksum or length
+            return _Retryable(ApiError(Code.UNAVAILABLE, f"{who}: malformed stream event"))
+        if isinstance(
+            exc,
+            EndpointConnectionError  # ConnectTimeoutError included
+            | ConnectionClosedError
+            | HTTPClientError
+            | urllib3.exceptions.HTTPError
+            | OSError,
+        ):
+            return _Retryable(
+                ApiError(Code.UNAVAILABLE, f"{who}: connection failed ({type(exc).__name__})")
+            )
+        if isinstance(
+            exc,
+            NoCredentialsError
+            | PartialCredentialsError
+            | CredentialRetrievalError
+            | TokenRetrievalError
+            | SSOError
+            | ProfileNotFound,
+        ):
+            return ApiError(Code.FAILED_PRECONDITION, f"{who}: {exc}; {_CREDENTIALS_HELP}")
+        if isinstance(exc, NoRegionError):
+            return ApiError(Code.FAILED_PRECONDITION, f"{who}: no AWS region; {_REGION_HELP}")
+        if isinstance(exc, ParamValidationError):
+            return ApiError(Code.INVALID_ARGUMENT, f"{who}: {exc}")
+        return ApiError(Code.UNKNOWN, f"{who}: {type(exc).__name__}: {exc}")
+
+    def _client_error(self, exc: ClientError) -> Exception:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code") or "")
+        message = str(error.get("Message") or "")[:_MAX_ERROR_TEXT]
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        kind = code.lower()
+        detail = f"{self._who()} answered {code or status}: {message}"
+        if kind in _RETRYABLE:
+            label = f"{self._who()}: {_RETRYABLE[kind]}"
+            return _Retryable(
+                ApiError(Code.UNAVAILABLE, f"{label} ({message})" if message else label)
+            )
+        if kind == "servicequotaexceededexception":
+            return ApiError(Code.RESOURCE_EXHAUSTED, f"{detail} (the AWS account's quota)")
+        if kind == "modeltimeoutexception":
+            return ApiError(Code.DEADLINE_EXCEEDED, detail)
+        if kind in _CREDENTIALS_REJECTED:
+            return ApiError(
+                Code.FAILED_PRECONDITION,
+                f"{self._who()}: AWS rejected the credentials ({code}); {_CREDENTIALS_HELP}",
+            )
+        if kind == "validationexception" and _TOO_LONG.search(message):
+            return ApiError(Code.OUT_OF_RANGE, f"{detail} (the prompt exceeds the context window)")
+        if kind in (
+            "accessdeniedexception",
+            "resourcenotfoundexception",
+        ) or _NO_MODEL_ACCESS.search(message):
+            return ApiError(Code.FAILED_PRECONDITION, f"{detail}; {_ACCESS_HELP}")
+        if kind == "validationexception":
+            return ApiError(Code.INVALID_ARGUMENT, detail)
+        if status == 429 or status >= 500:
+            return _Retryable(ApiError(Code.UNAVAILABLE, detail))
+        if status in (400, 422):
+            return ApiError(Code.INVALID_ARGUMENT, detail)
+        if status in (401, 403, 404):
+            return ApiError(Code.FAILED_PRECONDITION, detail)
+        if status == 408:
+            return ApiError(Code.DEADLINE_EXCEEDED, detail)
+        return ApiError(Code.UNKNOWN, detail)
+
+    # -- internals ---------------------------------------------------------
+
+    def _who(self) -> str:
+        return f"upstream {self.name}"
+
+    def _default_region(self) -> str:
+        # botocore reads AWS_DEFAULT_REGION and the profile, not AWS_REGION (the newer SDKs' name).
+        region = os.environ.get("AWS_REGION", "")
+        if region:
+            return region
+        try:
+            return str(self._session.get_config_variable("region") or "")
+        except BotoCoreError:  # e.g. a named profile that does not exist; credentials say so
+            return ""
+
+    def _region(self, model: ModelSpec) -> str:
+        return str(model.options.get("region") or "") or self.region
+
+    def _key(self, model: ModelSpec) -> _ClientKey:
+        options = model.options
+        endpoint = options.get("endpoint_url") or self.endpoint_url
+        return _ClientKey(
+            region=self._region(model),
+            endpoint_url=str(endpoint) if endpoint else None,
+            connect_timeout=float(
+                options.get("connect_timeout_seconds", self.connect_timeout_seconds)
+            ),
+            read_timeout=float(options.get("timeout_seconds", self.timeout_seconds)),
+        )
+
+    async def _require_credentials(self, model: ModelSpec) -> None:
+        if not self._region(model):
+            raise ApiError(
+                Code.FAILED_PRECONDITION, f"{self._who()}: no AWS region; {_REGION_HELP}"
+            )
+        ready = await self._chain.wait()
+        if not ready.available:
+            raise ApiError(Code.FAILED_PRECONDITION, f"{self._who()}: {ready.reason}")
+
+    def _backoff(self, attempt: int) -> float:
+        return random.uniform(0, min(self.retry_max_seconds, self.retry_base_seconds * 2**attempt))
+
+
+class _Budget:
+    """The time a caller gives the whole answer (None: unbounded), spent in worker threads."""
+
+    def __init__(
+        self, seconds: float | None, executor: concurrent.futures.Executor, who: str
+    ) -> None:
+        self._seconds = seconds
+        self._deadline = asyncio.get_running_loop().time() + seconds if seconds else None
+        self._executor = executor
+        self._who = who
+
+    async def run(self, call: Callable[[], T], abandon: Callable[[T], None] | None = None) -> T:
+        """`call()` in a worker thread. If we stop waiting (deadline, cancellation), the
+        thread runs on to its own end and `abandon` receives what it returns then."""
+        future = self._executor.submit(call)
+        try:
+            async with asyncio.timeout_at(self._deadline) as scope:
+                return await asyncio.wrap_future(future)
+        except TimeoutError as exc:
+            if not scope.expired():
+                raise
+            raise self._expired() from exc
+        finally:
+            if not future.done() and abandon is not None:
+                future.add_done_callback(_abandoned(abandon))
+
+    async def sleep(self, seconds: float) -> None:
+        try:
+            async with asyncio.timeout_at(self._deadline):
+                await asyncio.sleep(seconds)
+        except TimeoutError as exc:
+            raise self._expired() from exc
+
+    def _expired(self) -> ApiError:
+        return ApiError(
+            Code.DEADLINE_EXCEEDED, f"{self._who}: no complete answer within {self._seconds:g}s"
+        )
+
+
+def _abandoned(abandon: Callable[[T], None]) -> Callable[["concurrent.futures.Future[T]"], None]:
+    def done(future: "concurrent.futures.Future[T]") -> None:
+        if not future.cancelled() and future.exception() is None:
+            abandon(future.result())
+
+    return done
+
+
+def _append(messages: list[dict[str, Any]], message: ChatMessage) -> None:
+    """Consecutive turns of one role become one message: Converse wants them alternating."""
+    block = {"text": message.content}
+    if messages and messages[-1]["role"] == message.role:
+        messages[-1]["content"].append(block)
+    else:
+        messages.append({"role": message.role, "content": [block]})
+
+
+def _finish(value: object) -> FinishReason:
+    return _FINISH.get(str(value), FinishReason.STOP)
+
+
+def _usage(value: object) -> Usage | None:
+    if not isinstance(value, Mapping):
+        return None
+    try:
+        return Usage(int(value["inputTokens"]), int(value["outputTokens"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _estimate(request: CompletionRequest, text: str) -> Usage:
+    # No usage reported (a stream without its metadata event): ~4 characters per
+    # token, as the OpenAI-compatible provider estimates, so accounting is not zero.
+    prompt = len(request.system or "") + sum(len(m.content) for m in request.messages)
+    return Usage(max(1, round(prompt / 4)), round(len(text) / 4) if text else 0)
