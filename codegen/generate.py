@@ -24,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from codegen.sdk_python import SDK as PYTHON_SDK
+from codegen.sdk_python import generate_python_sdk
+
 REPO = Path(__file__).resolve().parent.parent
 PROTO_ROOT = REPO / "proto"
 PLUGIN = REPO / "codegen" / "protoc-gen-openapi"
@@ -152,6 +155,7 @@ def generate_types(root: Path) -> None:
 STEPS: list[Step] = [
     Step("OpenAPI spec", (SPEC,), generate_spec),
     Step("typed models", (TYPES,), generate_types),
+    Step("Python SDK", (PYTHON_SDK,), generate_python_sdk),
 ]
 
 

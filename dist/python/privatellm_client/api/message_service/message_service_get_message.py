@@ -1,0 +1,164 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.message import Message
+from ...models.status import Status
+from ...types import Response
+
+
+def _get_kwargs(
+    conversation: str,
+    message: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/conversations/{conversation}/messages/{message}".format(
+            conversation=quote(str(conversation), safe=""),
+            message=quote(str(message), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Message | Status:
+    if response.status_code == 200:
+        response_200 = Message.from_dict(response.json())
+
+        return response_200
+
+    response_default = Status.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Message | Status]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    conversation: str,
+    message: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Message | Status]:
+    """Gets one message.
+
+    Args:
+        conversation (str):
+        message (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Message | Status]
+    """
+
+    kwargs = _get_kwargs(
+        conversation=conversation,
+        message=message,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    conversation: str,
+    message: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Message | Status | None:
+    """Gets one message.
+
+    Args:
+        conversation (str):
+        message (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Message | Status
+    """
+
+    return sync_detailed(
+        conversation=conversation,
+        message=message,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    conversation: str,
+    message: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Message | Status]:
+    """Gets one message.
+
+    Args:
+        conversation (str):
+        message (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Message | Status]
+    """
+
+    kwargs = _get_kwargs(
+        conversation=conversation,
+        message=message,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    conversation: str,
+    message: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Message | Status | None:
+    """Gets one message.
+
+    Args:
+        conversation (str):
+        message (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Message | Status
+    """
+
+    return (
+        await asyncio_detailed(
+            conversation=conversation,
+            message=message,
+            client=client,
+        )
+    ).parsed

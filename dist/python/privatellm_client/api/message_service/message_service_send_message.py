@@ -1,0 +1,185 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.send_message_request import SendMessageRequest
+from ...models.send_message_response import SendMessageResponse
+from ...models.status import Status
+from ...types import Response
+
+
+def _get_kwargs(
+    conversation: str,
+    *,
+    body: SendMessageRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/conversations/{conversation}/messages".format(
+            conversation=quote(str(conversation), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> SendMessageResponse | Status:
+    if response.status_code == 200:
+        response_200 = SendMessageResponse.from_dict(response.json())
+
+        return response_200
+
+    response_default = Status.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[SendMessageResponse | Status]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    conversation: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> Response[SendMessageResponse | Status]:
+    """Sends a user message and waits for the model's whole answer. Both
+     messages are returned; the user message is stored before the model is
+     called, and a failed answer is stored with status FAILED and its error.
+
+    Args:
+        conversation (str):
+        body (SendMessageRequest): Request for MessageService.SendMessage and
+            MessageService.StreamMessage.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[SendMessageResponse | Status]
+    """
+
+    kwargs = _get_kwargs(
+        conversation=conversation,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    conversation: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> SendMessageResponse | Status | None:
+    """Sends a user message and waits for the model's whole answer. Both
+     messages are returned; the user message is stored before the model is
+     called, and a failed answer is stored with status FAILED and its error.
+
+    Args:
+        conversation (str):
+        body (SendMessageRequest): Request for MessageService.SendMessage and
+            MessageService.StreamMessage.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        SendMessageResponse | Status
+    """
+
+    return sync_detailed(
+        conversation=conversation,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    conversation: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> Response[SendMessageResponse | Status]:
+    """Sends a user message and waits for the model's whole answer. Both
+     messages are returned; the user message is stored before the model is
+     called, and a failed answer is stored with status FAILED and its error.
+
+    Args:
+        conversation (str):
+        body (SendMessageRequest): Request for MessageService.SendMessage and
+            MessageService.StreamMessage.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[SendMessageResponse | Status]
+    """
+
+    kwargs = _get_kwargs(
+        conversation=conversation,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    conversation: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> SendMessageResponse | Status | None:
+    """Sends a user message and waits for the model's whole answer. Both
+     messages are returned; the user message is stored before the model is
+     called, and a failed answer is stored with status FAILED and its error.
+
+    Args:
+        conversation (str):
+        body (SendMessageRequest): Request for MessageService.SendMessage and
+            MessageService.StreamMessage.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        SendMessageResponse | Status
+    """
+
+    return (
+        await asyncio_detailed(
+            conversation=conversation,
+            client=client,
+            body=body,
+        )
+    ).parsed
