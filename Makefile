@@ -12,6 +12,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+SDK_STAMP := $(VENV)/.python-sdk-stamp
 
 .DEFAULT_GOAL := generate
 .PHONY: generate venv run test lint check-generated bench fuzz clean
@@ -23,7 +24,13 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP) $(SDK_STAMP)
+
+# The Python SDK, pip-installed into the venv whenever `make` regenerates it. Not
+# editable: importing from dist/python would leave __pycache__ among generated files.
+$(SDK_STAMP): $(STAMP) $(shell find dist/python -type f -not -path '*/__pycache__/*')
+	$(PY) -m pip install --quiet ./dist/python
+	touch $@
 
 # One driver for both: codegen/generate.py (its STEPS list is what gets generated).
 generate: $(STAMP)
@@ -35,7 +42,7 @@ check-generated: $(STAMP)
 run: $(STAMP)
 	ENV=$${ENV:-local} $(PY) -m server serve
 
-test: $(STAMP) lint check-generated
+test: $(STAMP) $(SDK_STAMP) lint check-generated
 	$(PY) -m pytest -q
 
 # A longer schemathesis pass against a live server (every check, stateful included).
