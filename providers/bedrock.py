@@ -311,7 +311,7 @@ class BedrockProvider:
         self._session.set_config_variable("metadata_service_num_attempts", 1)
         self.region = str(config.get("region") or "") or self._default_region()
         self._chain = _CredentialChain(self._session, bool(config.get("instance_metadata", True)))
-        self._boto3 = Boto3Session(botocore_session=self._session)
+        self._boto3: Boto3Session | None = None  # built with the first client (reads the profile)
         self._clients: dict[_ClientKey, BedrockRuntimeClient] = {}
         self._clients_lock = threading.Lock()
         self._executor = concurrent.futures.ThreadPoolExecutor(
@@ -463,6 +463,8 @@ class BedrockProvider:
                     retries={"total_max_attempts": 1, "mode": "standard"},
                     max_pool_connections=self.max_concurrency,
                 )
+                if self._boto3 is None:
+                    self._boto3 = Boto3Session(botocore_session=self._session)
                 client = self._boto3.client(
                     "bedrock-runtime",
                     region_name=key.region,

@@ -1,0 +1,664 @@
+"""BedrockProvider with the real boto3 client against a local fake of Bedrock's wire protocol."""
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from errors import ApiError, Code
+from providers.base import (
+    ChatMessage,
+    CompletionRequest,
+    FinishReason,
+    GenerationParams,
+    ModelSpec,
+    StreamEnd,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from providers.bedrock import BedrockProvider
+from tests.fakes.bedrock import (
+    AwsError,
+    FakeBedrock,
+    Turn,
+    access_denied,
+    model_not_ready,
+    model_timeout,
+    not_found,
+    prompt_too_long,
+    quota_exceeded,
+    server_error,
+    service_unavailable,
+    throttling,
+    validation,
+)
+
+MODEL = ModelSpec(
+    id="claude",
+    provider="bedrock",
+    upstream_id="anthropic.claude-3-5-sonnet-20240620-v1:0",
+    context_window=200000,
+    max_output_tokens=4096,
+)
+KEY_ID = "AKIDTESTBEDROCK"
+# Every variable through which botocore could find credentials, a profile or a region.
+AWS_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+)
+
+
+def request(text: str = "And now?", **params: Any) -> CompletionRequest:
+    return CompletionRequest(
+        model=MODEL,
+        messages=[
+            ChatMessage("user", "Hi"),
+            ChatMessage("assistant", "Hello!"),
+            ChatMessage("user", text),
+        ],
+        system="Be brief.",
+        params=GenerationParams(**params),
+    )
+
+
+@pytest.fixture
+def aws_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No AWS configuration at all: empty shared files, no AWS variables, no instance metadata."""
+    for name in AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    config.write_text("")
+    credentials.write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return tmp_path
+
+
+@pytest.fixture
+def aws_keys(aws_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-for-tests")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBedrock]:
+    with FakeBedrock() as server:
+        yield server
+
+
+def config(fake: FakeBedrock, **overrides: Any) -> dict[str, Any]:
+    return {
+        "region": "us-east-1",
+        "endpoint_url": fake.url,
+        "timeout_seconds": 0.5,
+        "connect_timeout_seconds": 0.5,
+        "max_attempts": 3,
+        "retry_base_seconds": 0.01,
+        "retry_max_seconds": 0.05,
+        **overrides,
+    }
+
+
+@pytest.fixture
+async def provider(fake: FakeBedrock, aws_keys: None) -> AsyncIterator[BedrockProvider]:
+    built = BedrockProvider("bedrock", config(fake))
+    yield built
+    await built.aclose()
+
+
+async def collect(provider: BedrockProvider, req: CompletionRequest) -> list[StreamEvent]:
+    return [event async for event in provider.stream(req)]
+
+
+async def stream_until_error(
+    provider: BedrockProvider, req: CompletionRequest
+) -> tuple[list[StreamEvent], ApiError]:
+    seen: list[StreamEvent] = []
+    with pytest.raises(ApiError) as caught:
+        async for event in provider.stream(req):
+            seen.append(event)
+    return seen, caught.value
+
+
+# -- requests and answers on the wire ------------------------------------------
+
+
+async def test_complete_sends_converse_and_maps_the_answer(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(Turn(text="Sure thing", input_tokens=31, output_tokens=2, stop_reason="max_tokens"))
+    completion = await provider.complete(
+        request(max_tokens=50, temperature=0.2, top_p=0.9, stop=("END", "STOP"))
+    )
+    assert completion.text == "Sure thing"
+    assert completion.finish_reason is FinishReason.LENGTH
+    assert completion.usage == Usage(31, 2)
+    [received] = fake.received
+    assert received.operation == "converse"
+    assert received.model_id == MODEL.upstream_id
+    # Signed by boto3 with the environment's key, for Bedrock in the configured region.
+    assert f"Credential={KEY_ID}/" in received.headers["Authorization"]
+    assert "/us-east-1/bedrock/aws4_request" in received.headers["Authorization"]
+    assert received.body == {
+        "system": [{"text": "Be brief."}],
+        "messages": [
+            {"role": "user", "content": [{"text": "Hi"}]},
+            {"role": "assistant", "content": [{"text": "Hello!"}]},
+            {"role": "user", "content": [{"text": "And now?"}]},
+        ],
+        "inferenceConfig": {
+            "maxTokens": 50,
+            "temperature": 0.2,
+            "topP": 0.9,
+            "stopSequences": ["END", "STOP"],
+        },
+    }
+
+
+async def test_unset_params_are_left_out_and_max_tokens_defaults_to_the_model(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")])
+    await provider.complete(req)
+    assert fake.received[0].body == {
+        "messages": [{"role": "user", "content": [{"text": "x"}]}],
+        "inferenceConfig": {"maxTokens": MODEL.max_output_tokens},
+    }
+
+
+async def test_consecutive_turns_of_one_role_are_merged_and_system_turns_join_the_system(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    req = CompletionRequest(
+        model=MODEL,
+        system="Rule one.",
+        messages=[
+            ChatMessage("system", "Rule two."),
+            ChatMessage("user", "a"),
+            ChatMessage("user", "b"),
+            ChatMessage("assistant", ""),  # an empty turn: Bedrock rejects blank text
+        ],
+    )
+    await provider.complete(req)
+    body = fake.received[0].body
+    assert body["system"] == [{"text": "Rule one."}, {"text": "Rule two."}]
+    assert body["messages"] == [{"role": "user", "content": [{"text": "a"}, {"text": "b"}]}]
+
+
+async def test_stream_yields_deltas_then_end_with_usage(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(Turn(text="one two three", input_tokens=9, output_tokens=3))
+    events = await collect(provider, request(max_tokens=5))
+    assert events == [
+        TextDelta("one "),
+        TextDelta("two "),
+        TextDelta("three"),
+        StreamEnd(FinishReason.STOP, Usage(9, 3)),
+    ]
+    [received] = fake.received
+    assert received.operation == "converse-stream"
+    assert received.body["inferenceConfig"] == {"maxTokens": 5}
+    assert received.body["system"] == [{"text": "Be brief."}]
+    assert not fake.disconnected.is_set()  # a finished stream is not a dropped one
+
+
+@pytest.mark.parametrize(
+    ("stop_reason", "finish"),
+    [
+        ("end_turn", FinishReason.STOP),
+        ("max_tokens", FinishReason.LENGTH),
+        ("stop_sequence", FinishReason.STOP_SEQUENCE),
+        ("guardrail_intervened", FinishReason.CONTENT_FILTER),
+        ("content_filtered", FinishReason.CONTENT_FILTER),
+        ("model_context_window_exceeded", FinishReason.LENGTH),
+        ("something_new", FinishReason.STOP),
+    ],
+)
+async def test_stop_reasons_map_to_finish_reasons(
+    provider: BedrockProvider, fake: FakeBedrock, stop_reason: str, finish: FinishReason
+) -> None:
+    fake.script(Turn(stop_reason=stop_reason), Turn(stop_reason=stop_reason))
+    assert (await provider.complete(request())).finish_reason is finish
+    end = (await collect(provider, request()))[-1]
+    assert isinstance(end, StreamEnd)
+    assert end.finish_reason is finish
+
+
+async def test_per_model_endpoint_and_timeout_get_their_own_client(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    with FakeBedrock() as other:
+        model = ModelSpec(
+            id="llama",
+            provider="bedrock",
+            upstream_id="meta.llama3-70b-instruct-v1:0",
+            context_window=8192,
+            max_output_tokens=2048,
+            options={"endpoint_url": other.url, "timeout_seconds": 3},
+        )
+        # 1 s is past the provider's 0.5 s read timeout but within the model's own 3 s.
+        other.script(Turn(text="from the other endpoint", delay=1.0))
+        req = CompletionRequest(model=model, messages=[ChatMessage("user", "hi")])
+        assert (await provider.complete(req)).text == "from the other endpoint"
+        assert [r.model_id for r in other.received] == ["meta.llama3-70b-instruct-v1:0"]
+    assert (await provider.complete(request())).text == "Hello from Bedrock"
+    assert len(fake.received) == 1
+
+
+# -- errors ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("turn", "code"),
+    [
+        pytest.param(validation(), Code.INVALID_ARGUMENT, id="validation"),
+        pytest.param(prompt_too_long(), Code.OUT_OF_RANGE, id="input-too-long"),
+        pytest.param(
+            validation("prompt is too long: 250001 tokens > 200000 maximum"),
+            Code.OUT_OF_RANGE,
+            id="anthropic-prompt-too-long",
+        ),
+        pytest.param(access_denied(), Code.FAILED_PRECONDITION, id="access-denied"),
+        pytest.param(not_found(), Code.FAILED_PRECONDITION, id="model-not-found"),
+        pytest.param(
+            validation("The model is not enabled for this account."),
+            Code.FAILED_PRECONDITION,
+            id="model-not-enabled",
+        ),
+        pytest.param(quota_exceeded(), Code.RESOURCE_EXHAUSTED, id="quota-exceeded"),
+        pytest.param(model_timeout(), Code.DEADLINE_EXCEEDED, id="model-timeout"),
+    ],
+)
+async def test_non_retryable_errors_map_to_codes_without_retry(
+    provider: BedrockProvider, fake: FakeBedrock, turn: Turn, code: Code
+) -> None:
+    fake.script(turn, turn)
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(request())
+    assert caught.value.code is code
+    seen, error = await stream_until_error(provider, request())
+    assert error.code is code
+    assert seen == []
+    assert [r.operation for r in fake.received] == ["converse", "converse-stream"]  # no retry
+
+
+async def test_access_denied_says_to_enable_model_access(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(access_denied())
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(request())
+    assert "Bedrock console" in caught.value.message
+    assert "secret-for-tests" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [
+        pytest.param(throttling(), id="throttling"),
+        pytest.param(server_error(), id="internal-server"),
+        pytest.param(service_unavailable(), id="service-unavailable"),
+        pytest.param(model_not_ready(), id="model-not-ready"),
+    ],
+)
+async def test_retryable_errors_are_retried_max_attempts_then_unavailable(
+    provider: BedrockProvider, fake: FakeBedrock, turn: Turn
+) -> None:
+    fake.script(*[turn] * 6)
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(request())
+    assert caught.value.code is Code.UNAVAILABLE
+    assert len(fake.received) == 3  # max_attempts, botocore's own retries are off
+    seen, error = await stream_until_error(provider, request())
+    assert (seen, error.code) == ([], Code.UNAVAILABLE)
+    assert len(fake.received) == 6
+
+
+async def test_throttle_then_success(provider: BedrockProvider, fake: FakeBedrock) -> None:
+    fake.script(throttling(), Turn(text="finally"), throttling(), Turn(text="streamed"))
+    assert (await provider.complete(request())).text == "finally"
+    events = await collect(provider, request())
+    assert events[0] == TextDelta("streamed")
+    assert isinstance(events[-1], StreamEnd)
+    assert len(fake.received) == 4
+
+
+@pytest.mark.parametrize(
+    ("stream_error", "code"),
+    [
+        pytest.param(throttling().error, Code.UNAVAILABLE, id="throttlingException"),
+        pytest.param(server_error().error, Code.UNAVAILABLE, id="internalServerException"),
+        pytest.param(
+            AwsError("ModelStreamErrorException", 424, "The model stream failed."),
+            Code.UNAVAILABLE,
+            id="modelStreamErrorException",
+        ),
+        pytest.param(service_unavailable().error, Code.UNAVAILABLE, id="serviceUnavailable"),
+        pytest.param(validation().error, Code.INVALID_ARGUMENT, id="validationException"),
+    ],
+)
+async def test_stream_failing_midway_raises_after_the_deltas_without_retry(
+    provider: BedrockProvider, fake: FakeBedrock, stream_error: AwsError, code: Code
+) -> None:
+    fake.script(Turn(text="a b c d e", stream_error_after=2, stream_error=stream_error))
+    seen, error = await stream_until_error(provider, request())
+    assert error.code is code
+    assert seen == [TextDelta("a "), TextDelta("b ")]
+    assert len(fake.received) == 1  # never replayed once text was sent
+
+
+async def test_stream_exception_before_any_text_is_retried(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(
+        Turn(text="lost", stream_error_after=0, stream_error=throttling().error),
+        Turn(text="second try"),
+    )
+    events = await collect(provider, request())
+    assert events[:2] == [TextDelta("second "), TextDelta("try")]
+    assert len(fake.received) == 2
+
+
+async def test_malformed_frame_is_unavailable(provider: BedrockProvider, fake: FakeBedrock) -> None:
+    fake.script(Turn(text="a b c", malformed_after=1))
+    seen, error = await stream_until_error(provider, request())
+    assert error.code is Code.UNAVAILABLE
+    assert seen == [TextDelta("a ")]
+
+
+async def test_cut_stream_is_unavailable_after_text(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(Turn(text="a b c d", cut_after=2))
+    seen, error = await stream_until_error(provider, request())
+    assert error.code is Code.UNAVAILABLE
+    assert seen == [TextDelta("a "), TextDelta("b ")]
+    assert len(fake.received) == 1
+
+
+async def test_cut_stream_before_text_is_retried(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(*[Turn(text="a b", cut_after=0)] * 3)
+    seen, error = await stream_until_error(provider, request())
+    assert (seen, error.code) == ([], Code.UNAVAILABLE)
+    assert len(fake.received) == 3
+
+
+async def test_slow_model_hits_the_read_timeout(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(Turn(delay=1.5), Turn(delay=1.5))
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(request())
+    assert caught.value.code is Code.DEADLINE_EXCEEDED
+    seen, error = await stream_until_error(provider, request())
+    assert (seen, error.code) == ([], Code.DEADLINE_EXCEEDED)
+    assert len(fake.received) == 2  # a timeout is not retried
+
+
+async def test_connection_refused_is_retried_then_unavailable(aws_keys: None) -> None:
+    with FakeBedrock() as gone:
+        url = gone.url
+    provider = BedrockProvider(
+        "down",
+        {"region": "us-east-1", "endpoint_url": url, "max_attempts": 2, "retry_base_seconds": 0.01},
+    )
+    try:
+        with pytest.raises(ApiError) as caught:
+            await provider.complete(request())
+        assert caught.value.code is Code.UNAVAILABLE
+        ready = await provider.check_ready()
+        assert not ready.available
+        assert "EndpointConnectionError" in ready.reason
+    finally:
+        await provider.aclose()
+
+
+# -- the caller's deadline and early close ------------------------------------------
+
+SLOW_READS = ModelSpec(
+    id="claude-slow-reads",
+    provider="bedrock",
+    upstream_id=MODEL.upstream_id,
+    context_window=200000,
+    max_output_tokens=4096,
+    options={"timeout_seconds": 10},  # so only the request's own timeout can stop it
+)
+
+
+async def test_request_timeout_bounds_complete(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(Turn(delay=3.0))
+    req = CompletionRequest(model=SLOW_READS, messages=[ChatMessage("user", "x")], timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(req)
+    assert caught.value.code is Code.DEADLINE_EXCEEDED
+    assert time.monotonic() - started < 2.5
+
+
+async def test_request_timeout_ends_a_stream_and_drops_the_connection(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(Turn(text=" ".join(["tok"] * 200), chunk_delay=0.02))  # ~4 s of tokens
+    req = CompletionRequest(model=SLOW_READS, messages=[ChatMessage("user", "x")], timeout=0.4)
+    seen, error = await stream_until_error(provider, req)
+    assert error.code is Code.DEADLINE_EXCEEDED
+    assert seen and all(event == TextDelta("tok ") for event in seen)
+    assert len(seen) < 200
+    assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
+
+
+async def test_aclose_mid_stream_drops_the_upstream_connection(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(Turn(text=" ".join(["tok"] * 200), chunk_delay=0.02))
+    stream = provider.stream(request())
+    assert await anext(stream) == TextDelta("tok ")
+    await stream.aclose()  # type: ignore[attr-defined]
+    # The fake's next writes hit a closed socket well before its 4 s of tokens end.
+    assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
+
+
+async def test_cancelling_the_consumer_drops_the_upstream_connection(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    # Slow tokens: the consumer is cancelled while a worker thread waits for the next one.
+    fake.script(Turn(text=" ".join(["tok"] * 20), chunk_delay=0.5))
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        async for _event in provider.stream(request()):
+            first.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(first.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
+    assert len(fake.received) == 1
+
+
+# -- credentials, region, readiness --------------------------------------------------
+
+
+async def test_without_credentials_unavailable_with_guidance(
+    fake: FakeBedrock, aws_home: Path
+) -> None:
+    # Instance metadata is off (AWS_EC2_METADATA_DISABLED, and here the config too):
+    # nothing can be looked up on the network, so nothing can wait.
+    provider = BedrockProvider("bedrock", config(fake, instance_metadata=False))
+    try:
+        availability = provider.availability(MODEL)
+        assert not availability.available
+        assert "AWS_PROFILE" in availability.reason
+        assert "AWS_ACCESS_KEY_ID" in availability.reason
+        with pytest.raises(ApiError) as caught:
+            await provider.complete(request())
+        assert caught.value.code is Code.FAILED_PRECONDITION
+        assert "AWS_PROFILE" in caught.value.message
+        assert not (await provider.check_ready()).available
+        assert fake.received == []
+    finally:
+        await provider.aclose()
+
+
+async def test_with_env_keys_available(fake: FakeBedrock, aws_keys: None) -> None:
+    provider = BedrockProvider("bedrock", config(fake))
+    try:
+        assert provider.availability(MODEL).available
+        assert (await provider.check_ready()).available  # a signed call the endpoint answered
+    finally:
+        await provider.aclose()
+
+
+async def test_no_region_unavailable_until_aws_region_is_set(
+    fake: FakeBedrock, aws_keys: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_region = BedrockProvider("bedrock", {"endpoint_url": fake.url})
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    from_env = BedrockProvider("bedrock", {"endpoint_url": fake.url})
+    try:
+        missing = no_region.availability(MODEL)
+        assert not missing.available
+        assert "AWS_REGION" in missing.reason
+        assert from_env.availability(MODEL).available
+        await from_env.complete(request())
+        assert "/eu-central-1/bedrock/" in fake.received[-1].headers["Authorization"]
+    finally:
+        await no_region.aclose()
+        await from_env.aclose()
+
+
+async def test_profile_from_aws_profile_gives_keys_and_region(
+    fake: FakeBedrock, aws_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (aws_home / "config").write_text("[profile team]\nregion = eu-west-3\n")
+    (aws_home / "credentials").write_text(
+        "[team]\naws_access_key_id = AKIDFROMPROFILE\naws_secret_access_key = s\n"
+    )
+    monkeypatch.setenv("AWS_PROFILE", "team")
+    provider = BedrockProvider("bedrock", {"endpoint_url": fake.url})
+    try:
+        assert provider.availability(MODEL).available
+        await provider.complete(request())
+        authorization = fake.received[-1].headers["Authorization"]
+        assert "Credential=AKIDFROMPROFILE/" in authorization
+        assert "/eu-west-3/bedrock/" in authorization
+    finally:
+        await provider.aclose()
+
+
+async def test_unknown_profile_is_unavailable_with_its_name(
+    fake: FakeBedrock, aws_keys: None
+) -> None:
+    provider = BedrockProvider("bedrock", config(fake, profile="nosuchprofile"))
+    try:
+        availability = provider.availability(MODEL)
+        assert not availability.available
+        assert "nosuchprofile" in availability.reason
+    finally:
+        await provider.aclose()
+
+
+class FakeInstanceMetadata:
+    """EC2's instance-metadata service (IMDSv2), one role; holds its first answer till released."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.release = threading.Event()
+        metadata = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def do_PUT(self) -> None:  # the session token
+                metadata.asked.set()
+                metadata.release.wait(5)
+                self._answer("token-123")
+
+            def do_GET(self) -> None:
+                role_path = "/latest/meta-data/iam/security-credentials/"
+                if self.path == role_path:
+                    self._answer("bedrock-role")
+                    return
+                self._answer(
+                    json.dumps(
+                        {
+                            "Code": "Success",
+                            "AccessKeyId": "ASIAFROMROLE",
+                            "SecretAccessKey": "role-secret",
+                            "Token": "role-token",
+                            "Expiration": "2099-01-01T00:00:00Z",
+                        }
+                    )
+                )
+
+            def _answer(self, text: str) -> None:
+                payload = text.encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.release.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+async def test_instance_role_is_looked_up_without_blocking_availability(
+    fake: FakeBedrock, aws_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    metadata = FakeInstanceMetadata()
+    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
+    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", metadata.url)
+    provider = BedrockProvider("bedrock", config(fake, metadata_timeout_seconds=5))
+    try:
+        assert await asyncio.to_thread(metadata.asked.wait, 5)
+        # The lookup is under way and held by the service: availability answers anyway.
+        pending = provider.availability(MODEL)
+        assert not pending.available
+        assert "instance role" in pending.reason
+        metadata.release.set()
+        # A call waits for the lookup, then signs with the role's credentials.
+        assert (await provider.complete(request())).text == "Hello from Bedrock"
+        assert "Credential=ASIAFROMROLE/" in fake.received[-1].headers["Authorization"]
+        assert provider.availability(MODEL).available
+    finally:
+        await provider.aclose()
+        metadata.stop()
