@@ -38,15 +38,16 @@ def get_model(registry: ProviderRegistry, model_id: str) -> CatalogEntry:
 
 
 def require_known(registry: ProviderRegistry, model_id: str) -> ModelSpec:
-    """For `model` fields in requests: NOT_FOUND (5) when the id is not in the catalog.
+    """For `model` fields in requests: INVALID_ARGUMENT (3) when the id is not in the catalog.
 
-    The same code as GET /v1/models/{model} and the OpenAI-compatible endpoint
-    give for an unknown model, so a client handles it one way everywhere.
+    Not NOT_FOUND: a 404 on `POST /v1/conversations/{id}/messages` reads as "no
+    such conversation" to clients and to schemathesis' stateful checks alike.
+    (GET /v1/models/{model} and the OpenAI endpoint, whose clients expect it, say 5.)
     """
     spec = registry.model(model_id)
     if spec is None:
         raise ApiError(
-            Code.NOT_FOUND, f"model {model_id!r} is not in the catalog (see GET /v1/models)"
+            Code.INVALID_ARGUMENT, f"model {model_id!r} is not in the catalog (see GET /v1/models)"
         )
     return spec
 

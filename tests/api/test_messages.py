@@ -61,7 +61,7 @@ def test_generation_parameters(api: Api) -> None:
     assert stopped["assistantMessage"]["content"] == "Echo: one "
     assert stopped["assistantMessage"]["finishReason"] == "STOP_SEQUENCE"
     other = api.user.post(path, json={"content": "x", "model": "nope"})
-    assert_error(other, 5)
+    assert_error(other, 3)
 
 
 def test_provider_failure_answers_its_code_and_is_stored_failed(api: Api) -> None:

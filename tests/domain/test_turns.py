@@ -128,7 +128,7 @@ async def test_provider_failure_is_stored_failed_and_raised(svc: Services) -> No
 async def test_model_checks(svc: Services) -> None:
     cid = await _conversation(svc)
     unknown = await _error(turns.send_message(svc, ALICE, cid, TurnInput("x", model="nope")))
-    assert unknown.code == Code.NOT_FOUND
+    assert unknown.code == Code.INVALID_ARGUMENT
     disabled = turns.send_message(svc, ALICE, cid, TurnInput("x", model="echo-disabled"))
     error = await _error(disabled)
     assert error.code == Code.FAILED_PRECONDITION and "disabled" in error.message
