@@ -145,10 +145,11 @@ async def delete_conversation(
 
 def parse_update_mask(mask: str) -> tuple[str, ...]:
     """Column names for a FieldMask string (`title,systemPrompt`); every mutable one when empty."""
-    paths = [path.strip() for path in mask.split(",") if path.strip()]
-    if not paths or paths == ["*"]:
+    if mask in ("", "*"):
         return MUTABLE
-    unknown = [path for path in paths if path not in MASK_PATHS]
+    # As the spec's pattern says: paths joined by commas, nothing else (no blanks, no spaces).
+    paths = mask.split(",")
+    unknown = [repr(path) for path in paths if path not in MASK_PATHS]
     if unknown:
         raise ApiError(
             Code.INVALID_ARGUMENT,
@@ -172,7 +173,7 @@ def _validated(
     svc: Services, fields: ConversationFields, columns: tuple[str, ...]
 ) -> dict[str, str]:
     """The values to write for `columns`. An empty model means the server's default model;
-    a model not in the catalog answers NOT_FOUND (5) (see domain.catalog)."""
+    a model not in the catalog answers INVALID_ARGUMENT (3) (see domain.catalog)."""
     values: dict[str, str] = {}
     if "title" in columns:
         if len(fields.title) > MAX_TITLE:

@@ -86,6 +86,9 @@ def test_bad_mask_or_model_is_invalid_argument(api: Api) -> None:
     assert_error(client.patch(path, params={"updateMask": "nope"}, json={"title": "x"}), 3)
     assert_error(client.patch(path, params={"updateMask": "model"}, json={"model": "gpt-9"}), 3)
     assert_error(client.post("/v1/conversations", json={"model": "gpt-9"}), 3)
+    # The spec's pattern refuses a mask with spaces before the handler sees it.
+    spaced = client.patch(path, params={"updateMask": "title, model"}, json={"title": "x"})
+    assert "updateMask" in assert_error(spaced, 3)["message"]
     assert client.get(path).json()["title"] == "a"
 
 

@@ -40,9 +40,9 @@ async def test_bad_client_id_is_invalid(svc: Services, bad: str) -> None:
     assert code == Code.INVALID_ARGUMENT
 
 
-async def test_unknown_model_is_not_found(svc: Services) -> None:
+async def test_unknown_model_is_invalid_argument(svc: Services) -> None:
     code = await _codes(conv.create_conversation(svc, ALICE, ConversationFields(model="nope")))
-    assert code == Code.NOT_FOUND
+    assert code == Code.INVALID_ARGUMENT
 
 
 async def test_other_users_conversation_is_not_found(svc: Services) -> None:
@@ -63,7 +63,7 @@ async def test_update_mask_limits_the_change_and_etag_moves(svc: Services) -> No
     assert (updated.title, updated.system_prompt, updated.model) == ("b", "be brief", "echo")
     assert updated.etag != row.etag and updated.update_time >= row.update_time
     both = await conv.update_conversation(
-        svc, ALICE, row.id, fields, update_mask="systemPrompt, model"
+        svc, ALICE, row.id, fields, update_mask="systemPrompt,model"
     )
     assert (both.title, both.system_prompt, both.model) == ("b", "ignored", "echo-large")
     snake = await conv.update_conversation(
@@ -80,7 +80,9 @@ async def test_empty_mask_replaces_every_mutable_field(svc: Services) -> None:
     assert (updated.title, updated.system_prompt, updated.model) == ("z", "", "echo")
 
 
-@pytest.mark.parametrize("mask", ["etag", "title,name", "createTime", "bogus"])
+@pytest.mark.parametrize(
+    "mask", ["etag", "title,name", "createTime", "bogus", "title, model", "title,,model", " title"]
+)
 async def test_unknown_or_immutable_mask_path_is_invalid(svc: Services, mask: str) -> None:
     row = await conv.create_conversation(svc, ALICE, ConversationFields(title="a"))
     fields = ConversationFields(title="b")
