@@ -75,8 +75,8 @@ async def get_usage(
     svc: Services,
     caller: Caller,
     *,
-    start_date: str = "",
-    end_date: str = "",
+    start_date: str | None = None,
+    end_date: str | None = None,
     user: str = "",
     model: str = "",
 ) -> UsageReport:
@@ -85,9 +85,10 @@ async def get_usage(
     Users see their own; another user's or everyone's (`*`) needs an admin (7).
     """
     owner = readable_owner(caller, user, what="usage")
-    end = _day(end_date, "endDate") if end_date else utc_now().date()
+    # None is "not sent"; an empty string was sent and is not a date.
+    end = _day(end_date, "endDate") if end_date is not None else utc_now().date()
     default_start = end - timedelta(days=DEFAULT_RANGE_DAYS)
-    start = _day(start_date, "startDate") if start_date else default_start
+    start = _day(start_date, "startDate") if start_date is not None else default_start
     if start > end:
         raise ApiError(Code.INVALID_ARGUMENT, "startDate is after endDate")
     async with svc.db.read() as session:

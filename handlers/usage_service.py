@@ -6,12 +6,14 @@ from domain import usage, views
 from handlers._context import caller, services, user_filter
 
 
-async def get_usage(start_date: str = "", end_date: str = "", model: str = "") -> dict[str, Any]:
+async def get_usage(
+    start_date: str | None = None, end_date: str | None = None, model: str = ""
+) -> dict[str, Any]:
     report = await usage.get_usage(
         services(),
         caller(),
-        start_date=start_date or "",
-        end_date=end_date or "",
+        start_date=start_date,
+        end_date=end_date,
         user=user_filter(),
         model=model or "",
     )

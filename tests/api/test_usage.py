@@ -50,3 +50,5 @@ def test_bad_date_range_is_invalid_argument(api: Api) -> None:
         api.user.get("/v1/usage", params={"startDate": "2025-02-02", "endDate": "2025-02-01"}), 3
     )
     assert_error(api.user.get("/v1/usage", params={"startDate": "yesterday"}), 3)
+    # Sent but empty is not "unset": the spec says format date.
+    assert_error(api.user.get("/v1/usage", params={"endDate": ""}), 3)
