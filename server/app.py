@@ -25,6 +25,7 @@ from server import middleware
 from server.allowed_methods import AllowedMethods
 from server.config import ROOT, Settings
 from server.context import caller_var
+from server.parameter_validation import NamedParameterValidator
 from server.resolver import HandlerResolver
 from server.state import AppState, app_state, set_app_state
 from store.database import Database
@@ -114,6 +115,7 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         strict_validation=True,
         validate_responses=settings.validate_responses,
         pythonic_params=True,
+        validator_map={"parameter": NamedParameterValidator},
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.yaml"),
     )
     spec = yaml.safe_load(spec_path.read_text())

@@ -127,3 +127,20 @@ def test_every_answer_carries_a_request_id(live_url: str) -> None:
     response = httpx.get(live_url + "/healthz", timeout=10)
     assert response.status_code == 200
     assert response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"pageSize": 0}, "query parameter pageSize: 0 is less than the minimum of 1"),
+        ({"pageSize": 5000}, "query parameter pageSize: 5000 is greater than the maximum of 1000"),
+    ],
+)
+def test_a_bad_parameter_is_named_in_one_line(
+    admin: httpx.Client, params: dict[str, object], message: str
+) -> None:
+    body = assert_envelope(
+        admin.get("/v1/conversations", params=params),  # type: ignore[arg-type]
+        Code.INVALID_ARGUMENT,
+    )
+    assert body["message"] == message
