@@ -32,17 +32,26 @@ $(SDK_STAMP): $(STAMP) $(shell find dist/python -type f -not -path '*/__pycache_
 	$(PY) -m pip install --quiet ./dist/python
 	touch $@
 
+# The TypeScript SDK's generator and compiler, installed exactly as
+# codegen/typescript/package-lock.json pins them.
+NODE_TOOLING := codegen/typescript
+NODE_STAMP := $(NODE_TOOLING)/node_modules/.installed-stamp
+$(NODE_STAMP): $(NODE_TOOLING)/package.json $(NODE_TOOLING)/package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm (Node 20+) is needed to generate the TypeScript SDK" >&2; exit 1; }
+	cd $(NODE_TOOLING) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # One driver for both: codegen/generate.py (its STEPS list is what gets generated).
-generate: $(STAMP)
+generate: $(STAMP) $(NODE_STAMP)
 	$(PY) -m codegen.generate
 
-check-generated: $(STAMP)
+check-generated: $(STAMP) $(NODE_STAMP)
 	$(PY) -m codegen.generate --check
 
 run: $(STAMP)
 	ENV=$${ENV:-local} $(PY) -m server serve
 
-test: $(STAMP) $(SDK_STAMP) lint check-generated
+test: $(STAMP) $(NODE_STAMP) $(SDK_STAMP) lint check-generated
 	$(PY) -m pytest -q
 
 # A longer schemathesis pass against a live server (every check, stateful included).
@@ -56,4 +65,4 @@ lint: $(STAMP)
 	$(PY) -m mypy .
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(NODE_TOOLING)/node_modules

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from codegen.sdk_python import SDK as PYTHON_SDK
 from codegen.sdk_python import generate_python_sdk
+from codegen.sdk_typescript import OUTPUTS as TYPESCRIPT_SDK
+from codegen.sdk_typescript import generate_typescript_sdk
 
 REPO = Path(__file__).resolve().parent.parent
 PROTO_ROOT = REPO / "proto"
@@ -155,6 +157,7 @@ def generate_types(root: Path) -> None:
 STEPS: list[Step] = [
     Step("OpenAPI spec", (SPEC,), generate_spec),
     Step("typed models", (TYPES,), generate_types),
+    Step("TypeScript SDK", TYPESCRIPT_SDK, generate_typescript_sdk),
     Step("Python SDK", (PYTHON_SDK,), generate_python_sdk),
 ]
 
@@ -226,4 +229,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # `python -m` runs this file as __main__: register it under its name too, so a Step
+    # module importing GenerationError from codegen.generate raises the class main() catches.
+    sys.modules.setdefault("codegen.generate", sys.modules[__name__])
     sys.exit(main())

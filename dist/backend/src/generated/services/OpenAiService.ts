@@ -1,0 +1,43 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { ChatCompletion } from '../models/ChatCompletion';
+import type { CreateChatCompletionRequest } from '../models/CreateChatCompletionRequest';
+import type { OpenAIModelList } from '../models/OpenAIModelList';
+import type { CancelablePromise } from '../core/CancelablePromise';
+import type { BaseHttpRequest } from '../core/BaseHttpRequest';
+export class OpenAiService {
+  constructor(public readonly httpRequest: BaseHttpRequest) {}
+  /**
+   * Creates a chat completion. With `stream: true` the answer comes as
+   * Server-Sent Events, one `data: <chunk>` line per chunk, ending with
+   * `data: [DONE]`; with `stream_options.include_usage` the last chunk
+   * before it carries the usage.
+   * @returns ChatCompletion OK
+   * @throws ApiError
+   */
+  public createChatCompletion({
+    requestBody,
+  }: {
+    requestBody: CreateChatCompletionRequest,
+  }): CancelablePromise<ChatCompletion> {
+    return this.httpRequest.request({
+      method: 'POST',
+      url: '/openai/v1/chat/completions',
+      body: requestBody,
+      mediaType: 'application/json',
+    });
+  }
+  /**
+   * Lists the available models, in OpenAI's list shape.
+   * @returns OpenAIModelList OK
+   * @throws ApiError
+   */
+  public listOpenAiModels(): CancelablePromise<OpenAIModelList> {
+    return this.httpRequest.request({
+      method: 'GET',
+      url: '/openai/v1/models',
+    });
+  }
+}
