@@ -14,8 +14,9 @@ Config (`providers: {<name>: {type: bedrock, ...}}`), every key optional:
   `retry_max_seconds` (default 8): our retries with full-jitter backoff,
   `uniform(0, min(max, base * 2**n))`. botocore's own retries are off, so one
   policy (ours) decides, and only before any text was yielded.
-- `max_concurrency` (default 32): threads of this provider's pool and
-  connections of each client's pool (boto3 blocks; calls run in those threads).
+- `max_concurrency` (default 64): threads of this provider's pool and
+  connections of each client's pool. boto3 blocks, so each call (a stream, for
+  its whole length) runs in one of those threads; more calls wait their turn.
 - `instance_metadata` (default true): whether the EC2 instance role may be
   looked up; `metadata_timeout_seconds` (default 1) bounds that one lookup.
 
@@ -48,7 +49,8 @@ ModelStreamError, connection failures and cut or malformed streams -> retried
 while nothing was yielded, then UNAVAILABLE (14). Exceptions inside a stream
 (botocore's EventStreamError) map the same way. `CompletionRequest.timeout`
 bounds the whole answer, retries included: DEADLINE_EXCEEDED (4), and a
-stream is closed.
+stream is closed (a Converse call already sent cannot be recalled: its thread
+runs on until the read timeout and its answer is dropped).
 
 Mapped: text in and out (system prompt, user/assistant history), maxTokens,
 temperature, topP, stop sequences, usage and stop reasons. Not mapped: tool
@@ -136,7 +138,8 @@ _CREDENTIALS_REJECTED = {
     "signaturedoesnotmatch",
 }
 _TOO_LONG = re.compile(
-    r"input is too long|prompt is too long|too many input tokens|context (window|length)",
+    r"input is too long|prompt is too long|too many input tokens|input tokens exceed|"
+    r"too large for model|context (window|length)",
     re.IGNORECASE,
 )
 _NO_MODEL_ACCESS = re.compile(
@@ -299,7 +302,7 @@ class BedrockProvider:
         self.max_attempts = int(config.get("max_attempts", 3))
         self.retry_base_seconds = float(config.get("retry_base_seconds", 0.5))
         self.retry_max_seconds = float(config.get("retry_max_seconds", 8.0))
-        self.max_concurrency = int(config.get("max_concurrency", 32))
+        self.max_concurrency = int(config.get("max_concurrency", 64))
         metadata_timeout = float(config.get("metadata_timeout_seconds", 1.0))
         if self.max_attempts < 1 or self.max_concurrency < 1:
             raise ValueError(f"provider {name}: max_attempts and max_concurrency must be >= 1")
@@ -381,8 +384,7 @@ class BedrockProvider:
                 last = exc
                 continue
             return self._completion(request, answer)
-        assert last is not None
-        raise last.error
+        raise self._exhausted(last)
 
     async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
         budget = _Budget(request.timeout, self._executor, self._who())
@@ -428,8 +430,7 @@ class BedrockProvider:
             finally:
                 if reader is not None:
                     reader.close()
-        assert last is not None
-        raise last.error
+        raise self._exhausted(last)
 
     # -- calls, in worker threads --------------------------------------------
 
@@ -478,7 +479,7 @@ class BedrockProvider:
 
     def _converse_kwargs(self, request: CompletionRequest) -> dict[str, Any]:
         """Converse's parameters; ConverseStream takes the same."""
-        system = [request.system] if request.system else []
+        system = [request.system or ""]
         messages: list[dict[str, Any]] = []
         for message in request.messages:
             if message.role == "system":
@@ -501,7 +502,7 @@ class BedrockProvider:
             "messages": messages,
             "inferenceConfig": inference,
         }
-        if system:
+        if any(system):
             kwargs["system"] = [{"text": text} for text in system if text]
         return kwargs
 
@@ -630,6 +631,14 @@ class BedrockProvider:
         ready = await self._chain.wait()
         if not ready.available:
             raise ApiError(Code.FAILED_PRECONDITION, f"{self._who()}: {ready.reason}")
+
+    def _exhausted(self, last: _Retryable | None) -> ApiError:
+        assert last is not None  # the loop ran max_attempts >= 1 times
+        if self.max_attempts == 1:
+            return last.error
+        error = last.error
+        message = f"{error.message} (after {self.max_attempts} attempts)"
+        return ApiError(error.code, message, error.details, error.headers)
 
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.retry_max_seconds, self.retry_base_seconds * 2**attempt))

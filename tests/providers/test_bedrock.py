@@ -329,6 +329,7 @@ async def test_retryable_errors_are_retried_max_attempts_then_unavailable(
     with pytest.raises(ApiError) as caught:
         await provider.complete(request())
     assert caught.value.code is Code.UNAVAILABLE
+    assert "after 3 attempts" in caught.value.message
     assert len(fake.received) == 3  # max_attempts, botocore's own retries are off
     seen, error = await stream_until_error(provider, request())
     assert (seen, error.code) == ([], Code.UNAVAILABLE)
