@@ -25,18 +25,20 @@ A model's `options` may override `region`, `endpoint_url`,
 distinct (region, endpoint, timeouts) and kept for the provider's life.
 
 Credentials come from botocore's standard chain, resolved once when the
-provider is built and cached (refreshable credentials, e.g. SSO or an assumed
-role, refresh themselves). The chain is split so that nothing can hang a
-caller: everything but the EC2 instance-metadata lookup (environment, shared
-files, SSO, role assumption, container role, `credential_process`: file
-reads, deferred or local calls) runs inline, and only if it finds nothing does the
-instance-metadata lookup run, in a background thread, with one attempt and a
-short timeout. `availability()` never waits for it: until it answers the model
-is reported unavailable ("looking up the EC2 instance role"); on EC2 it
-answers in milliseconds, long before the first request. Setting
-`AWS_EC2_METADATA_DISABLED=true` or `instance_metadata: false` skips it
-(botocore's own switch; a laptop gains nothing from it). Credentials added
-after start-up (a new `~/.aws/credentials`) need a restart.
+provider is built (at start-up, not at the first request: on EC2 a lazy
+lookup would have to block or fail that request) and cached; refreshable
+credentials (SSO, an assumed role, the instance role) refresh themselves.
+The chain is split so that nothing can hang a caller: everything but the EC2
+instance-metadata lookup (environment, shared files, SSO, role assumption,
+container role, `credential_process`: file reads, deferred or local calls)
+runs inline, and only if it finds nothing does the instance-metadata lookup
+run, in a background thread, with one attempt and a short timeout.
+`availability()` never waits for it: until it answers the model is reported
+unavailable ("looking up the EC2 instance role"); on EC2 it answers in
+milliseconds, long before the first request, and a call made meanwhile waits
+for it. `AWS_EC2_METADATA_DISABLED=true` (botocore's own switch) or
+`instance_metadata: false` skips it. Credentials added after start-up (a new
+`~/.aws/credentials`) need a restart.
 
 Error mapping (our gRPC codes): ThrottlingException -> retried, then
 UNAVAILABLE (14); ServiceQuotaExceededException -> RESOURCE_EXHAUSTED (8);
@@ -52,10 +54,11 @@ bounds the whole answer, retries included: DEADLINE_EXCEEDED (4), and a
 stream is closed (a Converse call already sent cannot be recalled: its thread
 runs on until the read timeout and its answer is dropped).
 
-Mapped: text in and out (system prompt, user/assistant history), maxTokens,
-temperature, topP, stop sequences, usage and stop reasons. Not mapped: tool
-use, images and documents, guardrail configuration, reasoning content (its
-deltas are skipped, only the answer's text is returned), prompt caching.
+Mapped: text in and out (system prompt, user/assistant history), maxTokens
+(the model's `max_output_tokens` when the request sets none), temperature,
+topP, stop sequences, usage and stop reasons. Not mapped: tool use, images
+and documents, guardrail configuration, reasoning content (its deltas are
+skipped, only the answer's text is returned), prompt caching.
 """
 
 import asyncio
