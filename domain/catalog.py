@@ -9,6 +9,7 @@ its provider not configured) answers FAILED_PRECONDITION (9) with the reason.
 
 from dataclasses import dataclass
 
+from domain.fallback import FallbackProvider, Route
 from errors import ApiError, Code
 from providers.base import Availability, ModelSpec, Provider
 from providers.registry import ProviderRegistry
@@ -63,11 +64,29 @@ def default_model(registry: ProviderRegistry, configured: str) -> str:
 
 
 def callable_model(registry: ProviderRegistry, spec: ModelSpec) -> Provider:
-    """The provider to call for `spec`; FAILED_PRECONDITION (9) with the reason if it cannot be."""
+    """The provider to call for `spec`; FAILED_PRECONDITION (9) with the reason if it cannot be.
+
+    A model with `fallbacks` gets them behind the same interface (domain.fallback).
+    """
     availability = registry.availability(spec)
     if not availability.available:
         raise ApiError(
             Code.FAILED_PRECONDITION,
             f"model {spec.id!r} is not available: {availability.reason or 'no reason given'}",
         )
-    return registry.provider(spec.provider)
+    provider = registry.provider(spec.provider)
+    if not spec.fallbacks:
+        return provider
+    return FallbackProvider((spec, provider), lambda: fallback_routes(registry, spec))
+
+
+def fallback_routes(registry: ProviderRegistry, spec: ModelSpec) -> list[Route]:
+    """`spec`'s fallbacks that can be called now, in the configured order."""
+    routes: list[Route] = []
+    for model_id in spec.fallbacks:
+        fallback = registry.model(model_id)
+        if fallback is None or fallback.id == spec.id:
+            continue
+        if registry.availability(fallback).available:
+            routes.append((fallback, registry.provider(fallback.provider)))
+    return routes

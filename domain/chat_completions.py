@@ -125,15 +125,17 @@ def _usage(input_tokens: int, output_tokens: int) -> dict[str, int]:
 
 async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[str, Any]:
     input_tokens = output_tokens = 0
+    model = chat.model.id
     try:
         answer = await chat.provider.complete(chat.request)
         input_tokens, output_tokens = answer.usage.input_tokens, answer.usage.output_tokens
+        model = answer.answered_by or model  # a fallback answered: say so, charge it
     finally:
         # Failed generations count as requests too (usage rows say so).
         await usage.record(
             svc.db,
             user_id=caller.user_id,
-            model=chat.model.id,
+            model=model,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
         )
@@ -141,7 +143,7 @@ async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[st
         "id": chat.id,
         "object": "chat.completion",
         "created": chat.created,
-        "model": chat.model.id,
+        "model": model,
         "choices": [
             {
                 "index": 0,
@@ -168,6 +170,7 @@ async def stream(
         "model": chat.model.id,
     }
     input_tokens = output_tokens = 0
+    model = chat.model.id
     written: list[str] = []
     events = chat.provider.stream(chat.request)
     try:
@@ -179,6 +182,8 @@ async def stream(
             elif isinstance(event, StreamEnd):
                 input_tokens = event.usage.input_tokens
                 output_tokens = event.usage.output_tokens
+                if event.answered_by:  # a fallback answered; later chunks name it
+                    head["model"] = model = event.answered_by
                 yield (
                     "chunk",
                     {
@@ -201,7 +206,7 @@ async def stream(
             usage.record(
                 svc.db,
                 user_id=caller.user_id,
-                model=chat.model.id,
+                model=model,
                 input_tokens=input_tokens,
                 output_tokens=output_tokens,
             )

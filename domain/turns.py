@@ -119,6 +119,7 @@ async def send_message(
             completion.text,
             finish=completion.finish_reason,
             usage=completion.usage,
+            answered_by=completion.answered_by,
         )
     )
     return TurnResult(conversation_id, turn.user_message, answer)
@@ -197,7 +198,14 @@ class TurnStream:
             yield "error", failure.to_envelope()
             return
         answer = await _shielded(
-            _settle(turn, "COMPLETE", "".join(parts), finish=end.finish_reason, usage=end.usage)
+            _settle(
+                turn,
+                "COMPLETE",
+                "".join(parts),
+                finish=end.finish_reason,
+                usage=end.usage,
+                answered_by=end.answered_by,
+            )
         )
         yield "assistantMessage", views.message(answer, turn.conversation_id)
 
@@ -323,6 +331,7 @@ async def _settle(
     finish: FinishReason | None = None,
     usage: Usage | None = None,
     error: ApiError | None = None,
+    answered_by: str | None = None,
 ) -> MessageRow:
     """Step 5, in one transaction: the answer's outcome, its usage, the lock released.
 
@@ -341,6 +350,8 @@ async def _settle(
         "error_code": int(error.code) if error is not None else None,
         "error_message": error.message if error is not None else None,
         "update_time": now,
+        # A fallback that answered is named on the message and charged the usage.
+        "model": answered_by or turn.model.id,
     }
     answer = turn.assistant_message
     async with turn.svc.db.write() as session:
@@ -351,7 +362,7 @@ async def _settle(
         await usage_domain.add_in(
             session,
             user_id=turn.caller.user_id,
-            model=turn.model.id,
+            model=values["model"],
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
             at=now,

@@ -81,6 +81,8 @@ class Completion:
     text: str
     finish_reason: FinishReason
     usage: Usage
+    # The model that answered when it was not the one asked (a fallback); None: that one.
+    answered_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class StreamEnd:
 
     finish_reason: FinishReason
     usage: Usage
+    answered_by: str | None = None  # as in Completion
 
 
 StreamEvent = TextDelta | StreamEnd

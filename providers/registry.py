@@ -140,6 +140,12 @@ class ProviderRegistry:
         self._by_id = {model.id: model for model in models}
         if len(self._by_id) != len(self._models):
             raise ValueError("two models share an id in the catalog")
+        for model in models:
+            unknown = [f for f in model.fallbacks if f not in self._by_id or f == model.id]
+            if unknown:
+                raise ValueError(
+                    f"model {model.id}: fallbacks {unknown} are not other models of the catalog"
+                )
 
     @classmethod
     def from_config(

@@ -49,6 +49,32 @@ def test_get_model_unknown_is_not_found() -> None:
             {"p": {"type": "echo"}},
             [{"id": "m", "provider": "p", "context_window": 9, "max_output_tokens": 1}] * 2,
         ),
+        pytest.param(
+            {"p": {"type": "echo"}},
+            [
+                {
+                    "id": "m",
+                    "provider": "p",
+                    "context_window": 9,
+                    "max_output_tokens": 1,
+                    "fallbacks": ["gone"],
+                }
+            ],
+            id="fallback-not-in-catalog",
+        ),
+        pytest.param(
+            {"p": {"type": "echo"}},
+            [
+                {
+                    "id": "m",
+                    "provider": "p",
+                    "context_window": 9,
+                    "max_output_tokens": 1,
+                    "fallbacks": ["m"],
+                }
+            ],
+            id="fallback-to-itself",
+        ),
     ],
 )
 def test_bad_config_is_refused_at_start(providers: Any, models: Any) -> None:
