@@ -51,8 +51,8 @@ ModelStreamError, connection failures and cut or malformed streams -> retried
 while nothing was yielded, then UNAVAILABLE (14). Exceptions inside a stream
 (botocore's EventStreamError) map the same way. `CompletionRequest.timeout`
 bounds the whole answer, retries included: DEADLINE_EXCEEDED (4), and a
-stream is closed (a Converse call already sent cannot be recalled: its thread
-runs on until the read timeout and its answer is dropped).
+stream is closed; a Converse call gets a read timeout no longer than the
+budget, so its thread ends with the request.
 
 Mapped: text in and out (system prompt, user/assistant history), maxTokens
 (the model's `max_output_tokens` when the request sets none), temperature,
@@ -68,7 +68,7 @@ import random
 import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.session
@@ -377,6 +377,10 @@ class BedrockProvider:
         await self._require_credentials(request.model)
         kwargs = self._converse_kwargs(request)
         key = self._key(request.model)
+        if request.timeout:
+            # A Converse call cannot be recalled once sent: a read timeout no longer
+            # than the caller's budget keeps its thread from outliving the request.
+            key = replace(key, read_timeout=min(key.read_timeout, request.timeout))
         last: _Retryable | None = None
         for attempt in range(self.max_attempts):
             if last is not None:
