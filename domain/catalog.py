@@ -9,6 +9,7 @@ its provider not configured) answers FAILED_PRECONDITION (9) with the reason.
 
 from dataclasses import dataclass
 
+from domain.deadline import DeadlineProvider
 from domain.fallback import FallbackProvider, Route
 from errors import ApiError, Code
 from providers.base import Availability, ModelSpec, Provider
@@ -66,7 +67,8 @@ def default_model(registry: ProviderRegistry, configured: str) -> str:
 def callable_model(registry: ProviderRegistry, spec: ModelSpec) -> Provider:
     """The provider to call for `spec`; FAILED_PRECONDITION (9) with the reason if it cannot be.
 
-    A model with `fallbacks` gets them behind the same interface (domain.fallback).
+    A model with `fallbacks` gets them behind the same interface (domain.fallback),
+    and every call is held to the request's deadline (domain.deadline).
     """
     availability = registry.availability(spec)
     if not availability.available:
@@ -74,10 +76,11 @@ def callable_model(registry: ProviderRegistry, spec: ModelSpec) -> Provider:
             Code.FAILED_PRECONDITION,
             f"model {spec.id!r} is not available: {availability.reason or 'no reason given'}",
         )
-    provider = registry.provider(spec.provider)
-    if not spec.fallbacks:
-        return provider
-    return FallbackProvider((spec, provider), lambda: fallback_routes(registry, spec))
+    provider: Provider = registry.provider(spec.provider)
+    if spec.fallbacks:
+        provider = FallbackProvider((spec, provider), lambda: fallback_routes(registry, spec))
+    # Outermost, so the deadline covers retries and fallbacks too.
+    return DeadlineProvider(provider)
 
 
 def fallback_routes(registry: ProviderRegistry, spec: ModelSpec) -> list[Route]:

@@ -22,6 +22,7 @@ def services() -> Services:
         providers=state.providers,
         default_model=str(getattr(settings, "default_model", "") or ""),
         api_key_pepper=api_key_pepper(settings),
+        generation_timeout=float(settings.generation_timeout_seconds),
     )
 
 

@@ -43,6 +43,9 @@ class Settings:
     # Test only: mounts GET /__test__/crash, which raises, to prove the 500 path.
     enable_test_routes: bool = False
     log_level: str = "info"
+    # Seconds one answer may take, retries and fallbacks included; past it the
+    # answer fails with DEADLINE_EXCEEDED (4) and the upstream call is dropped.
+    generation_timeout_seconds: float = 300.0
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -89,6 +92,10 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
     if unknown:
         raise ConfigError(f"config/{env}.yaml: unknown settings {unknown}")
     try:
-        return Settings(env=env, **data)
+        settings = Settings(env=env, **data)
     except TypeError as exc:
         raise ConfigError(f"config/{env}.yaml: {exc}") from exc
+    timeout = settings.generation_timeout_seconds
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError(f"generation_timeout_seconds must be a number > 0, not {timeout!r}")
+    return settings

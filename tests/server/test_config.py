@@ -47,3 +47,11 @@ def test_prod_refuses_the_local_bootstrap_key() -> None:
 def test_prod_takes_secrets_from_the_environment() -> None:
     settings = load_settings("prod", {"PRIVATELLM_API_KEY_PEPPER": "from-env"})
     assert settings.api_key_pepper == "from-env"
+
+
+def test_generation_timeout_is_read_and_checked() -> None:
+    settings = load_settings("test", {"PRIVATELLM_GENERATION_TIMEOUT_SECONDS": "2.5"})
+    assert settings.generation_timeout_seconds == 2.5
+    for bad in ("0", "-1", "soon", "true"):
+        with pytest.raises(ConfigError, match="generation_timeout_seconds"):
+            load_settings("test", {"PRIVATELLM_GENERATION_TIMEOUT_SECONDS": bad})
