@@ -143,3 +143,49 @@ def test_openai_front_door_routes_to_the_upstream(
     )
     assert response.status_code == 200, response.text
     assert response.json()["choices"][0]["message"]["content"] == "front door"
+
+
+def _leave_after_first_text(
+    server: LiveServer, path: str, body: dict[str, object], marker: str
+) -> str:
+    """Open a stream, read until the line with `marker` (the first text) arrives, then hang up."""
+    with (
+        httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
+        ) as client,
+        client.stream("POST", path, json=body) as response,
+    ):
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if marker in line:  # text has arrived: the upstream is generating
+                return line
+    raise AssertionError("the stream ended before any text")
+
+
+@pytest.mark.parametrize("front_door", [False, True], ids=["conversation", "openai-endpoint"])
+def test_a_client_that_hangs_up_stops_the_upstream(
+    server: LiveServer, api: httpx.Client, upstream: FakeOpenAIUpstream, front_door: bool
+) -> None:
+    upstream.disconnected.clear()
+    # Forty words a quarter second apart: ten seconds of generation if nobody stops it.
+    upstream.script(Reply(text=" ".join(["word"] * 40), chunk_delay=0.25))
+    if front_door:
+        path = "/openai/v1/chat/completions"
+        body: dict[str, object] = {
+            "model": "local-llama",
+            "stream": True,
+            "messages": [{"role": "user", "content": "talk"}],
+        }
+        marker = '"content":"word'
+    else:
+        conversation = new_conversation(api)
+        path = f"/v1/conversations/{conversation}/messages:stream"
+        body = {"content": "talk"}
+        marker = "event: delta"
+    _leave_after_first_text(server, path, body, marker)
+    # The server closes its upstream call: the fake sees the connection drop
+    # at its next write, long before the forty words are out.
+    assert upstream.disconnected.wait(timeout=5), "the upstream kept generating"
+    if not front_door:
+        answer = api.get(f"/v1/conversations/{conversation}/messages").json()["messages"][-1]
+        assert answer["status"] == "CANCELLED" and answer["content"].startswith("word")
