@@ -249,3 +249,47 @@ def test_openai_front_door_streams_from_bedrock(server: LiveServer, bedrock: Fak
     assert text == "streamed through"
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     assert [r.operation for r in bedrock.received] == ["converse-stream"]
+
+
+def _leave_after_first_text(
+    server: LiveServer, path: str, body: dict[str, Any], marker: str
+) -> None:
+    """Open a stream, read until a line with `marker` (the first text) arrives, then hang up."""
+    with (
+        httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
+        ) as client,
+        client.stream("POST", path, json=body) as response,
+    ):
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if marker in line:
+                return
+    raise AssertionError("the stream ended before any text")
+
+
+@pytest.mark.parametrize("front_door", [False, True], ids=["conversation", "openai-endpoint"])
+def test_a_client_that_hangs_up_stops_bedrock(
+    server: LiveServer, api: httpx.Client, bedrock: FakeBedrock, front_door: bool
+) -> None:
+    # Forty words a quarter second apart: ten seconds of generation if nobody stops it.
+    bedrock.script(Turn(text=" ".join(["word"] * 40), chunk_delay=0.25))
+    if front_door:
+        path = "/openai/v1/chat/completions"
+        body: dict[str, Any] = {
+            "model": "claude",
+            "stream": True,
+            "messages": [{"role": "user", "content": "talk"}],
+        }
+    else:
+        conversation = new_conversation(api)
+        path = f"/v1/conversations/{conversation}/messages:stream"
+        body = {"content": "talk"}
+    _leave_after_first_text(server, path, body, marker="word")
+    # The server closes its Bedrock stream: the fake sees the connection drop at
+    # its next write, long before the forty words are out.
+    assert bedrock.disconnected.wait(timeout=5), "Bedrock kept generating"
+    if not front_door:
+        answer = stored(api, conversation)[-1]
+        assert answer["status"] == "CANCELLED"
+        assert answer["content"].startswith("word")
