@@ -293,3 +293,14 @@ def test_a_client_that_hangs_up_stops_bedrock(
         answer = stored(api, conversation)[-1]
         assert answer["status"] == "CANCELLED"
         assert answer["content"].startswith("word")
+
+
+def test_readiness_proves_the_bedrock_endpoint(server: LiveServer, bedrock: FakeBedrock) -> None:
+    bedrock.reset()
+    response = httpx.get(f"{server.url}/readyz", timeout=15)
+    assert response.status_code == 200, response.text
+    checks = {check["name"]: check for check in response.json()["checks"]}
+    check = checks["provider:bedrock"]
+    assert check["ok"] is True, check
+    assert not check["message"].startswith("skipped"), check  # it was really checked
+    assert bedrock.received == []  # a signed call reached it, but no model was invoked
