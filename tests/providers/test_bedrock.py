@@ -507,12 +507,86 @@ async def test_cancelling_the_consumer_drops_the_upstream_connection(
 # -- credentials, region, readiness --------------------------------------------------
 
 
+class FakeInstanceMetadata:
+    """EC2's instance-metadata service (IMDSv2), one role; holds its first answer till released."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.release = threading.Event()
+        metadata = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def do_PUT(self) -> None:  # the session token
+                metadata.asked.set()
+                metadata.release.wait(5)
+                self._answer("token-123")
+
+            def do_GET(self) -> None:
+                role_path = "/latest/meta-data/iam/security-credentials/"
+                if self.path == role_path:
+                    self._answer("bedrock-role")
+                    return
+                self._answer(
+                    json.dumps(
+                        {
+                            "Code": "Success",
+                            "AccessKeyId": "ASIAFROMROLE",
+                            "SecretAccessKey": "role-secret",
+                            "Token": "role-token",
+                            "Expiration": "2099-01-01T00:00:00Z",
+                        }
+                    )
+                )
+
+            def _answer(self, text: str) -> None:
+                payload = text.encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.release.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def instance_metadata(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeInstanceMetadata]:
+    """botocore's instance-metadata lookups go to this fake (still off unless a test enables it)."""
+    metadata = FakeInstanceMetadata()
+    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", metadata.url)
+    yield metadata
+    metadata.stop()
+
+
+@pytest.mark.parametrize("switch", ["AWS_EC2_METADATA_DISABLED", "instance_metadata: false"])
 async def test_without_credentials_unavailable_with_guidance(
-    fake: FakeBedrock, aws_home: Path
+    fake: FakeBedrock,
+    aws_home: Path,
+    instance_metadata: FakeInstanceMetadata,
+    monkeypatch: pytest.MonkeyPatch,
+    switch: str,
 ) -> None:
-    # Instance metadata is off (AWS_EC2_METADATA_DISABLED, and here the config too):
-    # nothing can be looked up on the network, so nothing can wait.
-    provider = BedrockProvider("bedrock", config(fake, instance_metadata=False))
+    # Instance metadata switched off one way or the other: nothing is looked up on
+    # the network, so nothing can wait.
+    if switch == "AWS_EC2_METADATA_DISABLED":
+        provider = BedrockProvider("bedrock", config(fake))
+    else:
+        monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
+        provider = BedrockProvider("bedrock", config(fake, instance_metadata=False))
     try:
         availability = provider.availability(MODEL)
         assert not availability.available
@@ -524,6 +598,7 @@ async def test_without_credentials_unavailable_with_guidance(
         assert "AWS_PROFILE" in caught.value.message
         assert not (await provider.check_ready()).available
         assert fake.received == []
+        assert not instance_metadata.asked.is_set()
     finally:
         await provider.aclose()
 
@@ -586,68 +661,14 @@ async def test_unknown_profile_is_unavailable_with_its_name(
         await provider.aclose()
 
 
-class FakeInstanceMetadata:
-    """EC2's instance-metadata service (IMDSv2), one role; holds its first answer till released."""
-
-    def __init__(self) -> None:
-        self.asked = threading.Event()
-        self.release = threading.Event()
-        metadata = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
-            def do_PUT(self) -> None:  # the session token
-                metadata.asked.set()
-                metadata.release.wait(5)
-                self._answer("token-123")
-
-            def do_GET(self) -> None:
-                role_path = "/latest/meta-data/iam/security-credentials/"
-                if self.path == role_path:
-                    self._answer("bedrock-role")
-                    return
-                self._answer(
-                    json.dumps(
-                        {
-                            "Code": "Success",
-                            "AccessKeyId": "ASIAFROMROLE",
-                            "SecretAccessKey": "role-secret",
-                            "Token": "role-token",
-                            "Expiration": "2099-01-01T00:00:00Z",
-                        }
-                    )
-                )
-
-            def _answer(self, text: str) -> None:
-                payload = text.encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-
 async def test_instance_role_is_looked_up_without_blocking_availability(
-    fake: FakeBedrock, aws_home: Path, monkeypatch: pytest.MonkeyPatch
+    fake: FakeBedrock,
+    aws_home: Path,
+    instance_metadata: FakeInstanceMetadata,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    metadata = FakeInstanceMetadata()
+    metadata = instance_metadata
     monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
-    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", metadata.url)
     provider = BedrockProvider("bedrock", config(fake, metadata_timeout_seconds=5))
     try:
         assert await asyncio.to_thread(metadata.asked.wait, 5)
@@ -662,4 +683,3 @@ async def test_instance_role_is_looked_up_without_blocking_availability(
         assert provider.availability(MODEL).available
     finally:
         await provider.aclose()
-        metadata.stop()
