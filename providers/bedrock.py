@@ -47,12 +47,13 @@ ValidationException -> INVALID_ARGUMENT (3), or OUT_OF_RANGE (11) when the
 prompt is too long; AccessDeniedException, ResourceNotFoundException, a model
 not enabled, rejected or missing credentials, no region -> FAILED_PRECONDITION
 (9, with what to do); ServiceUnavailable, ModelNotReady, InternalServer,
-ModelStreamError, connection failures and cut or malformed streams -> retried
-while nothing was yielded, then UNAVAILABLE (14). Exceptions inside a stream
-(botocore's EventStreamError) map the same way. `CompletionRequest.timeout`
-bounds the whole answer, retries included: DEADLINE_EXCEEDED (4), and a
-stream is closed; a Converse call gets a read timeout no longer than the
-budget, so its thread ends with the request.
+ModelStreamError, ModelError, other 429/5xx answers, connection failures and
+cut or malformed streams -> retried while nothing was yielded, then
+UNAVAILABLE (14). Exceptions inside a stream (botocore's EventStreamError)
+map the same way. `CompletionRequest.timeout` bounds the whole answer,
+retries included: DEADLINE_EXCEEDED (4), and a stream is closed; a Converse
+call gets a read timeout no longer than the budget, so its thread ends with
+the request.
 
 Mapped: text in and out (system prompt, user/assistant history), maxTokens
 (the model's `max_output_tokens` when the request sets none), temperature,
