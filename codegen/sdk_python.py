@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from codegen.errors import GenerationError
+
 CODEGEN = Path(__file__).resolve().parent
 CONFIG = CODEGEN / "python-sdk.yaml"
 SPEC = "docs/openapi.yaml"  # the input, written by the spec Step before this one
@@ -77,8 +79,6 @@ def generate_python_sdk(root: Path) -> None:
         result = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
         if result.returncode != 0 or not project.is_dir():
             output = "\n".join(s.strip() for s in (result.stdout, result.stderr) if s.strip())
-            from codegen.generate import GenerationError  # not at the top: it imports us
-
             raise GenerationError(f"Python SDK: openapi-python-client failed:\n{output}")
         target = root / SDK
         if target.exists():

@@ -33,6 +33,8 @@ from typing import Any
 
 import yaml
 
+from codegen.errors import GenerationError
+
 REPO = Path(__file__).resolve().parent.parent
 TOOLING = REPO / "codegen" / "typescript"
 HAND_WRITTEN = TOOLING / "sdk"
@@ -103,8 +105,6 @@ returns the Server-Sent Events body once the answer is complete;
 
 
 def _error(message: str) -> Exception:
-    from codegen.generate import GenerationError
-
     return GenerationError(f"TypeScript SDK: {message}")
 
 

@@ -60,3 +60,13 @@ def test_drift_shows_a_unified_diff(tmp_path: Path) -> None:
     assert "api_types" not in diff
     (committed / "docs" / "openapi.yaml").write_text("info:\n    title: New\n")
     assert drift(fresh, committed) == ""
+
+
+def test_a_stray_file_in_a_generated_folder_is_drift_even_when_empty(tmp_path: Path) -> None:
+    fresh, committed = tmp_path / "fresh", tmp_path / "committed"
+    for root in (fresh, committed):
+        (root / "dist" / "python").mkdir(parents=True)
+        (root / "dist" / "python" / "README.md").write_text("generated\n")
+    assert drift(fresh, committed) == ""
+    (committed / "dist" / "python" / "notes.txt").write_text("")
+    assert drift(fresh, committed) == "dist/python/notes.txt: not generated; delete it\n"
