@@ -256,11 +256,12 @@ class _EventReader:
         self._stream = stream
         self._events: Iterator[Mapping[str, Any]] = iter(stream)
         self._closed = False
+        self._finished = False
 
     def next(self) -> Mapping[str, Any] | None:
         """The next event, None at the end; ApiError or _Retryable when the stream fails."""
         try:
-            return next(self._events, None)
+            event = next(self._events, None)
         except Exception as exc:
             if self._closed:
                 raise ApiError(Code.CANCELLED, "stream closed") from exc
@@ -270,28 +271,44 @@ class _EventReader:
                 broken = f"{self._provider._who()}: stream broken ({type(exc).__name__})"
                 raise _Retryable(ApiError(Code.UNAVAILABLE, broken)) from exc
             raise self._provider._map_error(exc) from exc
+        self._finished = event is None
+        return event
 
     def close(self) -> None:
-        """Drops the connection now, so Bedrock stops generating.
+        """Drops the connection now, so Bedrock stops generating; never blocks.
 
-        urllib3's `shutdown()` wakes a worker thread blocked reading this
-        socket (closing alone would leave it blocked until the next bytes);
-        `close()` then releases the connection instead of returning it to the pool.
+        A worker thread may be blocked reading this stream, holding the reader's
+        lock: closing would wait for the model's next bytes. urllib3's
+        `shutdown()` wakes that read first, so the close that follows is quick;
+        where it cannot (an older urllib3), the close runs in a thread of its own.
+        A stream read to its end has already given its connection back to the pool.
         """
         if self._closed:
             return
         self._closed = True
-        raw = getattr(self._stream, "_raw_stream", None)
-        shutdown = getattr(raw, "shutdown", None)
-        if callable(shutdown):
-            try:
-                shutdown()
-            except (ValueError, RuntimeError, OSError):
-                pass  # already released or closed: nothing flows any more
-        try:
-            self._stream.close()
-        except Exception:  # closing a broken stream must not mask what broke it
-            pass
+        if self._finished or _shutdown(self._stream):
+            _close(self._stream)
+        else:
+            threading.Thread(target=_close, args=(self._stream,), daemon=True).start()
+
+
+def _shutdown(stream: Any) -> bool:
+    """Whether the stream's socket could be shut down for reading (waking a blocked read)."""
+    shutdown = getattr(getattr(stream, "_raw_stream", None), "shutdown", None)
+    if not callable(shutdown):
+        return False
+    try:
+        shutdown()
+    except (ValueError, RuntimeError, OSError):
+        return False  # no socket any more (closed or released): nothing to wake
+    return True
+
+
+def _close(stream: Any) -> None:
+    try:
+        stream.close()
+    except Exception:  # closing a broken stream must not mask what broke it
+        pass
 
 
 class BedrockProvider:

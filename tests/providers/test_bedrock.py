@@ -504,6 +504,36 @@ async def test_cancelling_the_consumer_drops_the_upstream_connection(
     assert len(fake.received) == 1
 
 
+async def test_cancelling_frees_the_worker_thread_blocked_reading(
+    fake: FakeBedrock, aws_keys: None
+) -> None:
+    # One worker thread, and a model that pauses 5 s between words. The consumer is
+    # cancelled while that thread waits for the next word; the next call can only
+    # run at once if the blocked read was woken up, not left waiting for the word.
+    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=10))
+    fake.script(Turn(text="slow words here", chunk_delay=5.0), Turn(text="next"))
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        async for _event in provider.stream(request()):
+            first.set()
+
+    try:
+        task = asyncio.create_task(consume())
+        await asyncio.wait_for(first.wait(), 5)
+        await asyncio.sleep(0.2)  # the worker is now blocked reading the next word
+        started = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        completion = await provider.complete(request())
+        assert completion.text == "next"
+        # Well before the next word (5 s): neither the event loop nor the thread waited.
+        assert time.monotonic() - started < 2.5
+    finally:
+        await provider.aclose()
+
+
 # -- credentials, region, readiness --------------------------------------------------
 
 
