@@ -87,7 +87,8 @@ async def get_usage(
     owner = readable_owner(caller, user, what="usage")
     # None is "not sent"; an empty string was sent and is not a date.
     end = _day(end_date, "endDate") if end_date is not None else utc_now().date()
-    default_start = end - timedelta(days=DEFAULT_RANGE_DAYS)
+    # Thirty days before, but not before the first representable day (0001-01-01).
+    default_start = end - min(timedelta(days=DEFAULT_RANGE_DAYS), end - date.min)
     start = _day(start_date, "startDate") if start_date is not None else default_start
     if start > end:
         raise ApiError(Code.INVALID_ARGUMENT, "startDate is after endDate")

@@ -52,3 +52,13 @@ def test_bad_date_range_is_invalid_argument(api: Api) -> None:
     assert_error(api.user.get("/v1/usage", params={"startDate": "yesterday"}), 3)
     # Sent but empty is not "unset": the spec says format date.
     assert_error(api.user.get("/v1/usage", params={"endDate": ""}), 3)
+
+
+def test_the_default_range_stops_at_the_first_day_there_is(api: Api) -> None:
+    # Found by schemathesis: thirty days before 0001-01-01 used to be a 500.
+    response = api.user.get("/v1/usage", params={"endDate": "0001-01-10"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["startDate"], response.json()["endDate"]) == (
+        "0001-01-01",
+        "0001-01-10",
+    )
