@@ -76,6 +76,15 @@ class Usage:
         return self.input_tokens + self.output_tokens
 
 
+def estimate_usage(request: "CompletionRequest", text: str) -> Usage:
+    """Usage for an upstream that reported none (a stream without its final usage).
+
+    About 4 characters a token, the usual rule of thumb, so accounting is never zero.
+    """
+    prompt = len(request.system or "") + sum(len(m.content) for m in request.messages)
+    return Usage(max(1, round(prompt / 4)), round(len(text) / 4) if text else 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Completion:
     text: str

@@ -107,6 +107,7 @@ from providers.base import (
     StreamEvent,
     TextDelta,
     Usage,
+    estimate_usage,
 )
 
 if TYPE_CHECKING:
@@ -446,7 +447,7 @@ class BedrockProvider:
                     raise _Retryable(
                         ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early")
                     )
-                yield StreamEnd(finish, usage or _estimate(request, "".join(parts)))
+                yield StreamEnd(finish, usage or estimate_usage(request, "".join(parts)))
                 return
             except _Retryable as exc:
                 if yielded:  # never replay an answer the caller has partly seen
@@ -537,7 +538,7 @@ class BedrockProvider:
             text = "".join(str(block["text"]) for block in blocks if "text" in block)
         except (KeyError, TypeError) as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed answer") from exc
-        usage = _usage(answer.get("usage")) or _estimate(request, text)
+        usage = _usage(answer.get("usage")) or estimate_usage(request, text)
         return Completion(text, _finish(answer.get("stopReason")), usage)
 
     def _map_error(self, exc: Exception) -> Exception:
@@ -736,10 +737,3 @@ def _usage(value: object) -> Usage | None:
         return Usage(int(value["inputTokens"]), int(value["outputTokens"]))
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _estimate(request: CompletionRequest, text: str) -> Usage:
-    # No usage reported (a stream without its metadata event): ~4 characters per
-    # token, as the OpenAI-compatible provider estimates, so accounting is not zero.
-    prompt = len(request.system or "") + sum(len(m.content) for m in request.messages)
-    return Usage(max(1, round(prompt / 4)), round(len(text) / 4) if text else 0)

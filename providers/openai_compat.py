@@ -49,6 +49,7 @@ from providers.base import (
     StreamEvent,
     TextDelta,
     Usage,
+    estimate_usage,
 )
 
 _FINISH = {
@@ -133,7 +134,7 @@ class OpenAICompatibleProvider:
             text = str(choice["message"].get("content") or "")
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed answer") from exc
-        usage = _usage(data.get("usage")) or _estimate(request, text)
+        usage = _usage(data.get("usage")) or estimate_usage(request, text)
         return Completion(text, _finish(choice.get("finish_reason")), usage)
 
     async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
@@ -165,7 +166,7 @@ class OpenAICompatibleProvider:
             if not done:
                 raise ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early")
             yield StreamEnd(
-                finish or FinishReason.STOP, usage or _estimate(request, "".join(parts))
+                finish or FinishReason.STOP, usage or estimate_usage(request, "".join(parts))
             )
         finally:
             await response.aclose()
@@ -356,10 +357,3 @@ def _usage(value: object) -> Usage | None:
         return Usage(int(value["prompt_tokens"]), int(value["completion_tokens"]))
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _estimate(request: CompletionRequest, text: str) -> Usage:
-    # The upstream reported no usage (some servers ignore include_usage): estimate
-    # ~4 characters per token, as OpenAI's own rule of thumb, so accounting is not zero.
-    prompt = len(request.system or "") + sum(len(m.content) for m in request.messages)
-    return Usage(max(1, round(prompt / 4)), round(len(text) / 4) if text else 0)
