@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from codegen.generate import GenerationError, drift, include_paths, run_protoc
+from codegen.errors import GenerationError
+from codegen.generate import drift, include_paths, run_protoc
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
