@@ -88,6 +88,12 @@ class LiveServer:
         self.stop()
         raise RuntimeError(f"server did not start; log:\n{self.log_path.read_text()[-4000:]}")
 
+    def __enter__(self) -> "LiveServer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -97,6 +103,13 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait(timeout=5)
         self._log.close()
+
+
+def admin_client(server: LiveServer) -> httpx.Client:
+    """An httpx client on `server` that sends the bootstrap admin key."""
+    return httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
+    )
 
 
 @pytest.fixture(scope="session")

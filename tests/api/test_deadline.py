@@ -12,27 +12,22 @@ import pytest
 
 from errors import Code
 from tests.api.resource_client import sse_events
-from tests.conftest import ADMIN_SECRET, LiveServer
+from tests.conftest import LiveServer, admin_client
 
 SLOW = "[echo:delay=400] one two three four five six"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(
+    with LiveServer(
         tmp_path_factory.mktemp("deadline"), {"PRIVATELLM_GENERATION_TIMEOUT_SECONDS": "1"}
-    )
-    try:
+    ) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
 def api(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
-    ) as client:
+    with admin_client(server) as client:
         yield client
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from errors import Code
 from tests.api.resource_client import sse_events
-from tests.conftest import ADMIN_SECRET, LiveServer
+from tests.conftest import LiveServer, admin_client
 from tests.fakes.openai_upstream import FakeOpenAIUpstream, Reply, context_too_long, error
 
 MODELS = [
@@ -38,7 +38,7 @@ def upstream() -> Iterator[FakeOpenAIUpstream]:
 def server(
     upstream: FakeOpenAIUpstream, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    live = LiveServer(
+    with LiveServer(
         tmp_path_factory.mktemp("fallbacks"),
         {
             "PRIVATELLM_PROVIDERS__UPSTREAM__TYPE": "openai",
@@ -46,19 +46,14 @@ def server(
             "PRIVATELLM_PROVIDERS__UPSTREAM__MAX_ATTEMPTS": "1",
             "PRIVATELLM_MODELS": json.dumps(MODELS),
         },
-    )
-    try:
+    ) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
 def api(server: LiveServer, upstream: FakeOpenAIUpstream) -> Iterator[httpx.Client]:
     upstream.replies.clear()
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
-    ) as client:
+    with admin_client(server) as client:
         yield client
 
 

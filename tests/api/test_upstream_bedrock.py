@@ -17,7 +17,7 @@ import pytest
 
 from errors import Code, http_status
 from tests.api.resource_client import sse_events
-from tests.conftest import ADMIN_SECRET, LiveServer
+from tests.conftest import ADMIN_SECRET, LiveServer, admin_client
 from tests.fakes.bedrock import (
     FakeBedrock,
     Turn,
@@ -53,7 +53,7 @@ def bedrock() -> Iterator[FakeBedrock]:
 
 @pytest.fixture(scope="module")
 def server(bedrock: FakeBedrock, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(
+    with LiveServer(
         tmp_path_factory.mktemp("bedrock"),
         {
             "AWS_ACCESS_KEY_ID": "AKIDLIVESERVER",
@@ -68,19 +68,14 @@ def server(bedrock: FakeBedrock, tmp_path_factory: pytest.TempPathFactory) -> It
             "PRIVATELLM_PROVIDERS__BEDROCK__TIMEOUT_SECONDS": "5",
             "PRIVATELLM_MODELS": json.dumps(MODELS),
         },
-    )
-    try:
+    ) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
 def api(server: LiveServer, bedrock: FakeBedrock) -> Iterator[httpx.Client]:
     bedrock.reset()
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
-    ) as client:
+    with admin_client(server) as client:
         yield client
 
 

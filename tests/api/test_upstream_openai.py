@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from errors import Code
-from tests.conftest import ADMIN_SECRET, LiveServer
+from tests.conftest import ADMIN_SECRET, LiveServer, admin_client
 from tests.fakes.openai_upstream import FakeOpenAIUpstream, Reply, context_too_long, error
 
 MODELS = [
@@ -38,7 +38,7 @@ def upstream() -> Iterator[FakeOpenAIUpstream]:
 def server(
     upstream: FakeOpenAIUpstream, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    live = LiveServer(
+    with LiveServer(
         tmp_path_factory.mktemp("upstream"),
         {
             "PRIVATELLM_PROVIDERS__UPSTREAM__TYPE": "openai",
@@ -47,18 +47,13 @@ def server(
             "PRIVATELLM_PROVIDERS__UPSTREAM__TIMEOUT_SECONDS": "5",
             "PRIVATELLM_MODELS": json.dumps(MODELS),
         },
-    )
-    try:
+    ) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
 def api(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
-    ) as client:
+    with admin_client(server) as client:
         yield client
 
 

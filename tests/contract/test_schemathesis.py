@@ -31,11 +31,8 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("contract"))
-    try:
+    with LiveServer(tmp_path_factory.mktemp("contract")) as live:
         yield live
-    finally:
-        live.stop()
 
 
 def run_key(url: str) -> tuple[str, str]:
