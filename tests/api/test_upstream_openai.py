@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from errors import Code
+from tests.api.resource_client import sse_events
 from tests.conftest import ADMIN_SECRET, LiveServer, admin_client
 from tests.fakes.openai_upstream import FakeOpenAIUpstream, Reply, context_too_long, error
 
@@ -97,9 +98,7 @@ def test_stream_goes_upstream(api: httpx.Client, upstream: FakeOpenAIUpstream) -
         "POST", f"/v1/conversations/{conversation}/messages:stream", json={"content": "count"}
     ) as response:
         assert response.status_code == 200
-        events = [
-            line[len("event: ") :] for line in response.iter_lines() if line.startswith("event: ")
-        ]
+        events = [name for name, _ in sse_events(response.iter_lines())]
     assert events[0] == "userMessage" and events[-1] == "assistantMessage"
     assert events.count("delta") >= 1
 
