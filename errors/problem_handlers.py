@@ -37,9 +37,7 @@ def envelope_response(
     headers: Mapping[str, str] | None = None,
     status: int | None = None,
 ) -> ConnexionResponse:
-    body: dict[str, object] = {"code": int(code), "message": message}
-    if details:
-        body["details"] = details
+    body = ApiError(code, message, details).to_envelope()
     all_headers = dict(headers or {})
     if code == Code.UNAUTHENTICATED:
         all_headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)

@@ -17,7 +17,7 @@ _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 async def send_envelope(send: Send, code: Code, message: str, request_id: str) -> None:
-    body = json.dumps({"code": int(code), "message": message}).encode()
+    body = json.dumps(ApiError(code, message).to_envelope()).encode()
     await send(
         {
             "type": "http.response.start",
