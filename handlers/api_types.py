@@ -384,7 +384,9 @@ class SendMessageRequest(TypedDict):
 
     parent: NotRequired[str]
     """
-    The conversation, `conversations/{conversation}`.
+    The conversation, `conversations/{conversation}`. Over HTTP the URL path
+     carries it; a value in the body is ignored (the path wins, as in gRPC
+     transcoding), so clients leave it out.
     """
     content: str
     """

@@ -16,7 +16,9 @@ class SendMessageRequest:
 
     Attributes:
         content (str): The user's message.
-        parent (str | Unset): The conversation, `conversations/{conversation}`.
+        parent (str | Unset): The conversation, `conversations/{conversation}`. Over HTTP the URL path
+             carries it; a value in the body is ignored (the path wins, as in gRPC
+             transcoding), so clients leave it out.
         model (str | Unset): Model for this turn only, instead of the conversation's.
         max_tokens (int | Unset): Most tokens the answer may have; the model's maximum when unset.
         temperature (float | Unset): Sampling temperature, 0-2; the model's default when unset.

@@ -7,7 +7,9 @@
  */
 export type SendMessageRequest = {
   /**
-   * The conversation, `conversations/{conversation}`.
+   * The conversation, `conversations/{conversation}`. Over HTTP the URL path
+   * carries it; a value in the body is ignored (the path wins, as in gRPC
+   * transcoding), so clients leave it out.
    */
   parent?: string;
   /**
