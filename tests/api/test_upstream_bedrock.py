@@ -17,7 +17,7 @@ import pytest
 
 from errors import Code, http_status
 from tests.api.resource_client import sse_events
-from tests.conftest import ADMIN_SECRET, LiveServer, admin_client
+from tests.conftest import ADMIN_SECRET, LiveServer, admin_client, free_port
 from tests.fakes.bedrock import (
     FakeBedrock,
     Turn,
@@ -40,6 +40,22 @@ MODELS = [
         "upstream_model_id": UPSTREAM_ID,
         "context_window": 200000,
         "max_output_tokens": 4096,
+    },
+    {  # the same model with a short read timeout (a per-model option)
+        "id": "claude-impatient",
+        "provider": "bedrock",
+        "upstream_model_id": UPSTREAM_ID,
+        "context_window": 200000,
+        "max_output_tokens": 4096,
+        "options": {"timeout_seconds": 0.5},
+    },
+    {  # an endpoint where nothing listens
+        "id": "claude-unreachable",
+        "provider": "bedrock",
+        "upstream_model_id": UPSTREAM_ID,
+        "context_window": 200000,
+        "max_output_tokens": 4096,
+        "options": {"endpoint_url": f"http://127.0.0.1:{free_port()}"},
     },
 ]
 MAX_ATTEMPTS = 2
@@ -79,8 +95,8 @@ def api(server: LiveServer, bedrock: FakeBedrock) -> Iterator[httpx.Client]:
         yield client
 
 
-def new_conversation(api: httpx.Client) -> str:
-    response = api.post("/v1/conversations", json={"model": "claude", "systemPrompt": "Be kind."})
+def new_conversation(api: httpx.Client, model: str = "claude") -> str:
+    response = api.post("/v1/conversations", json={"model": model, "systemPrompt": "Be kind."})
     assert response.status_code == 200, response.text
     return str(response.json()["id"])
 
@@ -175,6 +191,27 @@ def test_bedrock_failure_answers_the_code_and_stores_failed(
     assert [m["role"] for m in messages] == ["USER", "ASSISTANT"]
     assert messages[0]["status"] == "COMPLETE"  # the user's message is never lost
     assert messages[1]["status"] == "FAILED"
+    assert messages[1]["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("model", "turn", "code"),
+    [
+        pytest.param("claude-impatient", Turn(delay=3), Code.DEADLINE_EXCEEDED, id="read-timeout"),
+        pytest.param("claude-unreachable", None, Code.UNAVAILABLE, id="connection-refused"),
+    ],
+)
+def test_transport_failures_answer_the_code_and_store_failed(
+    api: httpx.Client, bedrock: FakeBedrock, model: str, turn: Turn | None, code: Code
+) -> None:
+    conversation = new_conversation(api, model)
+    if turn is not None:
+        bedrock.script(turn)
+    response = api.post(f"/v1/conversations/{conversation}/messages", json={"content": "Hi"})
+    assert response.status_code == http_status(code), response.text
+    assert response.json()["code"] == code
+    messages = stored(api, conversation)
+    assert [m["status"] for m in messages] == ["COMPLETE", "FAILED"]
     assert messages[1]["error"]["code"] == code
 
 
@@ -299,3 +336,33 @@ def test_readiness_proves_the_bedrock_endpoint(server: LiveServer, bedrock: Fake
     assert check["ok"] is True, check
     assert not check["message"].startswith("skipped"), check  # it was really checked
     assert bedrock.received == []  # a signed call reached it, but no model was invoked
+
+
+def test_without_credentials_the_model_says_how_to_configure_them(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    workdir = tmp_path_factory.mktemp("no-credentials")
+    nowhere = str(workdir / "no-such-aws-file")
+    no_credentials = {
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+        "AWS_SESSION_TOKEN": "",
+        "AWS_CONFIG_FILE": nowhere,
+        "AWS_SHARED_CREDENTIALS_FILE": nowhere,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_REGION": "eu-west-1",
+        "PRIVATELLM_PROVIDERS__BEDROCK__TYPE": "bedrock",
+        "PRIVATELLM_MODELS": json.dumps(MODELS[:2]),
+    }
+    with LiveServer(workdir, no_credentials) as live, admin_client(live) as api:
+        model = api.get("/v1/models/claude").json()
+        assert model["available"] is False
+        assert "AWS_PROFILE" in model["unavailableReason"]
+        conversation = new_conversation(api)
+        response = api.post(f"/v1/conversations/{conversation}/messages", json={"content": "Hi"})
+        assert response.status_code == 400, response.text
+        assert response.json()["code"] == Code.FAILED_PRECONDITION
+        assert "AWS_PROFILE" in response.json()["message"]
+        # Refused before anything was stored or locked: the conversation is as it was.
+        assert stored(api, conversation) == []
+        assert api.get("/readyz").status_code == 200  # not configured is not "not ready"
