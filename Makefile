@@ -54,6 +54,10 @@ run: $(STAMP)
 test: $(STAMP) $(NODE_STAMP) $(SDK_STAMP) lint check-generated
 	$(PY) -m pytest -q
 
+# Benchmarks: figures printed as ratios against a baseline measured in the same run.
+bench: $(STAMP)
+	$(PY) -m bench.stream_concurrency
+
 # A longer schemathesis pass against a live server (every check, stateful included).
 EXAMPLES ?= 200
 fuzz: $(STAMP)
