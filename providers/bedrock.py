@@ -359,6 +359,10 @@ class BedrockProvider:
         means ready: AccessDenied on that listing still proves AWS accepted
         our signature, and an upstream outage is not a reason to take this
         process out of a load balancer (the answers will say 14 meanwhile).
+
+        The probe runs in a thread of its own, not in the provider's pool: with
+        every pool thread busy streaming, it would queue behind them, and a busy
+        process would look dead to its load balancer exactly when it is busy.
         """
         ready = await self._chain.wait()
         if not ready.available:
@@ -381,8 +385,7 @@ class BedrockProvider:
                 return Availability(False, f"{type(exc).__name__}: {exc}")
             return Availability(True)
 
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, probe)
+        return await asyncio.to_thread(probe)
 
     async def aclose(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -713,3 +713,63 @@ async def test_instance_role_is_looked_up_without_blocking_availability(
         assert provider.availability(MODEL).available
     finally:
         await provider.aclose()
+
+
+# -- a busy pool ---------------------------------------------------------------------
+
+
+async def _hold_the_only_thread(provider: BedrockProvider) -> "asyncio.Task[None]":
+    """A stream whose worker thread is blocked reading a slow model (scripted by the caller)."""
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        async for _event in provider.stream(request()):
+            first.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(first.wait(), 5)
+    await asyncio.sleep(0.2)  # the worker is now blocked reading the next word
+    return task
+
+
+async def test_a_call_given_up_while_queued_is_never_sent(
+    fake: FakeBedrock, aws_keys: None
+) -> None:
+    # One worker thread, busy with a slow stream: a Converse call queues behind it and
+    # its caller's deadline passes. That call must not reach Bedrock later (a billed
+    # answer for nobody, and one more wait for everyone queued behind it).
+    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=10))
+    fake.script(Turn(text="slow words here", chunk_delay=5.0), Turn(text="wanted"))
+    try:
+        holder = await _hold_the_only_thread(provider)
+        queued = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=0.3)
+        with pytest.raises(ApiError) as caught:
+            await provider.complete(queued)
+        assert caught.value.code is Code.DEADLINE_EXCEEDED
+        holder.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await holder
+        # The next call runs after anything still queued: only it reaches Bedrock.
+        assert (await provider.complete(request())).text == "wanted"
+        assert [r.operation for r in fake.received] == ["converse-stream", "converse"]
+    finally:
+        await provider.aclose()
+
+
+async def test_readiness_answers_while_every_worker_thread_is_busy(
+    fake: FakeBedrock, aws_keys: None
+) -> None:
+    # /readyz must not queue behind long streams: a load balancer would take a busy
+    # process out of service exactly when it is busy.
+    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=10))
+    fake.script(Turn(text="slow words here", chunk_delay=5.0))
+    try:
+        holder = await _hold_the_only_thread(provider)
+        started = time.monotonic()
+        assert (await provider.check_ready()).available
+        assert time.monotonic() - started < 2.5  # well before the stream's next word (5 s)
+        holder.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await holder
+    finally:
+        await provider.aclose()
