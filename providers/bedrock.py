@@ -41,14 +41,17 @@ for it. `AWS_EC2_METADATA_DISABLED=true` (botocore's own switch) or
 `~/.aws/credentials`) need a restart.
 
 Error mapping (our gRPC codes): ThrottlingException -> retried, then
-UNAVAILABLE (14); ServiceQuotaExceededException -> RESOURCE_EXHAUSTED (8);
+UNAVAILABLE (14), except a daily quota ("Too many tokens per day") and
+ServiceQuotaExceededException -> RESOURCE_EXHAUSTED (8, not retried);
 ModelTimeoutException and read timeouts -> DEADLINE_EXCEEDED (4);
 ValidationException -> INVALID_ARGUMENT (3), or OUT_OF_RANGE (11) when the
 prompt is too long; AccessDeniedException, ResourceNotFoundException, a model
-not enabled, rejected or missing credentials, no region -> FAILED_PRECONDITION
-(9, with what to do); ServiceUnavailable, ModelNotReady, InternalServer,
-ModelStreamError, ModelError, other 429/5xx answers, connection failures and
-cut or malformed streams -> retried while nothing was yielded, then
+not enabled or only served through an inference profile ("on-demand
+throughput isn't supported"), rejected (expired, unrecognised) or missing
+credentials, no region -> FAILED_PRECONDITION (9, with what to do);
+ServiceUnavailable, ModelNotReady, InternalServer, ModelStreamError,
+ModelError, other 429/5xx answers, connection failures and cut or malformed
+streams -> retried while nothing was yielded, then
 UNAVAILABLE (14). Exceptions inside a stream (botocore's EventStreamError)
 map the same way. `CompletionRequest.timeout` bounds the whole answer,
 retries included: DEADLINE_EXCEEDED (4), and a stream is closed; a Converse
@@ -144,9 +147,12 @@ _CREDENTIALS_REJECTED = {
 }
 _TOO_LONG = re.compile(
     r"input is too long|prompt is too long|too many input tokens|input tokens exceed|"
-    r"too large for model|context (window|length)",
+    r"too large for model|context (window|length|limit)",
     re.IGNORECASE,
 )
+# A ThrottlingException about a daily quota ("Too many tokens per day"): the
+# account's quota, which no retry within seconds (nor a fallback's retry) fixes.
+_DAILY_QUOTA = re.compile(r"per day", re.IGNORECASE)
 _NO_MODEL_ACCESS = re.compile(
     r"don'?t have access|do not have access|not enabled|access denied|"
     r"model identifier is invalid|on-demand throughput",
@@ -589,13 +595,16 @@ class BedrockProvider:
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         kind = code.lower()
         detail = f"{self._who()} answered {code or status}: {message}"
+        quota = f"{detail} (the AWS account's quota)"
+        if kind == "throttlingexception" and _DAILY_QUOTA.search(message):
+            return ApiError(Code.RESOURCE_EXHAUSTED, quota)
         if kind in _RETRYABLE:
             label = f"{self._who()}: {_RETRYABLE[kind]}"
             return _Retryable(
                 ApiError(Code.UNAVAILABLE, f"{label} ({message})" if message else label)
             )
         if kind == "servicequotaexceededexception":
-            return ApiError(Code.RESOURCE_EXHAUSTED, f"{detail} (the AWS account's quota)")
+            return ApiError(Code.RESOURCE_EXHAUSTED, quota)
         if kind == "modeltimeoutexception":
             return ApiError(Code.DEADLINE_EXCEEDED, detail)
         if kind in _CREDENTIALS_REJECTED:

@@ -137,10 +137,13 @@ def _error_turn(type_: str, status: int, message: str, **fields: Any) -> Turn:
     return Turn(error=AwsError(type_, status, message, dict(fields)))
 
 
-def throttling() -> Turn:
-    return _error_turn(
-        "ThrottlingException", 429, "Too many requests, please wait before trying again."
-    )
+def throttling(message: str = "Too many requests, please wait before trying again.") -> Turn:
+    return _error_turn("ThrottlingException", 429, message)
+
+
+def daily_tokens_exhausted() -> Turn:
+    """The account's tokens-per-day quota: a ThrottlingException that no retry soon fixes."""
+    return throttling("Too many tokens per day, please wait before trying again.")
 
 
 def server_error() -> Turn:
@@ -177,6 +180,29 @@ def model_timeout() -> Turn:
 
 def model_not_ready() -> Turn:
     return _error_turn("ModelNotReadyException", 429, "Model is not ready to serve inference.")
+
+
+def model_error() -> Turn:
+    return _error_turn(
+        "ModelErrorException",
+        424,
+        "The system encountered an unexpected error during processing. Try your request again.",
+        originalStatusCode=500,
+        resourceName="anthropic.claude-3-5-sonnet-20240620-v1:0",
+    )
+
+
+def expired_token() -> Turn:
+    """Temporary credentials past their expiry (AWS's common auth error, not in Bedrock's model)."""
+    return _error_turn(
+        "ExpiredTokenException", 403, "The security token included in the request is expired"
+    )
+
+
+def unrecognized_client() -> Turn:
+    return _error_turn(
+        "UnrecognizedClientException", 403, "The security token included in the request is invalid."
+    )
 
 
 def service_unavailable() -> Turn:

@@ -29,6 +29,9 @@ from tests.fakes.bedrock import (
     FakeBedrock,
     Turn,
     access_denied,
+    daily_tokens_exhausted,
+    expired_token,
+    model_error,
     model_not_ready,
     model_timeout,
     not_found,
@@ -37,6 +40,7 @@ from tests.fakes.bedrock import (
     server_error,
     service_unavailable,
     throttling,
+    unrecognized_client,
     validation,
 )
 
@@ -286,8 +290,41 @@ async def test_per_model_endpoint_and_timeout_get_their_own_client(
             Code.FAILED_PRECONDITION,
             id="model-not-enabled",
         ),
+        pytest.param(
+            validation(
+                "input length and `max_tokens` exceed context limit: 199000 + 8192 > 200000, "
+                "decrease input length or `max_tokens` and try again"
+            ),
+            Code.OUT_OF_RANGE,
+            id="anthropic-context-limit",
+        ),
+        pytest.param(
+            validation(
+                "This model's maximum context length is 128000 tokens. "
+                "Please reduce the length of the prompt."
+            ),
+            Code.OUT_OF_RANGE,
+            id="llama-maximum-context-length",
+        ),
+        pytest.param(
+            validation(
+                "Invocation of model ID anthropic.claude-3-5-sonnet-20241022-v2:0 with on-demand "
+                "throughput isn\u2019t supported. Retry your request with the ID or ARN of an "
+                "inference profile that contains this model."
+            ),
+            Code.FAILED_PRECONDITION,
+            id="needs-an-inference-profile",
+        ),
+        pytest.param(
+            validation("The provided model identifier is invalid."),
+            Code.FAILED_PRECONDITION,
+            id="model-identifier-invalid",
+        ),
         pytest.param(quota_exceeded(), Code.RESOURCE_EXHAUSTED, id="quota-exceeded"),
+        pytest.param(daily_tokens_exhausted(), Code.RESOURCE_EXHAUSTED, id="tokens-per-day"),
         pytest.param(model_timeout(), Code.DEADLINE_EXCEEDED, id="model-timeout"),
+        pytest.param(expired_token(), Code.FAILED_PRECONDITION, id="expired-token"),
+        pytest.param(unrecognized_client(), Code.FAILED_PRECONDITION, id="unrecognized-client"),
     ],
 )
 async def test_non_retryable_errors_map_to_codes_without_retry(
@@ -313,6 +350,26 @@ async def test_access_denied_says_to_enable_model_access(
     assert "secret-for-tests" not in caught.value.message
 
 
+async def test_rejected_credentials_say_how_to_configure_them(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(expired_token())
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(request())
+    assert "ExpiredTokenException" in caught.value.message
+    assert "AWS_PROFILE" in caught.value.message
+
+
+async def test_daily_token_quota_says_it_is_the_accounts_quota(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(daily_tokens_exhausted())
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(request())
+    assert "Too many tokens per day" in caught.value.message
+    assert "quota" in caught.value.message
+
+
 @pytest.mark.parametrize(
     "turn",
     [
@@ -320,6 +377,10 @@ async def test_access_denied_says_to_enable_model_access(
         pytest.param(server_error(), id="internal-server"),
         pytest.param(service_unavailable(), id="service-unavailable"),
         pytest.param(model_not_ready(), id="model-not-ready"),
+        pytest.param(model_error(), id="model-error"),
+        pytest.param(
+            throttling("Too many tokens, please wait before trying again."), id="tokens-per-minute"
+        ),
     ],
 )
 async def test_retryable_errors_are_retried_max_attempts_then_unavailable(

@@ -24,9 +24,11 @@ from tests.fakes.bedrock import (
     FakeBedrock,
     Turn,
     access_denied,
+    daily_tokens_exhausted,
     encode_frame,
     event_frame,
     exception_frame,
+    model_error,
     model_not_ready,
     model_timeout,
     not_found,
@@ -189,6 +191,8 @@ ERRORS: list[tuple[Callable[[], Turn], str, int]] = [
     (server_error, "InternalServerException", 500),
     (service_unavailable, "ServiceUnavailableException", 503),
     (model_not_ready, "ModelNotReadyException", 429),
+    (model_error, "ModelErrorException", 424),
+    (daily_tokens_exhausted, "ThrottlingException", 429),
 ]
 
 
