@@ -229,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     except GenerationError as exc:
         print(f"generate: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # an output root that cannot be written, say
+        print(f"generate: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
