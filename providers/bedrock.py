@@ -262,16 +262,18 @@ class _EventReader:
         self._provider = provider
         self._stream = stream
         self._events: Iterator[Mapping[str, Any]] = iter(stream)
-        self._closed = False
+        self._closed_by: ApiError | None = None  # set once closed: what a read says then
         self._finished = False
 
     def next(self) -> Mapping[str, Any] | None:
         """The next event, None at the end; ApiError or _Retryable when the stream fails."""
+        if self._closed_by is not None:
+            raise self._closed_by
         try:
             event = next(self._events, None)
         except Exception as exc:
-            if self._closed:
-                raise ApiError(Code.CANCELLED, "stream closed") from exc
+            if self._closed_by is not None:
+                raise self._closed_by from exc
             if isinstance(exc, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
                 raise self._provider._map_error(exc) from exc
             if isinstance(exc, HTTPClientError | urllib3.exceptions.HTTPError | OSError):
@@ -281,8 +283,11 @@ class _EventReader:
         self._finished = event is None
         return event
 
-    def close(self) -> None:
+    def close(self, why: ApiError | None = None) -> None:
         """Drops the connection now, so Bedrock stops generating; never blocks.
+
+        `why` is what a read in progress (or a later one) raises; by default
+        CANCELLED, as the reader is closed when its caller stops listening.
 
         A worker thread may be blocked reading this stream, holding the reader's
         lock: closing would wait for the model's next bytes. urllib3's
@@ -290,9 +295,10 @@ class _EventReader:
         where it cannot (an older urllib3), the close runs in a thread of its own.
         A stream read to its end has already given its connection back to the pool.
         """
-        if self._closed:
+        if self._closed_by is not None:
             return
-        self._closed = True
+        self._closed_by = why or ApiError(Code.CANCELLED, "stream closed")
+        self._provider._forget(self)
         if self._finished or _shutdown(self._stream):
             _close(self._stream)
         else:
@@ -348,6 +354,11 @@ class BedrockProvider:
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=self.max_concurrency, thread_name_prefix=f"bedrock-{name}"
         )
+        # Open streams, so that aclose() can drop them; guarded by the lock, as
+        # worker threads add to it.
+        self._readers: set[_EventReader] = set()
+        self._readers_lock = threading.Lock()
+        self._closed = False
 
     # -- Provider protocol -------------------------------------------------
 
@@ -394,13 +405,26 @@ class BedrockProvider:
         return await asyncio.to_thread(probe)
 
     async def aclose(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Ends open streams now (UNAVAILABLE), refuses new calls, releases the clients.
+
+        A worker thread blocked reading a stream would otherwise keep it, and the
+        process's exit (which joins the pool's threads), until the model's next
+        bytes; queued calls find the provider closed and send nothing.
+        """
+        with self._readers_lock:
+            self._closed = True
+            readers, self._readers = list(self._readers), set()
+        for reader in readers:
+            reader.close(self._shut_down())
+        self._executor.shutdown(wait=False)
         with self._clients_lock:
             clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             client.close()
 
     async def complete(self, request: CompletionRequest) -> Completion:
+        if self._closed:
+            raise self._shut_down()
         budget = _Budget(request.timeout, self._executor, self._who())
         await self._require_credentials(request.model)
         kwargs = self._converse_kwargs(request)
@@ -422,6 +446,8 @@ class BedrockProvider:
         raise self._exhausted(last)
 
     async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+        if self._closed:
+            raise self._shut_down()
         budget = _Budget(request.timeout, self._executor, self._who())
         await self._require_credentials(request.model)
         kwargs = self._converse_kwargs(request)
@@ -470,6 +496,8 @@ class BedrockProvider:
     # -- calls, in worker threads --------------------------------------------
 
     def _converse(self, key: _ClientKey, kwargs: dict[str, Any]) -> Mapping[str, Any]:
+        if self._closed:
+            raise self._shut_down()
         try:
             answer: Mapping[str, Any] = self._client(key).converse(**kwargs)
         except Exception as exc:
@@ -477,11 +505,23 @@ class BedrockProvider:
         return answer
 
     def _converse_stream(self, key: _ClientKey, kwargs: dict[str, Any]) -> _EventReader:
+        if self._closed:
+            raise self._shut_down()
         try:
             response = self._client(key).converse_stream(**kwargs)
         except Exception as exc:
             raise self._map_error(exc) from exc
-        return _EventReader(self, response["stream"])
+        reader = _EventReader(self, response["stream"])
+        with self._readers_lock:
+            if not self._closed:
+                self._readers.add(reader)
+                return reader
+        reader.close(self._shut_down())  # aclose() ran while this call was under way
+        raise self._shut_down()
+
+    def _forget(self, reader: _EventReader) -> None:
+        with self._readers_lock:
+            self._readers.discard(reader)
 
     def _client(self, key: _ClientKey) -> "BedrockRuntimeClient":
         client = self._clients.get(key)
@@ -635,6 +675,9 @@ class BedrockProvider:
 
     def _who(self) -> str:
         return f"upstream {self.name}"
+
+    def _shut_down(self) -> ApiError:
+        return ApiError(Code.UNAVAILABLE, f"{self._who()}: the server is shutting down")
 
     def _default_region(self) -> str:
         # botocore reads AWS_DEFAULT_REGION and the profile, not AWS_REGION (the newer SDKs' name).

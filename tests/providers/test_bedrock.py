@@ -834,3 +834,27 @@ async def test_readiness_answers_while_every_worker_thread_is_busy(
             await holder
     finally:
         await provider.aclose()
+
+
+async def test_aclose_ends_open_streams_at_once(fake: FakeBedrock, aws_keys: None) -> None:
+    # Shutdown with a stream open, its worker thread blocked reading a slow model:
+    # the stream ends now with UNAVAILABLE (the connection dropped, the thread freed),
+    # not at the model's next word, and a call made afterwards is refused the same way.
+    provider = BedrockProvider("bedrock", config(fake, timeout_seconds=10))
+    # The fake notices the dropped connection at its next write, 1.5 s later.
+    fake.script(Turn(text="slow words here", chunk_delay=1.5))
+    stream = provider.stream(request())
+    assert await anext(stream) == TextDelta("slow ")
+    pending = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.2)  # a worker thread is now blocked reading the next word
+    started = time.monotonic()
+    await provider.aclose()
+    with pytest.raises(ApiError) as caught:
+        await pending
+    assert caught.value.code is Code.UNAVAILABLE
+    assert time.monotonic() - started < 1.0  # not at the next word
+    assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
+    with pytest.raises(ApiError) as refused:
+        await provider.complete(request())
+    assert refused.value.code is Code.UNAVAILABLE
+    assert fake.received[-1].operation == "converse-stream"
