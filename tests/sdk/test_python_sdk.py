@@ -6,7 +6,9 @@ the installed copy is not the one in dist/python. The README's Python section
 is run as written.
 """
 
+import asyncio
 import importlib.metadata
+import json
 import re
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -26,6 +28,7 @@ from privatellm_client.api.conversation_service import (
 from privatellm_client.api.message_service import (
     message_service_list_messages,
     message_service_send_message,
+    message_service_stream_message,
 )
 from privatellm_client.models import (
     Conversation,
@@ -33,6 +36,7 @@ from privatellm_client.models import (
     MessageStatus,
     SendMessageRequest,
     Status,
+    StreamMessageResponse,
 )
 from privatellm_client.types import Response
 
@@ -134,6 +138,64 @@ def test_conversation_flow_through_the_sdk(client: AuthenticatedClient) -> None:
     gone = conversation_service_get_conversation.sync_detailed(cid, client=client)
     assert error(gone, HTTPStatus.NOT_FOUND, 5).message
     assert conversation_service_get_conversation.sync(cid, client=client) == gone.parsed
+
+
+def stream_events(text: str) -> list[StreamMessageResponse]:
+    """The events of an SSE body, each read into the generated event model."""
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append(
+            StreamMessageResponse.from_dict({fields["event"]: json.loads(fields["data"])})
+        )
+    return events
+
+
+def test_the_stream_operation_returns_the_event_stream_as_text(
+    client: AuthenticatedClient,
+) -> None:
+    chat = ok(
+        conversation_service_create_conversation.sync_detailed(
+            client=client, body=Conversation(title="Streamed through the SDK")
+        )
+    )
+    assert isinstance(chat.id, str)
+    streamed = message_service_stream_message.sync_detailed(
+        chat.id, client=client, body=SendMessageRequest(content="stream this")
+    )
+    assert streamed.status_code == HTTPStatus.OK, streamed.content
+    assert streamed.headers["content-type"].startswith("text/event-stream")
+    assert isinstance(streamed.parsed, str)
+    events = stream_events(streamed.parsed)
+    first, *deltas, last = events
+    assert first.user_message and first.user_message.content == "stream this"
+    assert deltas and all(event.delta for event in deltas)
+    text = [event.delta.content for event in deltas if event.delta]
+    assert all(isinstance(piece, str) for piece in text)
+    assert "".join(str(piece) for piece in text) == "Echo: stream this"
+    assert last.assistant_message and last.assistant_message.status == MessageStatus.COMPLETE
+    assert last.assistant_message.content == "Echo: stream this"
+
+    # Refused before the stream starts: the JSON envelope, read as the error model.
+    refused = message_service_stream_message.sync(
+        "no-such-chat", client=client, body=SendMessageRequest(content="hello?")
+    )
+    assert isinstance(refused, Status) and refused.code == 5
+
+
+def test_the_async_twins_answer_like_sync(live_url: str, user_key: str) -> None:
+    async def create_then_get() -> tuple[object, object]:
+        async with AuthenticatedClient(base_url=live_url, token=user_key) as client:
+            created = await conversation_service_create_conversation.asyncio(
+                client=client, body=Conversation(title="Async")
+            )
+            assert isinstance(created, Conversation) and isinstance(created.id, str)
+            missing = await conversation_service_get_conversation.asyncio("nope", client=client)
+            return created, missing
+
+    created, missing = asyncio.run(create_then_get())
+    assert isinstance(created, Conversation) and created.title == "Async"
+    assert isinstance(missing, Status) and missing.code == 5
 
 
 def readme_python_blocks() -> list[str]:
