@@ -28,7 +28,8 @@ venv: $(STAMP) $(SDK_STAMP)
 
 # The Python SDK, pip-installed into the venv whenever `make` regenerates it. Not
 # editable: importing from dist/python would leave __pycache__ among generated files.
-$(SDK_STAMP): $(STAMP) $(shell find dist/python -type f -not -path '*/__pycache__/*')
+# Its folders are prerequisites too: a deleted module changes only its folder's mtime.
+$(SDK_STAMP): $(STAMP) $(shell find dist/python -not -path '*/__pycache__*')
 	$(PY) -m pip install --quiet ./dist/python
 	touch $@
 

@@ -81,6 +81,12 @@ def test_the_installed_sdk_is_the_generated_one() -> None:
         for name, path in sorted(generated.items())
         if not (installed / name).is_file() or (installed / name).read_bytes() != path.read_bytes()
     ]
+    # A module the generator no longer writes must not linger in the venv either.
+    stale += sorted(
+        str(p.relative_to(installed))
+        for p in installed.rglob("*.py")
+        if p.relative_to(installed) not in generated
+    )
     assert not stale, f"the venv's SDK differs from dist/python; run `make venv`: {stale[:5]}"
 
 
