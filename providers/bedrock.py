@@ -14,9 +14,11 @@ Config (`providers: {<name>: {type: bedrock, ...}}`), every key optional:
   `retry_max_seconds` (default 8): our retries with full-jitter backoff,
   `uniform(0, min(max, base * 2**n))`. botocore's own retries are off, so one
   policy (ours) decides, and only before any text was yielded.
-- `max_concurrency` (default 64): threads of this provider's pool and
-  connections of each client's pool. boto3 blocks, so each call (a stream, for
-  its whole length) runs in one of those threads; more calls wait their turn.
+- `max_concurrency` (default 64): calls in flight at once, threads of this
+  provider's pool and connections of each client's pool. boto3 blocks, so each
+  call holds one slot (a stream for its whole length, its reads in a pool
+  thread); more calls wait their turn before anything is sent, within their
+  `CompletionRequest.timeout`.
 - `instance_metadata` (default true): whether the EC2 instance role may be
   looked up; `metadata_timeout_seconds` (default 1) bounds that one lookup.
 
@@ -67,11 +69,12 @@ skipped, only the answer's text is returned), prompt caching.
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import random
 import re
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -359,6 +362,10 @@ class BedrockProvider:
         self._readers: set[_EventReader] = set()
         self._readers_lock = threading.Lock()
         self._closed = False
+        # One slot per call in flight (a stream holds its slot to its end), so
+        # every open stream has a pool thread to read it and a pooled connection;
+        # more calls wait here, before anything is sent, within their deadline.
+        self._slots = asyncio.Semaphore(self.max_concurrency)
 
     # -- Provider protocol -------------------------------------------------
 
@@ -438,7 +445,8 @@ class BedrockProvider:
             if last is not None:
                 await budget.sleep(self._backoff(attempt))
             try:
-                answer = await budget.run(lambda: self._converse(key, kwargs))
+                async with budget.slot(self._slots):
+                    answer = await budget.run(lambda: self._converse(key, kwargs))
             except _Retryable as exc:
                 last = exc
                 continue
@@ -457,41 +465,50 @@ class BedrockProvider:
         for attempt in range(self.max_attempts):
             if last is not None:
                 await budget.sleep(self._backoff(attempt))
-            reader: _EventReader | None = None
-            # `finally` runs on aclose()/cancellation/timeout too: the connection
-            # is dropped, so Bedrock stops generating for nobody.
             try:
-                reader = await budget.run(
-                    lambda: self._converse_stream(key, kwargs), abandon=_EventReader.close
-                )
-                parts: list[str] = []
-                finish: FinishReason | None = None
-                usage: Usage | None = None
-                while (event := await budget.run(reader.next)) is not None:
-                    if "contentBlockDelta" in event:
-                        text = event["contentBlockDelta"].get("delta", {}).get("text")
-                        if text:
-                            parts.append(text)
-                            yielded = True
-                            yield TextDelta(text)
-                    elif "messageStop" in event:
-                        finish = _finish(event["messageStop"].get("stopReason"))
-                    elif "metadata" in event:
-                        usage = _usage(event["metadata"].get("usage"))
-                if finish is None:
-                    raise _Retryable(
-                        ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early")
-                    )
-                yield StreamEnd(finish, usage or estimate_usage(request, "".join(parts)))
+                async with (
+                    budget.slot(self._slots),
+                    contextlib.aclosing(self._stream_once(request, budget, key, kwargs)) as events,
+                ):
+                    async for event in events:
+                        yielded = yielded or isinstance(event, TextDelta)
+                        yield event
                 return
             except _Retryable as exc:
                 if yielded:  # never replay an answer the caller has partly seen
                     raise exc.error from exc
                 last = exc
-            finally:
-                if reader is not None:
-                    reader.close()
         raise self._exhausted(last)
+
+    async def _stream_once(
+        self, request: CompletionRequest, budget: "_Budget", key: _ClientKey, kwargs: dict[str, Any]
+    ) -> AsyncGenerator[StreamEvent, None]:
+        """One ConverseStream call: its text deltas, then StreamEnd; _Retryable when it fails."""
+        reader = await budget.run(
+            lambda: self._converse_stream(key, kwargs), abandon=_EventReader.close
+        )
+        # `finally` runs on aclose()/cancellation/timeout too: the connection is
+        # dropped, so Bedrock stops generating for nobody.
+        try:
+            parts: list[str] = []
+            finish: FinishReason | None = None
+            usage: Usage | None = None
+            while (event := await budget.run(reader.next)) is not None:
+                if "contentBlockDelta" in event:
+                    # Only text: reasoningContent and toolUse deltas are not mapped.
+                    text = event["contentBlockDelta"].get("delta", {}).get("text")
+                    if text:
+                        parts.append(text)
+                        yield TextDelta(text)
+                elif "messageStop" in event:
+                    finish = _finish(event["messageStop"].get("stopReason"))
+                elif "metadata" in event:
+                    usage = _usage(event["metadata"].get("usage"))
+            if finish is None:
+                raise _Retryable(ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early"))
+            yield StreamEnd(finish, usage or estimate_usage(request, "".join(parts)))
+        finally:
+            reader.close()
 
     # -- calls, in worker threads --------------------------------------------
 
@@ -750,6 +767,19 @@ class _Budget:
         finally:
             if not future.done() and abandon is not None:
                 future.add_done_callback(_abandoned(abandon))
+
+    @contextlib.asynccontextmanager
+    async def slot(self, slots: asyncio.Semaphore) -> AsyncIterator[None]:
+        """Holds one of `slots` for the block, waiting for it no longer than the deadline."""
+        try:
+            async with asyncio.timeout_at(self._deadline):
+                await slots.acquire()
+        except TimeoutError as exc:
+            raise self._expired() from exc
+        try:
+            yield
+        finally:
+            slots.release()
 
     async def sleep(self, seconds: float) -> None:
         try:

@@ -858,3 +858,50 @@ async def test_aclose_ends_open_streams_at_once(fake: FakeBedrock, aws_keys: Non
         await provider.complete(request())
     assert refused.value.code is Code.UNAVAILABLE
     assert fake.received[-1].operation == "converse-stream"
+
+
+async def test_calls_beyond_max_concurrency_wait_for_a_free_slot(
+    fake: FakeBedrock, aws_keys: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Two slots, four streams: two reach Bedrock, the others wait for one to end. Each
+    # open stream so always has a thread to read it and a pooled connection; unbounded,
+    # the threads were shared by every open stream (a thread blocked on a slow model's
+    # stream left the others' tokens waiting) and urllib3 discarded the extra
+    # connections, with a warning each.
+    provider = BedrockProvider("bedrock", config(fake, max_concurrency=2, timeout_seconds=10))
+    fake.script(*[Turn(text="a b c d", chunk_delay=0.25) for _ in range(4)])  # 0.75 s each
+    try:
+        tasks = [asyncio.create_task(collect(provider, request())) for _ in range(4)]
+        for _ in range(100):  # the first two calls arrive (bounded: 5 s)
+            if len(fake.received) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # the two streams are still going: nothing else was sent
+        assert len(fake.received) == 2
+        results = await asyncio.wait_for(asyncio.gather(*tasks), 10)
+        assert all(
+            events[:4] == [TextDelta(w) for w in ("a ", "b ", "c ", "d")] for events in results
+        )
+        assert len(fake.received) == 4
+        assert "pool is full" not in caplog.text
+    finally:
+        await provider.aclose()
+
+
+async def test_waiting_for_a_slot_counts_against_the_request_timeout(
+    fake: FakeBedrock, aws_keys: None
+) -> None:
+    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=10))
+    fake.script(Turn(text="slow words here", chunk_delay=5.0))
+    try:
+        holder = await _hold_the_only_thread(provider)
+        queued = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=0.3)
+        with pytest.raises(ApiError) as caught:
+            await collect(provider, queued)
+        assert caught.value.code is Code.DEADLINE_EXCEEDED
+        assert len(fake.received) == 1
+        holder.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await holder
+    finally:
+        await provider.aclose()
