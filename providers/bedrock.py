@@ -26,21 +26,12 @@ A model's `options` may override `region`, `endpoint_url`,
 `connect_timeout_seconds` and `timeout_seconds`; one client is built per
 distinct (region, endpoint, timeouts) and kept for the provider's life.
 
-Credentials come from botocore's standard chain, resolved once when the
-provider is built (at start-up, not at the first request: on EC2 a lazy
-lookup would have to block or fail that request) and cached; refreshable
-credentials (SSO, an assumed role, the instance role) refresh themselves.
-The chain is split so that nothing can hang a caller: everything but the EC2
-instance-metadata lookup (environment, shared files, SSO, role assumption,
-container role, `credential_process`: file reads, deferred or local calls)
-runs inline, and only if it finds nothing does the instance-metadata lookup
-run, in a background thread, with one attempt and a short timeout.
-`availability()` never waits for it: until it answers the model is reported
-unavailable ("looking up the EC2 instance role"); on EC2 it answers in
-milliseconds, long before the first request, and a call made meanwhile waits
-for it. `AWS_EC2_METADATA_DISABLED=true` (botocore's own switch) or
-`instance_metadata: false` skips it. Credentials added after start-up (a new
-`~/.aws/credentials`) need a restart.
+Credentials come from botocore's standard chain (`providers.aws_credentials`),
+resolved once when the provider is built and never blocking a caller: the EC2
+instance-role lookup runs in the background, and until it answers the model is
+reported unavailable ("looking up the EC2 instance role").
+`AWS_EC2_METADATA_DISABLED=true` or `instance_metadata: false` skips it.
+Credentials added after start-up (a new `~/.aws/credentials`) need a restart.
 
 Error mapping (our gRPC codes): ThrottlingException -> retried, then
 UNAVAILABLE (14), except a daily quota ("Too many tokens per day") and
@@ -82,7 +73,6 @@ import botocore.session
 import urllib3.exceptions
 from boto3.session import Session as Boto3Session
 from botocore.config import Config
-from botocore.credentials import CredentialResolver, Credentials, create_credential_resolver
 from botocore.eventstream import ParserError
 from botocore.exceptions import (
     BotoCoreError,
@@ -102,6 +92,7 @@ from botocore.exceptions import (
 )
 
 from errors import ApiError, Code
+from providers.aws_credentials import CREDENTIALS_HELP, CredentialChain
 from providers.base import (
     Availability,
     ChatMessage,
@@ -161,10 +152,6 @@ _NO_MODEL_ACCESS = re.compile(
     r"model identifier is invalid|on-demand throughput",
     re.IGNORECASE,
 )
-_CREDENTIALS_HELP = (
-    "configure AWS credentials: export AWS_PROFILE=<profile> (after `aws configure` or "
-    "`aws sso login`), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-)
 _REGION_HELP = "set `region` in the provider config, or export AWS_REGION=<region>"
 _ACCESS_HELP = (
     "enable access to this model in the Bedrock console (Model access) for the region, "
@@ -172,7 +159,6 @@ _ACCESS_HELP = (
 )
 _READY_TIMEOUT_SECONDS = 2.0
 _MAX_ERROR_TEXT = 300
-_IMDS_METHOD = "iam-role"  # botocore's name for the EC2 instance-metadata provider
 
 
 class _Retryable(Exception):
@@ -189,73 +175,6 @@ class _ClientKey:
     endpoint_url: str | None
     connect_timeout: float
     read_timeout: float
-
-
-class _FixedCredentials:
-    """A botocore `credential_provider` component that hands out what we resolved."""
-
-    def __init__(self, credentials: Credentials | None) -> None:
-        self._credentials = credentials
-
-    def load_credentials(self) -> Credentials | None:
-        return self._credentials
-
-
-class _CredentialChain:
-    """botocore's credential chain, resolved once; the instance-metadata step off-thread."""
-
-    def __init__(self, session: botocore.session.Session, use_imds: bool) -> None:
-        self.credentials: Credentials | None = None
-        self.problem = ""  # why there are none, when there are none
-        self._imds: concurrent.futures.Future[Credentials | None] | None = None
-        try:
-            resolver = create_credential_resolver(session)
-            cheap = CredentialResolver([p for p in resolver.providers if p.METHOD != _IMDS_METHOD])
-            self.credentials = cheap.load_credentials()
-        except BotoCoreError as exc:  # a named profile that does not exist, a broken file
-            self.problem = f"AWS credentials could not be loaded: {exc}"
-            return
-        if self.credentials is not None:
-            return
-        self.problem = f"no AWS credentials found; {_CREDENTIALS_HELP}"
-        disabled = os.environ.get("AWS_EC2_METADATA_DISABLED", "").lower() == "true"
-        if use_imds and not disabled:
-            imds = resolver.get_provider(_IMDS_METHOD)
-            future: concurrent.futures.Future[Credentials | None] = concurrent.futures.Future()
-            self._imds = future
-
-            def probe() -> None:
-                try:
-                    future.set_result(imds.load())
-                except Exception as exc:  # reported as "no credentials", never raised
-                    future.set_exception(exc)
-
-            threading.Thread(target=probe, name="bedrock-imds", daemon=True).start()
-
-    def current(self) -> Availability:
-        """Now, without waiting."""
-        if self.credentials is not None:
-            return Availability(True)
-        if self._imds is None:
-            return Availability(False, self.problem)
-        if not self._imds.done():
-            return Availability(False, f"looking up the EC2 instance role; {self.problem}")
-        return self._settle(self._imds)
-
-    async def wait(self) -> Availability:
-        """After the instance-metadata lookup, if one is running (it is bounded by its timeout)."""
-        if self.credentials is None and self._imds is not None and not self._imds.done():
-            try:
-                await asyncio.wrap_future(self._imds)
-            except Exception:  # _settle reports it
-                pass
-        return self.current()
-
-    def _settle(self, imds: "concurrent.futures.Future[Credentials | None]") -> Availability:
-        if imds.exception() is None and imds.result() is not None:
-            self.credentials = imds.result()
-            return Availability(True)
-        return Availability(False, self.problem)
 
 
 class _EventReader:
@@ -350,7 +269,7 @@ class BedrockProvider:
         self._session.set_config_variable("metadata_service_timeout", metadata_timeout)
         self._session.set_config_variable("metadata_service_num_attempts", 1)
         self.region = str(config.get("region") or "") or self._default_region()
-        self._chain = _CredentialChain(self._session, bool(config.get("instance_metadata", True)))
+        self._chain = CredentialChain(self._session, bool(config.get("instance_metadata", True)))
         self._boto3: Boto3Session | None = None  # built with the first client (reads the profile)
         self._clients: dict[_ClientKey, BedrockRuntimeClient] = {}
         self._clients_lock = threading.Lock()
@@ -548,7 +467,7 @@ class BedrockProvider:
             client = self._clients.get(key)
             if client is None:
                 self._session.register_component(
-                    "credential_provider", _FixedCredentials(self._chain.credentials)
+                    "credential_provider", self._chain.credential_provider()
                 )
                 config = Config(
                     connect_timeout=key.connect_timeout,
@@ -638,7 +557,7 @@ class BedrockProvider:
             | SSOError
             | ProfileNotFound,
         ):
-            return ApiError(Code.FAILED_PRECONDITION, f"{who}: {exc}; {_CREDENTIALS_HELP}")
+            return ApiError(Code.FAILED_PRECONDITION, f"{who}: {exc}; {CREDENTIALS_HELP}")
         if isinstance(exc, NoRegionError):
             return ApiError(Code.FAILED_PRECONDITION, f"{who}: no AWS region; {_REGION_HELP}")
         if isinstance(exc, ParamValidationError):
@@ -667,7 +586,7 @@ class BedrockProvider:
         if kind in _CREDENTIALS_REJECTED:
             return ApiError(
                 Code.FAILED_PRECONDITION,
-                f"{self._who()}: AWS rejected the credentials ({code}); {_CREDENTIALS_HELP}",
+                f"{self._who()}: AWS rejected the credentials ({code}); {CREDENTIALS_HELP}",
             )
         if kind == "validationexception" and _TOO_LONG.search(message):
             return ApiError(Code.OUT_OF_RANGE, f"{detail} (the prompt exceeds the context window)")
