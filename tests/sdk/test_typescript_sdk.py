@@ -4,7 +4,10 @@ The committed package is built with the pinned TypeScript (strict), packed with
 `npm pack`, installed from the tarball into a fresh project (offline: it has no
 runtime dependencies), and tests/sdk/typescript/flow.ts, compiled strictly
 against the installed package's types, runs a session through it: create,
-send, stream, list, update with the etag, delete, and the errors a user meets.
+send, stream, list, update with the etag, delete, and the errors a user meets;
+then the streaming helpers: events read while the answer is written, an answer
+left early (break, abort) stored CANCELLED, a refused stream's ApiError, and
+the event decoder on byte streams split at every position.
 The script prints what it saw as JSON; the assertions are on that.
 """
 
@@ -141,3 +144,52 @@ def test_errors_carry_the_grpc_code(flow_result: dict[str, Any]) -> None:
     bad_key = flow_result["badKey"]
     assert (bad_key["httpStatus"], bad_key["bodyCode"], bad_key["code"]) == (401, 16, 16)
     assert flow_result["codes"] == {"NOT_FOUND": 5, "ABORTED": 10}
+
+
+SLOW_ANSWER = "Echo: [echo:delay=200] one two three four five six seven eight"
+
+
+def test_stream_message_events_yields_the_answer_as_it_is_written(
+    flow_result: dict[str, Any],
+) -> None:
+    live = flow_result["streaming"]["live"]
+    assert live["events"][0] == "userMessage" and live["events"][-1] == "assistantMessage"
+    assert set(live["events"][1:-1]) == {"delta"} and len(live["events"]) >= 4
+    assert live["answer"] == [live["text"]] == ["Echo: four five six"]
+    assert flow_result["streaming"]["openAi"]["text"] == "Echo: seven eight nine"
+
+
+@pytest.mark.parametrize("how", ["broken", "aborted"])
+def test_leaving_the_stream_early_cancels_the_answer(flow_result: dict[str, Any], how: str) -> None:
+    # The first delta came while the answer was still being written: the stored answer is the
+    # text sent before the connection closed, not the whole answer (a client that read the whole
+    # body before yielding would leave it COMPLETE).
+    stopped = flow_result["streaming"][how]
+    assert stopped["events"] == ["userMessage", "delta"]
+    stored = stopped["stored"]
+    assert stored["status"] == "CANCELLED"
+    assert stored["content"].startswith(stopped["delta"]) and stopped["delta"]
+    assert SLOW_ANSWER.startswith(stored["content"]) and stored["content"] != SLOW_ANSWER
+    if how == "aborted":
+        assert stopped["error"] == "AbortError"
+
+
+def test_a_refused_stream_throws_api_error_with_the_code(flow_result: dict[str, Any]) -> None:
+    unknown = flow_result["streaming"]["unknownConversation"]
+    assert (unknown["isApiError"], unknown["httpStatus"], unknown["code"]) == (True, 404, 5)
+    bad_key = flow_result["streaming"]["badKey"]
+    assert (bad_key["isApiError"], bad_key["httpStatus"], bad_key["code"]) == (True, 401, 16)
+
+
+def test_events_are_decoded_however_the_bytes_are_split(flow_result: dict[str, Any]) -> None:
+    decoding = flow_result["decoding"]
+    assert decoding["events"] == [
+        {"event": "delta", "data": {"content": "é€ 🙂"}},
+        {"event": "userMessage", "data": 1},
+    ]
+    assert decoding["splitsMatching"] == decoding["splits"] > 0
+    assert decoding["byteByByte"] is True
+    # A block the stream ends in the middle of is dropped live, kept by parseEvents on a whole body.
+    assert (decoding["cutOff"], decoding["parsedCutOff"]) == ([1], [1, 2])
+    assert decoding["lastCarriageReturn"] == [3]  # a `\r` as the very last byte ends its line
+    assert decoding["beforeBreak"] == [0, 1, 2] and decoding["cancelledOnBreak"] is True

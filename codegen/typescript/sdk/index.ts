@@ -3,3 +3,4 @@
 export * from './generated';
 export * from './errors';
 export * from './events';
+export * from './stream';
