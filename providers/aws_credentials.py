@@ -69,6 +69,10 @@ class CredentialChain:
         if use_imds and not disabled:
             imds = resolver.get_provider(_IMDS_METHOD)
             future: concurrent.futures.Future[Credentials | None] = concurrent.futures.Future()
+            # Running, so it cannot be cancelled: asyncio.wrap_future cancels its source
+            # when the awaiting task is cancelled, and one caller hanging up during the
+            # lookup would lose the role for every caller (and break current()).
+            future.set_running_or_notify_cancel()
             self._imds = future
 
             def probe() -> None:

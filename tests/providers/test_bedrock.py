@@ -905,3 +905,29 @@ async def test_waiting_for_a_slot_counts_against_the_request_timeout(
             await holder
     finally:
         await provider.aclose()
+
+
+async def test_a_call_cancelled_during_the_instance_role_lookup_does_not_cancel_the_lookup(
+    fake: FakeBedrock,
+    aws_home: Path,
+    instance_metadata: FakeInstanceMetadata,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A client that hangs up (or a deadline) while its call waits for the EC2 role
+    # must not take the role away from everyone else.
+    metadata = instance_metadata
+    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
+    provider = BedrockProvider("bedrock", config(fake, metadata_timeout_seconds=5))
+    try:
+        assert await asyncio.to_thread(metadata.asked.wait, 5)
+        waiting = asyncio.create_task(provider.complete(request()))
+        await asyncio.sleep(0.1)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        metadata.release.set()
+        assert (await provider.complete(request())).text == "Hello from Bedrock"
+        assert "Credential=ASIAFROMROLE/" in fake.received[-1].headers["Authorization"]
+        assert provider.availability(MODEL).available
+    finally:
+        await provider.aclose()
