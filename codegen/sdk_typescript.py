@@ -98,9 +98,12 @@ const sent = await client.messageService.sendMessage({{
 ```
 
 Every non-2xx answer throws `ApiError`; `errorStatus(error)` gives its
-`{{code, message}}` (a gRPC code, see `Code`). `messageService.streamMessage`
-returns the Server-Sent Events body once the answer is complete;
-`parseEvents<StreamMessageEvent>(body)` splits it into typed events.
+`{{code, message}}` (a gRPC code, see `Code`). To read an answer as it is
+written, `streamMessageEvents(client, conversation, body)` yields its events
+(`userMessage`, `delta`..., `assistantMessage` or `error`) as they arrive;
+leaving the loop early closes the connection. (The generated
+`messageService.streamMessage` resolves only once the answer is complete;
+`parseEvents<StreamMessageEvent>(body)` splits that text into events.)
 """
 
 
