@@ -490,12 +490,11 @@ class BedrockProvider:
 
     def _converse_kwargs(self, request: CompletionRequest) -> dict[str, Any]:
         """Converse's parameters; ConverseStream takes the same."""
-        system = [request.system or ""]
+        # Blank text (whitespace included) is left out: Bedrock rejects a blank block.
+        system = [text for text in (request.system or "", *_system_turns(request)) if text.strip()]
         messages: list[dict[str, Any]] = []
         for message in request.messages:
-            if message.role == "system":
-                system.append(message.content)
-            elif message.content:
+            if message.role != "system" and message.content.strip():
                 _append(messages, message)
         params = request.params
         inference: dict[str, Any] = {
@@ -513,8 +512,8 @@ class BedrockProvider:
             "messages": messages,
             "inferenceConfig": inference,
         }
-        if any(system):
-            kwargs["system"] = [{"text": text} for text in system if text]
+        if system:
+            kwargs["system"] = [{"text": text} for text in system]
         return kwargs
 
     def _completion(self, request: CompletionRequest, answer: Mapping[str, Any]) -> Completion:
@@ -719,6 +718,12 @@ def _abandoned(abandon: Callable[[T], None]) -> Callable[["concurrent.futures.Fu
             abandon(future.result())
 
     return done
+
+
+def _system_turns(request: CompletionRequest) -> list[str]:
+    """System turns inside the history (the OpenAI endpoint allows them): Converse takes
+    them only in `system`."""
+    return [m.content for m in request.messages if m.role == "system"]
 
 
 def _append(messages: list[dict[str, Any]], message: ChatMessage) -> None:

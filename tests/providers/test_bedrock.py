@@ -182,7 +182,7 @@ async def test_complete_sends_converse_and_maps_the_answer(
 async def test_unset_params_are_left_out_and_max_tokens_defaults_to_the_model(
     provider: BedrockProvider, fake: FakeBedrock
 ) -> None:
-    req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")])
+    req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], system=" ")
     await provider.complete(req)
     assert fake.received[0].body == {
         "messages": [{"role": "user", "content": [{"text": "x"}]}],
@@ -200,13 +200,20 @@ async def test_consecutive_turns_of_one_role_are_merged_and_system_turns_join_th
             ChatMessage("system", "Rule two."),
             ChatMessage("user", "a"),
             ChatMessage("user", "b"),
-            ChatMessage("assistant", ""),  # an empty turn: Bedrock rejects blank text
+            # Blank turns are left out: Bedrock rejects a blank text block (whitespace
+            # included) with a ValidationException.
+            ChatMessage("assistant", ""),
+            ChatMessage("assistant", " \n "),
+            ChatMessage("system", "  "),
+            ChatMessage("user", "c"),
         ],
     )
     await provider.complete(req)
     body = fake.received[0].body
     assert body["system"] == [{"text": "Rule one."}, {"text": "Rule two."}]
-    assert body["messages"] == [{"role": "user", "content": [{"text": "a"}, {"text": "b"}]}]
+    assert body["messages"] == [
+        {"role": "user", "content": [{"text": "a"}, {"text": "b"}, {"text": "c"}]}
+    ]
 
 
 async def test_stream_yields_deltas_then_end_with_usage(
