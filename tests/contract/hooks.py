@@ -7,7 +7,8 @@
 - `before_call`: the run authenticates with a key it must not revoke, or every
   later request would answer 401 and the checks would pass on nothing.
   Revoking any other key (those the run creates) is tested as usual.
-- `map_case`: valid requests that name a model name one of the catalog.
+- `map_case`: valid requests that name a model name one of the catalog, and a
+  valid chat completion request has a user turn.
 """
 
 import os
@@ -100,4 +101,22 @@ def map_case(context: HookContext, case: Case[Any]) -> Case[Any]:
     if case.operation.label in NAMES_A_MODEL and positive and isinstance(case.body, dict):
         if "model" in case.body or case.operation.label == CHAT_COMPLETIONS:
             case.body["model"] = "echo"
+        if case.operation.label == CHAT_COMPLETIONS:
+            answerable(case.body)
     return case
+
+
+def answerable(body: dict[str, Any]) -> None:
+    """Give a chat with only system/developer messages a user turn, as a client would.
+
+    The spec cannot say "at least one user or assistant message" (roles are a
+    pattern per item), and the coverage phase draws `system` every time: without
+    this, nearly every valid completion request met that refusal and the
+    generation behind it went untested.
+    """
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return
+    turns = [m for m in messages if isinstance(m, dict)]
+    if turns and not any(m.get("role") in ("user", "assistant") for m in turns):
+        turns[-1]["role"] = "user"
