@@ -5,7 +5,9 @@ freely, so it must not share a database with other tests). schemathesis runs
 as its CLI would for a QA engineer, with `--checks all` and
 tests/contract/schemathesis.toml, which loads tests/contract/hooks.py (our
 custom check and the hook that keeps the run's own key alive) and says where a
-schema-valid request may be refused and why.
+schema-valid request may be refused and why; a schemathesis warning fails the run.
+The stateful phase must follow every link the spec declares (its ndjson report
+says which it followed), so a link that broke or stopped matching is noticed.
 
 `make test` runs SCHEMATHESIS_EXAMPLES=15 per operation; `make fuzz` runs more
 (EXAMPLES=n) and prints schemathesis' summary either way.
@@ -18,15 +20,18 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from tests.conftest import ADMIN_SECRET, ROOT, LiveServer
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "15"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+SPEC = ROOT / "docs" / "openapi.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +59,7 @@ def schemathesis_command(url: str, secret: str, examples: int, report_dir: Path)
         "--config-file",
         str(CONFIG),
         "run",
-        str(ROOT / "docs" / "openapi.yaml"),
+        str(SPEC),
         "--url",
         url,
         "-H",
@@ -73,19 +78,50 @@ def schemathesis_command(url: str, secret: str, examples: int, report_dir: Path)
     ]
 
 
-def cases_per_phase(report_dir: Path) -> tuple[Counter[str], int]:
-    """Requests schemathesis made in each phase, and the stateful scenarios, from its report."""
-    cases: Counter[str] = Counter()
-    scenarios = 0
+@dataclass
+class RunReport:
+    """What schemathesis' ndjson report says the run did."""
+
+    requests: Counter[str] = field(default_factory=Counter)  # per phase
+    scenarios: int = 0  # stateful scenarios that sent at least one request
+    transitions: Counter[str] = field(default_factory=Counter)  # links followed, by id
+
+
+def read_report(report_dir: Path) -> RunReport:
+    run = RunReport()
     for report in report_dir.glob("*.ndjson"):
         with report.open() as lines:
             for line in lines:
                 if not line.startswith('{"ScenarioFinished"'):
                     continue
                 event = json.loads(line)["ScenarioFinished"]
-                cases[event["phase"]] += len(event["recorder"].get("cases", {}))
-                scenarios += event["phase"] == "stateful"
-    return cases, scenarios
+                cases = event["recorder"].get("cases", {})
+                run.requests[event["phase"]] += len(cases)
+                if event["phase"] != "stateful" or not cases:
+                    continue  # hypothesis also reports the scenarios it skipped
+                run.scenarios += 1
+                for case in cases.values():
+                    if case.get("transition"):
+                        run.transitions[case["transition"]["id"]] += 1
+    return run
+
+
+def spec_links(spec_path: Path) -> set[str]:
+    """The ids schemathesis gives the spec's `links:` when it follows them."""
+    spec = yaml.safe_load(spec_path.read_text())
+    operations = {
+        op["operationId"]: f"{method.upper()} {path}"
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    return {
+        f"{operations[op['operationId']]} -> [{status}] {name} -> {operations[link['operationId']]}"
+        for op in (o for item in spec["paths"].values() for o in item.values())
+        if isinstance(op, dict)
+        for status, response in op.get("responses", {}).items()
+        for name, link in (response.get("links") or {}).items()
+    }
 
 
 def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
@@ -104,13 +140,18 @@ def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
     assert result.returncode == 0, out[-8000:] + result.stderr[-2000:]
     selected = re.search(r"Selected: (\d+)/(\d+)", out)
     assert selected and selected[1] == selected[2], "every operation of the spec is tested"
-    cases, scenarios = cases_per_phase(report_dir)
+    run = read_report(report_dir)
+    links = spec_links(SPEC)
     print(
         f"schemathesis ran {selected[1]} operations, {EXAMPLES} examples each: "
-        + ", ".join(f"{phase} {count} requests" for phase, count in sorted(cases.items()))
-        + f"; {scenarios} stateful scenarios"
+        + ", ".join(f"{phase} {count} requests" for phase, count in sorted(run.requests.items()))
+        + f"; {run.scenarios} stateful scenarios followed a link {sum(run.transitions.values())}"
+        + f" times, using {len(links & run.transitions.keys())} of the spec's {len(links)} links"
     )
-    assert cases["coverage"] and cases["fuzzing"] and cases["stateful"] >= 100
+    assert run.requests["coverage"] and run.requests["fuzzing"] and run.requests["stateful"] >= 100
+    assert links, "the spec declares links for stateful testing"
+    unused = sorted(links - run.transitions.keys())
+    assert not unused, f"stateful testing never followed these links of the spec: {unused}"
     for phase in ("Coverage", "Fuzzing", "Stateful"):
         assert f"✅ {phase}" in out, f"the {phase} phase did not run clean"
     # The run's key stayed valid to the end: no operation answered only 401.
