@@ -9,7 +9,10 @@ The real boto3 client talks to it (signing, restJson1 errors and the binary
 
 Each test queues `Turn` scripts; every Converse or ConverseStream call takes
 the next one (an empty queue answers `Turn()`). Requests are recorded
-(operation, decoded model id, headers, JSON body), and `disconnected` is set
+(operation, decoded model id, headers, JSON body). `credentials_error` makes
+every request fail as AWS does on a bad signature (taking no turn);
+ListAsyncInvokes (readiness probes) answers an empty list and is counted in
+`listings`, not recorded. `disconnected` is set
 when a client drops a stream mid-way (noticed on the next write that fails, so
 give such a turn several words and a `chunk_delay`).
 
@@ -31,12 +34,15 @@ Wire details, as Bedrock sends them:
 - `POST /model/{modelId}/converse` answers a JSON ConverseResponse.
 - `POST /model/{modelId}/converse-stream` answers HTTP/1.1 chunked
   `application/vnd.amazon.eventstream`: messageStart, one contentBlockDelta per
-  word, contentBlockStop, messageStop, metadata. Each frame is prelude (total
+  word, contentBlockStop, messageStop, metadata. With `Turn.reasoning`, a
+  reasoning block comes first (reasoningContent deltas, one per word, then its
+  signature; contentBlockStop) and the text block is index 1. Each frame is prelude (total
   length, headers length, CRC32 of those 8 bytes), headers, JSON payload and
   the CRC32 of everything before it. Event payloads carry Bedrock's `p`
   padding field, which clients must ignore.
-- Errors before the answer starts: HTTP status + `x-amzn-ErrorType` header +
-  `{"message": ...}` (botocore raises `ClientError` with `Error.Code` == type).
+- Errors before the answer starts: HTTP status + `x-amzn-ErrorType` header
+  (`<type>:<namespace>`) + `{"message": ...}` (botocore raises `ClientError`
+  with `Error.Code` == type).
 - Errors mid-stream: a frame with `:message-type: exception` and
   `:exception-type: <lowerCamel type>` (botocore raises `EventStreamError`).
 """
@@ -81,6 +87,9 @@ class Turn:
     """What the next Converse/ConverseStream call gets."""
 
     text: str = "Hello from Bedrock"
+    # The model's reasoning before the answer (a reasoning model, thinking on): a
+    # reasoningContent block at index 0, the text then at index 1.
+    reasoning: str = ""
     input_tokens: int = 7
     output_tokens: int = 3
     # end_turn | max_tokens | stop_sequence | guardrail_intervened | content_filtered
@@ -96,8 +105,7 @@ class Turn:
 
     def chunks(self) -> list[str]:
         """The answer in pieces of one word (with its trailing space)."""
-        words = self.text.split(" ")
-        return [w + " " for w in words[:-1]] + [words[-1]] if self.text else []
+        return _words(self.text)
 
     def usage(self) -> dict[str, int]:
         return {
@@ -264,6 +272,10 @@ class FakeBedrock:
     def __init__(self) -> None:
         self.turns: deque[Turn] = deque()
         self.received: list[Received] = []
+        # Set: AWS rejects every request's signature with this (e.g. an expired token),
+        # before any operation runs; such requests take no turn.
+        self.credentials_error: AwsError | None = None
+        self.listings = 0  # ListAsyncInvokes calls (the provider's readiness probe)
         self.disconnected = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -284,10 +296,12 @@ class FakeBedrock:
             self.turns.extend(turns)
 
     def reset(self) -> None:
-        """Forget queued turns, recorded requests and the disconnected flag."""
+        """Forget queued turns, recorded requests, credentials_error and the disconnected flag."""
         with self._lock:
             self.turns.clear()
             self.received.clear()
+            self.credentials_error = None
+            self.listings = 0
             self.disconnected.clear()
 
     def start(self) -> "FakeBedrock":
@@ -331,6 +345,19 @@ class FakeBedrock:
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
+            def do_GET(self) -> None:
+                # ListAsyncInvokes (GET /async-invoke): read-only, no model runs.
+                self.close_connection = True
+                if self.path.split("?")[0] != "/async-invoke":
+                    self._error(AwsError("UnknownOperationException", 404, "Unknown operation"))
+                    return
+                with fake._lock:
+                    fake.listings += 1
+                if fake.credentials_error is not None:
+                    self._error(fake.credentials_error)
+                    return
+                self._json(200, {"asyncInvokeSummaries": []})
+
             def do_POST(self) -> None:
                 self.close_connection = True
                 length = int(self.headers.get("Content-Length", "0"))
@@ -347,6 +374,11 @@ class FakeBedrock:
                     return
                 operation = parts[3]
                 received = Received(operation, unquote(parts[2]), dict(self.headers), body)
+                if fake.credentials_error is not None:
+                    with fake._lock:
+                        fake.received.append(received)
+                    self._error(fake.credentials_error)
+                    return
                 turn = fake._next(received)
                 fake._sleep(turn.delay)
                 try:
@@ -375,7 +407,7 @@ class FakeBedrock:
             def _error(self, error: AwsError) -> None:
                 payload = json.dumps(error.body()).encode()
                 self._headers(error.status, "application/json")
-                self.send_header("x-amzn-ErrorType", error.type)
+                self.send_header("x-amzn-ErrorType", error.type + _ERROR_NAMESPACE)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -386,17 +418,28 @@ class FakeBedrock:
                 self.end_headers()
                 started = time.monotonic()
                 self._chunk(event_frame("messageStart", _padded({"role": "assistant"}, 2)))
+                block = 0
+                if turn.reasoning:
+                    thoughts = [{"text": word} for word in _words(turn.reasoning)]
+                    for index, thought in enumerate([*thoughts, {"signature": _SIGNATURE}]):
+                        delta = {"contentBlockIndex": 0, "delta": {"reasoningContent": thought}}
+                        self._chunk(event_frame("contentBlockDelta", _padded(delta, index)))
+                    self._chunk(
+                        event_frame("contentBlockStop", _padded({"contentBlockIndex": 0}, 4))
+                    )
+                    block = 1
                 pieces = turn.chunks()
                 for index, piece in enumerate(pieces):
                     if self._interrupted(turn, index):
                         return
                     if index and turn.chunk_delay:
                         fake._sleep(turn.chunk_delay)
-                    delta = _padded({"contentBlockIndex": 0, "delta": {"text": piece}}, index)
+                    delta = _padded({"contentBlockIndex": block, "delta": {"text": piece}}, index)
                     self._chunk(event_frame("contentBlockDelta", delta))
                 if self._interrupted(turn, len(pieces), at_end=True):
                     return
-                self._chunk(event_frame("contentBlockStop", _padded({"contentBlockIndex": 0}, 5)))
+                stop = _padded({"contentBlockIndex": block}, 5)
+                self._chunk(event_frame("contentBlockStop", stop))
                 stop = {"stopReason": turn.stop_reason}
                 self._chunk(event_frame("messageStop", _padded(stop, 3)))
                 latency = max(turn.latency_ms, int((time.monotonic() - started) * 1000))
@@ -438,9 +481,17 @@ class FakeBedrock:
 
 
 _OPERATIONS = ("converse", "converse-stream")
+_SIGNATURE = "EqoBCkgIARABGAIiQL2f"  # the opaque signature a reasoning block ends with
+# Bedrock's x-amzn-ErrorType carries a namespace after the type; botocore drops it.
+_ERROR_NAMESPACE = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 _DEFAULT_STREAM_ERROR = AwsError(
     "InternalServerException", 500, "The server encountered an internal error."
 )
+
+
+def _words(text: str) -> list[str]:
+    words = text.split(" ")
+    return [w + " " for w in words[:-1]] + [words[-1]] if text else []
 
 
 def _padded(data: dict[str, Any], length: int) -> dict[str, Any]:
@@ -449,8 +500,12 @@ def _padded(data: dict[str, Any], length: int) -> dict[str, Any]:
 
 
 def _converse_response(turn: Turn) -> dict[str, Any]:
+    content: list[dict[str, Any]] = [{"text": turn.text}]
+    if turn.reasoning:
+        reasoning = {"reasoningText": {"text": turn.reasoning, "signature": _SIGNATURE}}
+        content.insert(0, {"reasoningContent": reasoning})
     return {
-        "output": {"message": {"role": "assistant", "content": [{"text": turn.text}]}},
+        "output": {"message": {"role": "assistant", "content": content}},
         "stopReason": turn.stop_reason,
         "usage": turn.usage(),
         "metrics": {"latencyMs": turn.latency_ms},

@@ -13,6 +13,7 @@ import pytest
 
 from errors import ApiError, Code
 from providers.base import (
+    Availability,
     ChatMessage,
     CompletionRequest,
     FinishReason,
@@ -232,6 +233,38 @@ async def test_stream_yields_deltas_then_end_with_usage(
     assert received.body["inferenceConfig"] == {"maxTokens": 5}
     assert received.body["system"] == [{"text": "Be brief."}]
     assert not fake.disconnected.is_set()  # a finished stream is not a dropped one
+
+
+async def test_reasoning_is_left_out_of_the_answer(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(
+        Turn(text="Four.", reasoning="two plus two is four", output_tokens=9),
+        Turn(text="It is four.", reasoning="two plus two is four", output_tokens=12),
+    )
+    completion = await provider.complete(request())
+    assert (completion.text, completion.usage.output_tokens) == ("Four.", 9)
+    events = await collect(provider, request())
+    assert events == [
+        TextDelta("It "),
+        TextDelta("is "),
+        TextDelta("four."),
+        StreamEnd(FinishReason.STOP, Usage(7, 12)),  # the reasoning's tokens are billed too
+    ]
+
+
+async def test_a_stream_failing_after_reasoning_but_before_text_is_retried(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    # The caller saw no text (reasoning is not passed on), so another attempt is safe.
+    fake.script(
+        Turn(
+            text="lost", reasoning="thinking", stream_error_after=0, stream_error=throttling().error
+        ),
+        Turn(text="answer"),
+    )
+    assert (await collect(provider, request()))[0] == TextDelta("answer")
+    assert len(fake.received) == 2
 
 
 @pytest.mark.parametrize(
@@ -705,7 +738,25 @@ async def test_with_env_keys_available(fake: FakeBedrock, aws_keys: None) -> Non
     provider = BedrockProvider("bedrock", config(fake))
     try:
         assert provider.availability(MODEL).available
-        assert (await provider.check_ready()).available  # a signed call the endpoint answered
+        # A signed listing the endpoint answered; no model was invoked.
+        assert await provider.check_ready() == Availability(True)
+        assert (fake.listings, fake.received) == (1, [])
+    finally:
+        await provider.aclose()
+
+
+async def test_readiness_fails_when_aws_rejects_the_credentials(
+    fake: FakeBedrock, aws_keys: None
+) -> None:
+    fake.credentials_error = unrecognized_client().error
+    provider = BedrockProvider("bedrock", config(fake))
+    try:
+        ready = await provider.check_ready()
+        assert not ready.available
+        assert "UnrecognizedClientException" in ready.reason
+        # Other errors still prove the signature was accepted: ready.
+        fake.credentials_error = access_denied().error
+        assert (await provider.check_ready()).available
     finally:
         await provider.aclose()
 

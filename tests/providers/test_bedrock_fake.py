@@ -441,3 +441,60 @@ def test_corrupt_prelude_crc_makes_botocore_raise() -> None:
     buffer.add_data(bytes(frame))
     with pytest.raises(ChecksumMismatch):
         list(buffer)
+
+
+def test_reasoning_comes_first_as_its_own_block(
+    fake: FakeBedrock, client: BedrockRuntimeClient
+) -> None:
+    fake.script(Turn(text="Four.", reasoning="two plus two"), Turn(text="Four.", reasoning="hmm"))
+
+    answer = client.converse(modelId=MODEL_ID, messages=MESSAGES)
+    events = list(stream_events(client))
+
+    reasoning, text = answer["output"]["message"]["content"]
+    assert reasoning["reasoningContent"]["reasoningText"]["text"] == "two plus two"
+    assert text == {"text": "Four."}
+    assert events[1:4] == [
+        {
+            "contentBlockDelta": {
+                "contentBlockIndex": 0,
+                "delta": {"reasoningContent": {"text": "hmm"}},
+            }
+        },
+        {
+            "contentBlockDelta": {
+                "contentBlockIndex": 0,
+                "delta": {"reasoningContent": {"signature": "EqoBCkgIARABGAIiQL2f"}},
+            }
+        },
+        {"contentBlockStop": {"contentBlockIndex": 0}},
+    ]
+    assert events[4] == {"contentBlockDelta": {"contentBlockIndex": 1, "delta": {"text": "Four."}}}
+    assert events[5] == {"contentBlockStop": {"contentBlockIndex": 1}}
+
+
+def test_credentials_error_rejects_every_request_without_taking_a_turn(
+    fake: FakeBedrock, client: BedrockRuntimeClient
+) -> None:
+    fake.script(Turn(text="kept"))
+    fake.credentials_error = AwsError(
+        "ExpiredTokenException", 403, "The security token included in the request is expired"
+    )
+    with pytest.raises(ClientError) as converse:
+        client.converse(modelId=MODEL_ID, messages=MESSAGES)
+    with pytest.raises(ClientError) as listing:
+        client.list_async_invokes(maxResults=1)
+    for caught in (converse, listing):
+        assert caught.value.response["Error"]["Code"] == "ExpiredTokenException"
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    fake.credentials_error = None
+    answer = client.converse(modelId=MODEL_ID, messages=MESSAGES)
+    assert answer["output"]["message"]["content"][0].get("text") == "kept"
+
+
+def test_list_async_invokes_answers_an_empty_list_and_is_counted_not_recorded(
+    fake: FakeBedrock, client: BedrockRuntimeClient
+) -> None:
+    listing = client.list_async_invokes(maxResults=1)
+    assert listing["asyncInvokeSummaries"] == []
+    assert (fake.listings, fake.received) == (1, [])
