@@ -4,7 +4,7 @@
   schemathesis.toml lets positive_data_acceptance take a 400, a schema-valid
   request answered 400 must carry one of that operation's documented reasons;
   any other 400 fails the run as a rejected valid request would.
-- `before_call`: the run authenticates with a key it must not revoke, or every
+- `before_call`: the run authenticates with keys it must not revoke, or every
   later request would answer 401 and the checks would pass on nothing.
   Revoking any other key (those the run creates) is tested as usual.
 - `map_case`: valid requests that name a model name one of the catalog, and a
@@ -18,8 +18,8 @@ from typing import Any
 import schemathesis
 from schemathesis import Case, CheckContext, HookContext, Response
 
-# The id of the key the run authenticates with (set by the test).
-PROTECTED_KEY_ID = os.environ.get("CONTRACT_KEY_ID", "")
+# The ids of the keys the run authenticates with, comma-separated (set by the test).
+PROTECTED_KEY_IDS = frozenset(filter(None, os.environ.get("CONTRACT_KEY_IDS", "").split(",")))
 REVOKE = "POST /v1/apiKeys/{apiKey}:revoke"
 CHAT_COMPLETIONS = "POST /openai/v1/chat/completions"
 NAMES_A_MODEL = (
@@ -86,7 +86,7 @@ def refusals_are_documented(ctx: CheckContext, response: Response, case: Case[An
 
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
-    if case.operation.label == REVOKE and case.path_parameters.get("apiKey") == PROTECTED_KEY_ID:
+    if case.operation.label == REVOKE and case.path_parameters.get("apiKey") in PROTECTED_KEY_IDS:
         case.path_parameters["apiKey"] = "knot-the-run-key"
 
 

@@ -4,7 +4,7 @@ The server is this module's own (the run creates, updates, deletes and revokes
 freely, so it must not share a database with other tests). schemathesis runs
 as its CLI would for a QA engineer, with `--checks all` and
 tests/contract/schemathesis.toml, which loads tests/contract/hooks.py (our
-custom check and the hook that keeps the run's own key alive) and says where a
+custom check and the hook that keeps the run's keys alive) and says where a
 schema-valid request may be refused and why; a schemathesis warning fails the run.
 The stateful phase must follow every link the spec declares (its ndjson report
 says which it followed), so a link that broke or stopped matching is noticed.
@@ -40,11 +40,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield live
 
 
-def run_key(url: str) -> tuple[str, str]:
-    """(id, secret) of an admin key made for the run, so the bootstrap key stays out of it."""
+def make_key(url: str, user: str, role: str) -> tuple[str, str]:
+    """(id, secret) of a new key, made with the bootstrap key (which stays out of the run)."""
     response = httpx.post(
         url + "/v1/apiKeys",
-        json={"user": "contract", "role": "ADMIN", "displayName": "schemathesis"},
+        json={"user": user, "role": role, "displayName": "schemathesis"},
         headers={"Authorization": f"Bearer {ADMIN_SECRET}"},
         timeout=10,
     )
@@ -53,7 +53,31 @@ def run_key(url: str) -> tuple[str, str]:
     return body["apiKey"]["id"], body["secret"]
 
 
-def schemathesis_command(url: str, secret: str, examples: int, report_dir: Path) -> list[str]:
+def write_identities(path: Path, run_secret: str, peer_secret: str) -> Path:
+    """The Web Fuzzing Commons auth file schemathesis.toml's [auth.wfc] reads.
+
+    `run` (an admin) sends every request; `peer` (a plain user) is only used by
+    object_level_authorization, which replays `run`'s reads of what it owns as
+    `peer`. With one identity that check has no one to compare with and passes
+    on nothing.
+    """
+    path.write_text(
+        json.dumps(
+            {
+                "auth": [
+                    {
+                        "name": name,
+                        "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {secret}"}],
+                    }
+                    for name, secret in (("run", run_secret), ("peer", peer_secret))
+                ]
+            }
+        )
+    )
+    return path
+
+
+def schemathesis_command(url: str, examples: int, report_dir: Path) -> list[str]:
     return [
         str(Path(sys.executable).parent / "schemathesis"),
         "--config-file",
@@ -62,8 +86,6 @@ def schemathesis_command(url: str, secret: str, examples: int, report_dir: Path)
         str(SPEC),
         "--url",
         url,
-        "-H",
-        f"Authorization: Bearer {secret}",
         "--max-examples",
         str(examples),
         "--checks",
@@ -85,6 +107,7 @@ class RunReport:
     requests: Counter[str] = field(default_factory=Counter)  # per phase
     scenarios: int = 0  # stateful scenarios that sent at least one request
     transitions: Counter[str] = field(default_factory=Counter)  # links followed, by id
+    peer_reads: Counter[str] = field(default_factory=Counter)  # operations replayed as `peer`
 
 
 def read_report(report_dir: Path) -> RunReport:
@@ -97,6 +120,9 @@ def read_report(report_dir: Path) -> RunReport:
                 event = json.loads(line)["ScenarioFinished"]
                 cases = event["recorder"].get("cases", {})
                 run.requests[event["phase"]] += len(cases)
+                for case in cases.values():
+                    if case["value"].get("auth_identity") == "peer":
+                        run.peer_reads[f"{case['value']['method']} {case['value']['path']}"] += 1
                 if event["phase"] != "stateful" or not cases:
                     continue  # hypothesis also reports the scenarios it skipped
                 run.scenarios += 1
@@ -125,12 +151,19 @@ def spec_links(spec_path: Path) -> set[str]:
 
 
 def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
-    key_id, secret = run_key(server.url)
+    key_id, secret = make_key(server.url, "contract", "ADMIN")
+    peer_id, peer_secret = make_key(server.url, "contract-peer", "USER")
+    identities = write_identities(tmp_path / "identities.json", secret, peer_secret)
     report_dir = tmp_path / "report"
     result = subprocess.run(
-        schemathesis_command(server.url, secret, EXAMPLES, report_dir),
+        schemathesis_command(server.url, EXAMPLES, report_dir),
         cwd=tmp_path,  # its .schemathesis/ cache stays out of the checkout
-        env={**os.environ, "PYTHONPATH": str(ROOT), "CONTRACT_KEY_ID": key_id},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "CONTRACT_KEY_IDS": f"{key_id},{peer_id}",
+            "CONTRACT_IDENTITIES": str(identities),
+        },
         capture_output=True,
         text=True,
         timeout=900,
@@ -146,17 +179,27 @@ def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
         f"schemathesis ran {selected[1]} operations, {EXAMPLES} examples each: "
         + ", ".join(f"{phase} {count} requests" for phase, count in sorted(run.requests.items()))
         + f"; {run.scenarios} stateful scenarios followed a link {sum(run.transitions.values())}"
-        + f" times, using {len(links & run.transitions.keys())} of the spec's {len(links)} links"
+        + f" times, using {len(links & run.transitions.keys())} of the spec's {len(links)} links;"
+        + f" {sum(run.peer_reads.values())} requests as another user"
     )
     assert run.requests["coverage"] and run.requests["fuzzing"] and run.requests["stateful"] >= 100
     assert links, "the spec declares links for stateful testing"
     unused = sorted(links - run.transitions.keys())
     assert not unused, f"stateful testing never followed these links of the spec: {unused}"
+    # object_level_authorization really asked for another user's objects.
+    owned = (
+        "GET /v1/conversations/{conversation}",
+        "GET /v1/conversations/{conversation}/messages/{message}",
+    )
+    assert all(run.peer_reads[label] for label in owned), run.peer_reads
     for phase in ("Coverage", "Fuzzing", "Stateful"):
         assert f"✅ {phase}" in out, f"the {phase} phase did not run clean"
-    # The run's key stayed valid to the end: no operation answered only 401.
+    # The run's keys stayed valid to the end: no operation answered only 401.
     assert "Authentication failed" not in out
-    still = httpx.get(
-        server.url + "/v1/apiKeys", headers={"Authorization": f"Bearer {secret}"}, timeout=10
-    )
-    assert still.status_code == 200, still.text
+    for still_valid in (secret, peer_secret):
+        still = httpx.get(
+            server.url + "/v1/apiKeys",
+            headers={"Authorization": f"Bearer {still_valid}"},
+            timeout=10,
+        )
+        assert still.status_code == 200, still.text
