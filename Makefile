@@ -6,7 +6,7 @@
 #   make check-generated   fail with a diff when a generated file drifts from proto/
 #   make lint          ruff + mypy
 #   make bench         benchmarks, printed as ratios against a baseline measured in the same run
-#   make fuzz          a longer schemathesis run (EXAMPLES=n)
+#   make fuzz          a longer schemathesis run (EXAMPLES=n, SEED=n to replay one)
 
 PYTHON ?= python3
 VENV := .venv
@@ -59,10 +59,12 @@ test: $(STAMP) $(NODE_STAMP) $(SDK_STAMP) lint check-generated
 bench: $(STAMP)
 	$(PY) -m bench.stream_concurrency
 
-# A longer schemathesis pass against a live server (every check, stateful included).
+# A longer schemathesis pass against a live server (every check, stateful included),
+# drawing new cases each time; SEED=n replays the run that printed "Seed: n".
 EXAMPLES ?= 200
+SEED ?= random
 fuzz: $(STAMP)
-	SCHEMATHESIS_EXAMPLES=$(EXAMPLES) $(PY) -m pytest -q -s tests/contract/test_schemathesis.py
+	SCHEMATHESIS_EXAMPLES=$(EXAMPLES) SCHEMATHESIS_SEED=$(SEED) $(PY) -m pytest -q -s tests/contract/test_schemathesis.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -9,8 +9,10 @@ schema-valid request may be refused and why; a schemathesis warning fails the ru
 The stateful phase must follow every link the spec declares (its ndjson report
 says which it followed), so a link that broke or stopped matching is noticed.
 
-`make test` runs SCHEMATHESIS_EXAMPLES=15 per operation; `make fuzz` runs more
-(EXAMPLES=n) and prints schemathesis' summary either way.
+`make test` runs SCHEMATHESIS_EXAMPLES=15 per operation and draws the same cases
+every time; `make fuzz` runs more (EXAMPLES=n) and draws new ones each time
+(SCHEMATHESIS_SEED=random), or replays a run from the seed it printed (SEED=n).
+Both print schemathesis' summary.
 """
 
 import json
@@ -30,6 +32,7 @@ import yaml
 from tests.conftest import ADMIN_SECRET, ROOT, LiveServer
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "15"))
+SEED = os.environ.get("SCHEMATHESIS_SEED", "")
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SPEC = ROOT / "docs" / "openapi.yaml"
 
@@ -77,7 +80,18 @@ def write_identities(path: Path, run_secret: str, peer_secret: str) -> Path:
     return path
 
 
-def schemathesis_command(url: str, examples: int, report_dir: Path) -> list[str]:
+def generation_options(seed: str) -> list[str]:
+    """Unset: the same cases every run. `random`: new ones (schemathesis prints the seed)."""
+    if not seed:
+        return ["--generation-deterministic"]
+    if seed == "random":
+        return []
+    if not seed.isdigit():
+        raise ValueError(f"SCHEMATHESIS_SEED must be a number or 'random', not {seed!r}")
+    return ["--seed", seed]
+
+
+def schemathesis_command(url: str, examples: int, report_dir: Path, seed: str = "") -> list[str]:
     return [
         str(Path(sys.executable).parent / "schemathesis"),
         "--config-file",
@@ -90,7 +104,7 @@ def schemathesis_command(url: str, examples: int, report_dir: Path) -> list[str]
         str(examples),
         "--checks",
         "all",
-        "--generation-deterministic",
+        *generation_options(seed),
         "--request-timeout",
         "10",
         "--report",
@@ -150,13 +164,22 @@ def spec_links(spec_path: Path) -> set[str]:
     }
 
 
+def test_fuzz_runs_draw_new_cases_or_replay_a_seed() -> None:
+    assert "--generation-deterministic" in generation_options("")
+    random_run = generation_options("random")
+    assert "--generation-deterministic" not in random_run and "--seed" not in random_run
+    assert generation_options("1234") == ["--seed", "1234"]
+    with pytest.raises(ValueError, match="SCHEMATHESIS_SEED"):
+        generation_options("12ab")
+
+
 def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
     key_id, secret = make_key(server.url, "contract", "ADMIN")
     peer_id, peer_secret = make_key(server.url, "contract-peer", "USER")
     identities = write_identities(tmp_path / "identities.json", secret, peer_secret)
     report_dir = tmp_path / "report"
     result = subprocess.run(
-        schemathesis_command(server.url, EXAMPLES, report_dir),
+        schemathesis_command(server.url, EXAMPLES, report_dir, SEED),
         cwd=tmp_path,  # its .schemathesis/ cache stays out of the checkout
         env={
             **os.environ,
