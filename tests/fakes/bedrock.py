@@ -282,7 +282,7 @@ class FakeBedrock:
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         # A short poll interval keeps stop() (and so each test's teardown) quick.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
 
     @property

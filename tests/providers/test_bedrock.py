@@ -508,16 +508,18 @@ async def test_cut_stream_before_text_is_retried(
     assert len(fake.received) == 3
 
 
-async def test_slow_model_hits_the_read_timeout(
-    provider: BedrockProvider, fake: FakeBedrock
-) -> None:
+async def test_slow_model_hits_the_read_timeout(fake: FakeBedrock, aws_keys: None) -> None:
+    provider = BedrockProvider("bedrock", config(fake, timeout_seconds=0.2))
     fake.script(Turn(delay=1.5), Turn(delay=1.5))
-    with pytest.raises(ApiError) as caught:
-        await provider.complete(request())
-    assert caught.value.code is Code.DEADLINE_EXCEEDED
-    seen, error = await stream_until_error(provider, request())
-    assert (seen, error.code) == ([], Code.DEADLINE_EXCEEDED)
-    assert len(fake.received) == 2  # a timeout is not retried
+    try:
+        with pytest.raises(ApiError) as caught:
+            await provider.complete(request())
+        assert caught.value.code is Code.DEADLINE_EXCEEDED
+        seen, error = await stream_until_error(provider, request())
+        assert (seen, error.code) == ([], Code.DEADLINE_EXCEEDED)
+        assert len(fake.received) == 2  # a timeout is not retried
+    finally:
+        await provider.aclose()
 
 
 async def test_connection_refused_is_retried_then_unavailable(aws_keys: None) -> None:
@@ -589,7 +591,7 @@ async def test_cancelling_the_consumer_drops_the_upstream_connection(
     provider: BedrockProvider, fake: FakeBedrock
 ) -> None:
     # Slow tokens: the consumer is cancelled while a worker thread waits for the next one.
-    fake.script(Turn(text=" ".join(["tok"] * 20), chunk_delay=0.5))
+    fake.script(Turn(text=" ".join(["tok"] * 20), chunk_delay=0.25))
     first = asyncio.Event()
 
     async def consume() -> None:
@@ -683,7 +685,7 @@ class FakeInstanceMetadata:
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
 
@@ -899,8 +901,8 @@ async def test_aclose_ends_open_streams_at_once(fake: FakeBedrock, aws_keys: Non
     # the stream ends now with UNAVAILABLE (the connection dropped, the thread freed),
     # not at the model's next word, and a call made afterwards is refused the same way.
     provider = BedrockProvider("bedrock", config(fake, timeout_seconds=10))
-    # The fake notices the dropped connection at its next write, 1.5 s later.
-    fake.script(Turn(text="slow words here", chunk_delay=1.5))
+    # The fake notices the dropped connection at its second write after it (2 s).
+    fake.script(Turn(text="slow words here", chunk_delay=1.0))
     stream = provider.stream(request())
     assert await anext(stream) == TextDelta("slow ")
     pending = asyncio.ensure_future(anext(stream))
@@ -910,7 +912,7 @@ async def test_aclose_ends_open_streams_at_once(fake: FakeBedrock, aws_keys: Non
     with pytest.raises(ApiError) as caught:
         await pending
     assert caught.value.code is Code.UNAVAILABLE
-    assert time.monotonic() - started < 1.0  # not at the next word
+    assert time.monotonic() - started < 0.5  # not at the next word
     assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
     with pytest.raises(ApiError) as refused:
         await provider.complete(request())
