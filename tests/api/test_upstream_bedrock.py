@@ -22,6 +22,7 @@ from tests.fakes.bedrock import (
     FakeBedrock,
     Turn,
     access_denied,
+    daily_tokens_exhausted,
     model_not_ready,
     model_timeout,
     prompt_too_long,
@@ -168,6 +169,7 @@ def test_stream_goes_to_bedrock(api: httpx.Client, bedrock: FakeBedrock) -> None
     [
         pytest.param([throttling()] * MAX_ATTEMPTS, Code.UNAVAILABLE, id="throttled"),
         pytest.param([quota_exceeded()], Code.RESOURCE_EXHAUSTED, id="quota-exceeded"),
+        pytest.param([daily_tokens_exhausted()], Code.RESOURCE_EXHAUSTED, id="tokens-per-day"),
         pytest.param([model_timeout()], Code.DEADLINE_EXCEEDED, id="model-timeout"),
         pytest.param([validation()], Code.INVALID_ARGUMENT, id="validation"),
         pytest.param([prompt_too_long()], Code.OUT_OF_RANGE, id="prompt-too-long"),
