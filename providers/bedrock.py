@@ -585,7 +585,8 @@ class BedrockProvider:
         if kind in _CREDENTIALS_REJECTED:
             return ApiError(
                 Code.FAILED_PRECONDITION,
-                f"{self._who()}: AWS rejected the credentials ({code}); {CREDENTIALS_HELP}",
+                f"{self._who()}: AWS rejected the credentials ({code}); {CREDENTIALS_HELP}; "
+                "then restart the server, which reads them at start-up",
             )
         if kind == "validationexception" and _TOO_LONG.search(message):
             return ApiError(Code.OUT_OF_RANGE, f"{detail} (the prompt exceeds the context window)")

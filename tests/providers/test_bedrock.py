@@ -398,6 +398,8 @@ async def test_rejected_credentials_say_how_to_configure_them(
         await provider.complete(request())
     assert "ExpiredTokenException" in caught.value.message
     assert "AWS_PROFILE" in caught.value.message
+    # New keys in the environment or ~/.aws are read only at start-up.
+    assert "restart" in caught.value.message
 
 
 async def test_daily_token_quota_says_it_is_the_accounts_quota(
