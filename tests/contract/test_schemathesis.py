@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ import pytest
 import yaml
 
 from tests.conftest import ADMIN_SECRET, ROOT, LiveServer
+from tests.contract.hooks import DOCUMENTED_REFUSALS
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "15"))
 SEED = os.environ.get("SCHEMATHESIS_SEED", "")
@@ -146,15 +148,38 @@ def read_report(report_dir: Path) -> RunReport:
     return run
 
 
-def spec_links(spec_path: Path) -> set[str]:
-    """The ids schemathesis gives the spec's `links:` when it follows them."""
+def operation_labels(spec_path: Path) -> dict[str, str]:
+    """operationId → schemathesis' label of the operation ("POST /v1/conversations")."""
     spec = yaml.safe_load(spec_path.read_text())
-    operations = {
+    return {
         op["operationId"]: f"{method.upper()} {path}"
         for path, item in spec["paths"].items()
         for method, op in item.items()
         if isinstance(op, dict) and "operationId" in op
     }
+
+
+def test_every_operation_allowed_a_400_has_documented_reasons() -> None:
+    """schemathesis.toml's list and hooks.py's reasons name the same operations.
+
+    An operation listed in the toml without reasons in hooks.py would take any
+    400 to a valid request; reasons without the toml entry would never be used.
+    """
+    config = tomllib.loads(CONFIG.read_text())
+    labels = operation_labels(SPEC)
+    allowed = {
+        labels[operation_id]
+        for entry in config["operations"]
+        if "400" in entry["checks"]["positive_data_acceptance"]["expected-statuses"]
+        for operation_id in entry["include-operation-id"]
+    }
+    assert allowed == set(DOCUMENTED_REFUSALS)
+
+
+def spec_links(spec_path: Path) -> set[str]:
+    """The ids schemathesis gives the spec's `links:` when it follows them."""
+    spec = yaml.safe_load(spec_path.read_text())
+    operations = operation_labels(spec_path)
     return {
         f"{operations[op['operationId']]} -> [{status}] {name} -> {operations[link['operationId']]}"
         for op in (o for item in spec["paths"].values() for o in item.values())
