@@ -301,8 +301,8 @@ async def test_per_model_endpoint_and_timeout_get_their_own_client(
             max_output_tokens=2048,
             options={"endpoint_url": other.url, "timeout_seconds": 3},
         )
-        # 1 s is past the provider's 0.5 s read timeout but within the model's own 3 s.
-        other.script(Turn(text="from the other endpoint", delay=1.0))
+        # 0.7 s is past the provider's 0.5 s read timeout but within the model's own 3 s.
+        other.script(Turn(text="from the other endpoint", delay=0.7))
         req = CompletionRequest(model=model, messages=[ChatMessage("user", "hi")])
         assert (await provider.complete(req)).text == "from the other endpoint"
         assert [r.model_id for r in other.received] == ["meta.llama3-70b-instruct-v1:0"]
@@ -903,8 +903,8 @@ async def test_aclose_ends_open_streams_at_once(fake: FakeBedrock, aws_keys: Non
     # the stream ends now with UNAVAILABLE (the connection dropped, the thread freed),
     # not at the model's next word, and a call made afterwards is refused the same way.
     provider = BedrockProvider("bedrock", config(fake, timeout_seconds=10))
-    # The fake notices the dropped connection at its second write after it (2 s).
-    fake.script(Turn(text="slow words here", chunk_delay=1.0))
+    # The fake notices the dropped connection at its second write after it (1.2 s).
+    fake.script(Turn(text="slow words here", chunk_delay=0.6))
     stream = provider.stream(request())
     assert await anext(stream) == TextDelta("slow ")
     pending = asyncio.ensure_future(anext(stream))
@@ -914,7 +914,7 @@ async def test_aclose_ends_open_streams_at_once(fake: FakeBedrock, aws_keys: Non
     with pytest.raises(ApiError) as caught:
         await pending
     assert caught.value.code is Code.UNAVAILABLE
-    assert time.monotonic() - started < 0.5  # not at the next word
+    assert time.monotonic() - started < 0.3  # not at the next word (0.4 s away)
     assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
     with pytest.raises(ApiError) as refused:
         await provider.complete(request())
