@@ -45,8 +45,9 @@ credentials, no region -> FAILED_PRECONDITION (9, with what to do);
 ServiceUnavailable, ModelNotReady, InternalServer, ModelStreamError,
 ModelError, other 429/5xx answers, connection failures and cut or malformed
 streams -> retried while nothing was yielded, then
-UNAVAILABLE (14). Exceptions inside a stream (botocore's EventStreamError)
-map the same way. `CompletionRequest.timeout` bounds the whole answer,
+UNAVAILABLE (14); a stream cut after messageStop (the answer whole, only its
+usage lost) ends normally, its usage estimated. Exceptions inside a stream
+(botocore's EventStreamError) map the same way. `CompletionRequest.timeout` bounds the whole answer,
 retries included: DEADLINE_EXCEEDED (4), and a stream is closed; a Converse
 call gets a read timeout no longer than the budget, so its thread ends with
 the request.
@@ -412,7 +413,15 @@ class BedrockProvider:
             parts: list[str] = []
             finish: FinishReason | None = None
             usage: Usage | None = None
-            while (event := await budget.run(reader.next)) is not None:
+            while True:
+                try:
+                    event = await budget.run(reader.next)
+                except _Retryable:
+                    if finish is None:
+                        raise
+                    break  # cut after messageStop: the answer is whole, only its usage is lost
+                if event is None:
+                    break
                 if "contentBlockDelta" in event:
                     # Only text: reasoningContent and toolUse deltas are not mapped.
                     text = event["contentBlockDelta"].get("delta", {}).get("text")

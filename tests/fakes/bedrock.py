@@ -25,6 +25,7 @@ of them, before contentBlockStop):
   `botocore.eventstream.ChecksumMismatch`.
 - `cut_after`: the connection closes before the chunked body's end; the stream
   iteration raises `urllib3.exceptions.ProtocolError` ("Response ended prematurely").
+  `cut_before_metadata` closes it the same way after messageStop.
 
 boto3's retries: `Config(retries={"max_attempts": 1})` still allows one retry
 (it counts retries); `{"total_max_attempts": 1}` turns them off, so an error
@@ -101,6 +102,7 @@ class Turn:
     stream_error: AwsError | None = None  # which exception event (default internalServerException)
     malformed_after: int | None = None  # stream: after N deltas send a frame with a bad CRC
     cut_after: int | None = None  # stream: close the connection after N deltas
+    cut_before_metadata: bool = False  # stream: close the connection after messageStop
     latency_ms: int = 42  # metrics.latencyMs
 
     def chunks(self) -> list[str]:
@@ -442,6 +444,8 @@ class FakeBedrock:
                 self._chunk(event_frame("contentBlockStop", stop))
                 stop = {"stopReason": turn.stop_reason}
                 self._chunk(event_frame("messageStop", _padded(stop, 3)))
+                if turn.cut_before_metadata:
+                    return  # the answer is complete; its usage (metadata) is lost
                 latency = max(turn.latency_ms, int((time.monotonic() - started) * 1000))
                 metadata = {"usage": turn.usage(), "metrics": {"latencyMs": latency}}
                 self._chunk(event_frame("metadata", _padded(metadata, 7)))

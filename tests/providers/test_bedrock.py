@@ -501,6 +501,20 @@ async def test_cut_stream_is_unavailable_after_text(
     assert len(fake.received) == 1
 
 
+async def test_cut_stream_after_message_stop_ends_with_estimated_usage(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    # messageStop came: the answer is whole, only its usage (metadata) was lost.
+    fake.script(Turn(text="a b", stop_reason="max_tokens", cut_before_metadata=True))
+    events = await collect(provider, request())
+    assert events[:2] == [TextDelta("a "), TextDelta("b")]
+    end = events[2]
+    assert isinstance(end, StreamEnd)
+    assert end.finish_reason is FinishReason.LENGTH
+    assert end.usage.output_tokens >= 1  # estimated, never zero
+    assert len(fake.received) == 1
+
+
 async def test_cut_stream_before_text_is_retried(
     provider: BedrockProvider, fake: FakeBedrock
 ) -> None:
