@@ -1,12 +1,14 @@
-"""Per-model fallbacks: when a model's upstream is UNAVAILABLE (14), ask the next one.
+"""Per-model fallbacks: when a model's upstream is down or out of quota, ask the next one.
 
 A catalog entry may list `fallbacks:` (model ids). `domain.catalog.callable_model`
 wraps such a model's provider in a `FallbackProvider`, so conversations and
 the OpenAI-compatible endpoint fall back the same way:
 
-- only on UNAVAILABLE (throttled after retries, down, unreachable): any other
-  error (bad request, context too long, credentials, deadline) is the
-  answer's, and another model would not fix it;
+- only on UNAVAILABLE (14: throttled after retries, down, unreachable) and
+  RESOURCE_EXHAUSTED (8: the upstream account's quota for that model, which
+  another model does not share); any other error (bad request, context too
+  long, credentials, deadline) is the answer's, and another model would not
+  fix it;
 - only before the first piece of text: a stream that already produced text is
   never replayed from a different model;
 - only to fallbacks that are in the catalog, enabled, available now, and whose
@@ -37,6 +39,9 @@ from providers.base import (
 )
 
 logger = logging.getLogger(__name__)
+
+# The upstream failures another model may not have.
+FALLS_BACK = frozenset({Code.UNAVAILABLE, Code.RESOURCE_EXHAUSTED})
 
 # A route: a model and the provider that serves it.
 Route = tuple[ModelSpec, Provider]
@@ -92,7 +97,7 @@ class FallbackProvider:
             try:
                 completion = await provider.complete(attempt)
             except ApiError as error:
-                if error.code != Code.UNAVAILABLE or number == len(attempts):
+                if error.code not in FALLS_BACK or number == len(attempts):
                     raise
                 _log_fallback(attempt.model, attempts[number][1].model, error)
                 continue
@@ -113,12 +118,12 @@ class FallbackProvider:
                             yield dataclasses.replace(event, answered_by=attempt.model.id)
                 return
             except ApiError as error:
-                if started or error.code != Code.UNAVAILABLE or number == len(attempts):
+                if started or error.code not in FALLS_BACK or number == len(attempts):
                     raise
                 _log_fallback(attempt.model, attempts[number][1].model, error)
 
 
 def _log_fallback(failed: ModelSpec, next_model: ModelSpec, error: ApiError) -> None:
     logger.warning(
-        "model %s unavailable (%s); falling back to %s", failed.id, error.message, next_model.id
+        "model %s failed (%s); falling back to %s", failed.id, error.message, next_model.id
     )

@@ -13,7 +13,13 @@ import pytest
 from errors import Code
 from tests.api.resource_client import sse_events
 from tests.conftest import LiveServer, admin_client
-from tests.fakes.openai_upstream import FakeOpenAIUpstream, Reply, context_too_long, error
+from tests.fakes.openai_upstream import (
+    FakeOpenAIUpstream,
+    Reply,
+    context_too_long,
+    error,
+    insufficient_quota,
+)
 
 MODELS = [
     {"id": "echo", "provider": "echo", "context_window": 4096, "max_output_tokens": 1024},
@@ -83,6 +89,16 @@ def test_upstream_down_falls_back_and_names_the_model_that_answered(
     # The tokens are charged to the model that did the work.
     after = api.get("/v1/usage", params={"model": "echo"}).json()["totalRequests"]
     assert after == before + 1
+
+
+def test_an_exhausted_upstream_quota_falls_back_too(
+    api: httpx.Client, upstream: FakeOpenAIUpstream
+) -> None:
+    cid = conversation(api)
+    upstream.script(insufficient_quota())  # 429 insufficient_quota: code 8, not retried
+    response = api.post(f"/v1/conversations/{cid}/messages", json={"content": "quota"})
+    assert response.status_code == 200, response.text
+    assert response.json()["assistantMessage"]["model"] == "echo"
 
 
 def test_a_healthy_upstream_answers_itself(api: httpx.Client, upstream: FakeOpenAIUpstream) -> None:
