@@ -32,8 +32,13 @@ NAMES_A_MODEL = (
 
 _PAGE_TOKEN = (3, re.compile(r"^page_token is not a token this server issued$"))
 _MAX_TOKENS = (11, re.compile(r"^maxTokens \d+ exceeds the \d+ tokens model '.*' can write$"))
-_BUSY = (9, re.compile(r"already being generated|generation is running"))
-_CONTEXT = (11, re.compile(r"more than the \d+ tokens of model "))
+_BUSY = (9, re.compile(r"^an answer is already being generated in conversation '.*'; "))
+_CONTEXT = (
+    11,
+    re.compile(
+        r"^the messages? needs? about \d+ tokens .*, more than the \d+ tokens of model '.*'$"
+    ),
+)
 _MODEL_OFF = (9, re.compile(r"^model '.*' is not available: "))
 _UNKNOWN_MODEL = (3, re.compile(r"^model '.*' is not in the catalog \(see GET /v1/models\)$"))
 _SEND = (_MAX_TOKENS, _CONTEXT, _BUSY, _MODEL_OFF, _UNKNOWN_MODEL)
