@@ -6,7 +6,7 @@
 #   make check-generated   fail with a diff when a generated file drifts from proto/
 #   make lint          ruff + mypy
 #   make bench         benchmarks, printed as ratios against a baseline measured in the same run
-#   make fuzz          a longer schemathesis run (EXAMPLES=n, SEED=n to replay one)
+#   make fuzz          a longer schemathesis run (EXAMPLES=n, DURATION=seconds, SEED=n to replay one)
 
 PYTHON ?= python3
 VENV := .venv
@@ -60,11 +60,15 @@ bench: $(STAMP)
 	$(PY) -m bench.stream_concurrency
 
 # A longer schemathesis pass against a live server (every check, stateful included),
-# drawing new cases each time; SEED=n replays the run that printed "Seed: n".
+# drawing new cases each time; SEED=n replays the run that printed "Seed: n";
+# DURATION=n (seconds) repeats fuzzing and stateful testing until n seconds are spent
+# (longer than one pass, or the budget cuts the coverage phase short).
 EXAMPLES ?= 200
 SEED ?= random
+DURATION ?=
 fuzz: $(STAMP)
-	SCHEMATHESIS_EXAMPLES=$(EXAMPLES) SCHEMATHESIS_SEED=$(SEED) $(PY) -m pytest -q -s tests/contract/test_schemathesis.py
+	SCHEMATHESIS_EXAMPLES=$(EXAMPLES) SCHEMATHESIS_SEED=$(SEED) SCHEMATHESIS_MAX_TIME=$(DURATION) \
+	  $(PY) -m pytest -q -s tests/contract/test_schemathesis.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

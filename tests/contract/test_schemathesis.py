@@ -35,6 +35,9 @@ from tests.contract.hooks import DOCUMENTED_REFUSALS
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "15"))
 SEED = os.environ.get("SCHEMATHESIS_SEED", "")
+# Seconds: fuzzing and stateful testing repeat until they are spent. More
+# examples alone do not deepen the stateful phase (it stops after some 50 scenarios).
+MAX_TIME = int(os.environ.get("SCHEMATHESIS_MAX_TIME") or 0)
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SPEC = ROOT / "docs" / "openapi.yaml"
 
@@ -93,7 +96,9 @@ def generation_options(seed: str) -> list[str]:
     return ["--seed", seed]
 
 
-def schemathesis_command(url: str, examples: int, report_dir: Path, seed: str = "") -> list[str]:
+def schemathesis_command(
+    url: str, examples: int, report_dir: Path, seed: str = "", max_time: int = 0
+) -> list[str]:
     return [
         str(Path(sys.executable).parent / "schemathesis"),
         "--config-file",
@@ -107,6 +112,7 @@ def schemathesis_command(url: str, examples: int, report_dir: Path, seed: str = 
         "--checks",
         "all",
         *generation_options(seed),
+        *(["--max-time", str(max_time)] if max_time else []),
         "--request-timeout",
         "10",
         "--report",
@@ -198,13 +204,19 @@ def test_fuzz_runs_draw_new_cases_or_replay_a_seed() -> None:
         generation_options("12ab")
 
 
+def test_fuzz_runs_can_be_given_a_duration(tmp_path: Path) -> None:
+    timed = schemathesis_command("http://127.0.0.1:1", 5, tmp_path, max_time=600)
+    assert timed[timed.index("--max-time") + 1] == "600"
+    assert "--max-time" not in schemathesis_command("http://127.0.0.1:1", 5, tmp_path)
+
+
 def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
     key_id, secret = make_key(server.url, "contract", "ADMIN")
     peer_id, peer_secret = make_key(server.url, "contract-peer", "USER")
     identities = write_identities(tmp_path / "identities.json", secret, peer_secret)
     report_dir = tmp_path / "report"
     result = subprocess.run(
-        schemathesis_command(server.url, EXAMPLES, report_dir, SEED),
+        schemathesis_command(server.url, EXAMPLES, report_dir, SEED, MAX_TIME),
         cwd=tmp_path,  # its .schemathesis/ cache stays out of the checkout
         env={
             **os.environ,
@@ -214,7 +226,7 @@ def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
         },
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=900 + MAX_TIME,
     )
     out = result.stdout
     print("\n".join(out.splitlines()[-30:]))
