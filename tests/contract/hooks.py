@@ -4,6 +4,11 @@
   schemathesis.toml lets positive_data_acceptance take a 400, a schema-valid
   request answered 400 must carry one of that operation's documented reasons;
   any other 400 fails the run as a rejected valid request would.
+- `event_streams_conform`: a custom check. schemathesis reads an OpenAPI 3.0
+  `text/event-stream` schema as the schema of each event *object* (`event`,
+  `data`, `id`), which our open event schemas accept whatever the stream says,
+  so it validates nothing there. This check parses every event stream answer
+  and validates each event's data against the spec (see `stream_problems`).
 - `before_call`: the run authenticates with keys it must not revoke, or every
   later request would answer 401 and the checks would pass on nothing.
   Revoking any other key (those the run creates) is tested as usual.
@@ -11,10 +16,12 @@
   valid chat completion request has a user turn.
 """
 
+import json
 import os
 import re
 from typing import Any
 
+import jsonschema
 import schemathesis
 from schemathesis import Case, CheckContext, HookContext, Response
 
@@ -86,6 +93,93 @@ def refusals_are_documented(ctx: CheckContext, response: Response, case: Case[An
         raise AssertionError(
             f"schema-valid request refused with code {code} for an undocumented reason: {message}"
         )
+    return None
+
+
+EVENT_STREAM = "text/event-stream"
+DONE = "[DONE]"  # the OpenAI stream's last data line
+
+
+def sse_events(text: str) -> list[tuple[str, str]]:
+    """(event name, data) of each event of a Server-Sent Events body."""
+    events = []
+    for block in re.split(r"\r\n\r\n|\n\n|\r\r", text):
+        name, data = "message", []
+        for line in block.splitlines():
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+        if data:
+            events.append((name, "\n".join(data)))
+    return events
+
+
+_VALIDATORS: dict[str, jsonschema.Draft4Validator] = {}  # by JSON pointer into the spec
+
+
+def _invalid(spec: dict[str, Any], pointer: str, data: Any) -> str | None:
+    validator = _VALIDATORS.get(pointer)
+    if validator is None:
+        root = {"$ref": pointer, "components": spec["components"]}
+        validator = _VALIDATORS[pointer] = jsonschema.Draft4Validator(root)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    return None if error is None else f"{error.message} at {list(error.absolute_path)}"
+
+
+def stream_problems(spec: dict[str, Any], schema_name: str, text: str) -> list[str]:
+    """What is wrong with an event stream whose events the spec calls `schema_name`.
+
+    Two shapes: named events, each the field of that name of the schema
+    (StreamMessage: userMessage, delta..., then assistantMessage or error); or
+    unnamed events, each the whole schema, ended by `data: [DONE]` (OpenAI).
+    """
+    events = sse_events(text)
+    if not events:
+        return ["an event stream without events"]
+    schema = spec["components"]["schemas"][schema_name]
+    named = events[0][0] != "message"
+    problems = []
+    for index, (name, data) in enumerate(events):
+        where = f"event #{index} ({name})"
+        if not named and data == DONE:
+            if index != len(events) - 1:
+                problems.append(f"{where}: {DONE} before the last event")
+            continue
+        if named and name not in schema.get("properties", {}):
+            problems.append(f"{where}: not a field of {schema_name}")
+            continue
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            problems.append(f"{where}: data is not JSON: {data[:80]!r}")
+            continue
+        pointer = f"#/components/schemas/{schema_name}"
+        invalid = _invalid(spec, f"{pointer}/properties/{name}" if named else pointer, payload)
+        if invalid:
+            problems.append(f"{where}: {invalid}")
+    if not named and events[-1][1] != DONE:
+        problems.append(f"the stream does not end with data: {DONE}")
+    if named and events[-1][0] not in ("assistantMessage", "error"):
+        problems.append(f"the stream ends with {events[-1][0]}, not assistantMessage or error")
+    return problems
+
+
+@schemathesis.check
+def event_streams_conform(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    content_type = next(iter(response.headers.get("content-type", [])), "")
+    if response.status_code != 200 or not content_type.startswith(EVENT_STREAM):
+        return None
+    if response.stream_cut_short:
+        return None  # schemathesis kept only the start of it
+    spec = case.operation.schema.raw_schema
+    media = case.operation.definition.raw["responses"]["200"]["content"][EVENT_STREAM]
+    schema_name = media["schema"]["$ref"].rsplit("/", 1)[-1]
+    problems = stream_problems(spec, schema_name, response.content.decode("utf-8"))
+    if problems:
+        raise AssertionError("event stream breaks the spec: " + "; ".join(problems[:5]))
     return None
 
 

@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from tests.conftest import ADMIN_SECRET, ROOT, LiveServer
-from tests.contract.hooks import DOCUMENTED_REFUSALS
+from tests.contract.hooks import DOCUMENTED_REFUSALS, stream_problems
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "15"))
 SEED = os.environ.get("SCHEMATHESIS_SEED", "")
@@ -208,6 +208,47 @@ def test_fuzz_runs_can_be_given_a_duration(tmp_path: Path) -> None:
     timed = schemathesis_command("http://127.0.0.1:1", 5, tmp_path, max_time=600)
     assert timed[timed.index("--max-time") + 1] == "600"
     assert "--max-time" not in schemathesis_command("http://127.0.0.1:1", 5, tmp_path)
+
+
+def test_the_event_stream_check_reads_real_streams_and_catches_broken_ones(
+    server: LiveServer,
+) -> None:
+    """schemathesis validates nothing in our event streams; hooks.py's check does."""
+    spec = yaml.safe_load(SPEC.read_text())
+    _, secret = make_key(server.url, "contract-streams", "USER")
+    with httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {secret}"}, timeout=10
+    ) as client:
+        chat = client.post("/v1/conversations", json={"title": "streams"}).json()
+        streamed = client.post(
+            f"/v1/conversations/{chat['id']}/messages:stream", json={"content": "a b c"}
+        ).text
+        completion = client.post(
+            "/openai/v1/chat/completions",
+            json={"model": "echo", "stream": True, "messages": [{"role": "user", "content": "hi"}]},
+        ).text
+    assert stream_problems(spec, "StreamMessageResponse", streamed) == []
+    assert stream_problems(spec, "ChatCompletionChunk", completion) == []
+
+    mistyped = streamed.replace('"content":"Echo: "', '"content":7', 1)
+    assert any(
+        "is not of type 'string'" in p
+        for p in stream_problems(spec, "StreamMessageResponse", mistyped)
+    )
+    unknown = "event: bogus\ndata: {}\n\n" + streamed
+    assert any(
+        "not a field of" in p for p in stream_problems(spec, "StreamMessageResponse", unknown)
+    )
+    cut = streamed[: streamed.index("event: assistantMessage")]
+    assert any(
+        "not assistantMessage or error" in p
+        for p in stream_problems(spec, "StreamMessageResponse", cut)
+    )
+    unfinished = completion.replace("data: [DONE]", "")
+    assert stream_problems(spec, "ChatCompletionChunk", unfinished) == [
+        "the stream does not end with data: [DONE]"
+    ]
+    assert stream_problems(spec, "ChatCompletionChunk", "data: {not json}\n\n")
 
 
 def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
