@@ -105,7 +105,8 @@ def sse_events(text: str) -> list[tuple[str, str]]:
     events = []
     for block in re.split(r"\r\n\r\n|\n\n|\r\r", text):
         name, data = "message", []
-        for line in block.splitlines():
+        # Only CR, LF and CRLF end an SSE line (str.splitlines also splits on U+0085, U+2028...).
+        for line in re.split(r"\r\n|\r|\n", block):
             field, _, value = line.partition(":")
             value = value.removeprefix(" ")
             if field == "event":

@@ -221,7 +221,8 @@ def test_the_event_stream_check_reads_real_streams_and_catches_broken_ones(
     ) as client:
         chat = client.post("/v1/conversations", json={"title": "streams"}).json()
         streamed = client.post(
-            f"/v1/conversations/{chat['id']}/messages:stream", json={"content": "a b c"}
+            f"/v1/conversations/{chat['id']}/messages:stream",
+            json={"content": "a b\u0085c\u2028d"},  # line ends to Python, not to SSE
         ).text
         completion = client.post(
             "/openai/v1/chat/completions",
