@@ -19,8 +19,14 @@ class ClosableEvents(Protocol):
     async def aclose(self) -> None: ...
 
 
+# Characters that SSE does not treat as line ends but many clients' line readers
+# do (Python's str.splitlines, as in httpx's iter_lines): sent JSON-escaped, so
+# a `data:` line reaches every client whole.
+_LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def _dumps(payload: Mapping[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).translate(_LINE_BREAKERS)
 
 
 def sse_response(events: ClosableEvents) -> StreamingResponse:

@@ -120,6 +120,16 @@ def test_stream_events_then_the_stored_answer(api: Api) -> None:
     assert _messages(api.user, cid) == [events[0][1], final]
 
 
+def test_stream_data_lines_survive_unicode_line_separators(api: Api) -> None:
+    # U+2028/U+2029/U+0085 are not SSE line ends, but httpx's iter_lines (and
+    # other str.splitlines readers) split on them: they are sent JSON-escaped.
+    cid = new_conversation(api.user)["id"]
+    text = "one\u2028two\u2029three\x85four"
+    events = _stream(api.user, cid, content=text)
+    assert events[-1][0] == "assistantMessage"
+    assert events[-1][1]["content"] == "Echo: " + text
+
+
 def test_stream_failure_midway_ends_with_an_error_event(api: Api) -> None:
     cid = new_conversation(api.user)["id"]
     events = _stream(api.user, cid, content="a b c [echo:fail-after=2]")
