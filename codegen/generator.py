@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codegen import constraints as field_constraints
+from codegen import examples as field_examples
 from codegen import links as operation_links
 from codegen import wellknown as wk
 from codegen.config import Configuration
@@ -399,9 +400,14 @@ class Generator:
         )
 
     def _constrain(self, field: Field, schema: SchemaOrRef | None, here: str) -> None:
+        """The field's constraints, then its example (checked against them)."""
+        where = f"{here}: field {field.full_name}"
         options = self.request.options.extension(field.options, field_constraints.EXTENSION)
         if options is not None:
-            field_constraints.apply(schema, options, f"{here}: field {field.full_name}")
+            field_constraints.apply(schema, options, where)
+        example = self.request.options.extension(field.options, field_examples.EXTENSION)
+        if example is not None:
+            field_examples.apply(schema, example, where)
 
     def add_schemas(self, doc: Document, messages: list[Message]) -> None:
         for message in messages:

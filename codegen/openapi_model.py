@@ -40,6 +40,8 @@ class Schema:
     nullable: bool = False
     read_only: bool = False
     write_only: bool = False
+    # gnostic's Schema.example (an Any): a JSON scalar or an array of scalars here.
+    example: str | int | float | bool | list[str | int | float | bool] | None = None
     maximum: float | None = None
     exclusive_maximum: bool = False
     minimum: float | None = None
@@ -64,6 +66,8 @@ class Schema:
         _put(out, "nullable", self.nullable)
         _put(out, "readOnly", self.read_only)
         _put(out, "writeOnly", self.write_only)
+        if self.example is not None:
+            out["example"] = self.example
         _number(out, "maximum", self.maximum)
         _put(out, "exclusiveMaximum", self.exclusive_maximum)
         _number(out, "minimum", self.minimum)

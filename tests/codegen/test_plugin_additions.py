@@ -20,12 +20,22 @@ def note(spec: dict[str, Any]) -> dict[str, Any]:
 
 def test_string_constraints(spec: dict[str, Any]) -> None:
     assert note(spec)["properties"]["text"] == {
+        "example": "Buy milk",
         "maxLength": 500,
         "minLength": 1,
         "pattern": r"^\S",
         "type": "string",
         "description": "The text.",
     }
+
+
+def test_examples_are_json_values_in_gnostic_order(spec: dict[str, Any], plugin: Any) -> None:
+    props = note(spec)["properties"]
+    assert props["priority"]["example"] == 3
+    assert props["tags"]["example"] == ["home", "errands"]
+    # After readOnly/writeOnly, before the bounds, as gnostic's Schema orders its fields.
+    text = plugin.text("additions.proto")
+    assert "                    example: 3\n                    maximum: 5\n" in text
 
 
 def test_number_constraints(spec: dict[str, Any]) -> None:
@@ -45,6 +55,7 @@ def test_number_constraints(spec: dict[str, Any]) -> None:
 
 def test_array_and_item_constraints(spec: dict[str, Any]) -> None:
     assert note(spec)["properties"]["tags"] == {
+        "example": ["home", "errands"],
         "maxItems": 3,
         "minItems": 1,
         "type": "array",

@@ -170,6 +170,28 @@ def test_constraint_errors(
     assert expected in error
 
 
+@pytest.mark.parametrize(
+    ("field", "example", "expected"),
+    [
+        ("text", "Buy milk", "example 'Buy milk' is not JSON"),
+        ("text", "3", "example '3' does not fit the field: 3 is not of type 'string'"),
+        ("priority", "9", "example '9' does not fit the field: 9 is greater than the maximum of 5"),
+        ("priority", '{"a": 1}', "must be a string, number, boolean or an array of those"),
+        ("author", '"x"', "an example needs a scalar or array field, not a message"),
+    ],
+)
+def test_example_errors(
+    plugin: Any, tmp_path: Path, field: str, example: str, expected: str
+) -> None:
+    quoted = example.replace('"', '\\"')  # a proto string literal holding the JSON
+    options = f'[(privatellm.options.v1.example) = "{quoted}"]'
+    if field == "priority":
+        options = options.replace("[", "[(privatellm.options.v1.field) = {maximum: 5}, ", 1)
+    error = plugin.error_in_source(tmp_path, source(**{f"{field}_options": options}))
+    assert f"field fixtures.broken.v1.Note.{field}" in error
+    assert expected in error
+
+
 def test_unknown_event_stream_message(plugin: Any, tmp_path: Path) -> None:
     options = (
         'option (privatellm.options.v1.operation) = {event_stream: "fixtures.broken.v1.Nope"};'
