@@ -16,8 +16,8 @@ class ChatCompletionMessage:
     """One message of the chat, in OpenAI's shape.
 
     Attributes:
-        role (str): Who wrote it: `system`, `developer`, `user` or `assistant`.
-        content (str): The text of the message.
+        role (str): Who wrote it: `system`, `developer`, `user` or `assistant`. Example: user.
+        content (str): The text of the message. Example: What should I see in Lisbon in one day?.
         name (str | Unset): Optional name of the participant; accepted and ignored.
     """
 

@@ -22,19 +22,19 @@ class CreateChatCompletionRequest:
     that are not listed here are accepted and ignored.
 
        Attributes:
-           model (str): Id of the model to use (see ListOpenAIModels).
+           model (str): Id of the model to use (see ListOpenAIModels). Example: echo.
            messages (list[ChatCompletionMessage]): The conversation so far, oldest first; system messages are joined into
                the system prompt.
            stream (bool | Unset): Stream the answer as Server-Sent Events.
            stream_options (StreamOptions | Unset): Options for a streamed answer.
            max_tokens (int | Unset): Most tokens the answer may have (legacy name of max_completion_tokens).
            max_completion_tokens (int | Unset): Most tokens the answer may have.
-           temperature (float | Unset): Sampling temperature, 0-2.
+           temperature (float | Unset): Sampling temperature, 0-2. Example: 0.7.
            top_p (float | Unset): Nucleus sampling probability mass, 0-1.
            stop (Any | Unset): Represents a dynamically typed value which can be either null, a number, a string, a
                boolean, a recursive struct value, or a list of values.
            n (int | Unset): Number of choices; only 1 is supported.
-           user (str | Unset): An id for the end user; accepted and ignored.
+           user (str | Unset): An id for the end user; accepted and ignored. Example: alice.
     """
 
     model: str

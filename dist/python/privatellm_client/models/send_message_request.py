@@ -15,14 +15,14 @@ class SendMessageRequest:
     """Request for MessageService.SendMessage and MessageService.StreamMessage.
 
     Attributes:
-        content (str): The user's message.
+        content (str): The user's message. Example: What should I see in Lisbon in one day?.
         parent (str | Unset): The conversation, `conversations/{conversation}`. Over HTTP the URL path
              carries it; a value in the body is ignored (the path wins, as in gRPC
              transcoding), so clients leave it out.
-        model (str | Unset): Model for this turn only, instead of the conversation's.
-        max_tokens (int | Unset): Most tokens the answer may have; the model's maximum when unset.
-        temperature (float | Unset): Sampling temperature, 0-2; the model's default when unset.
-        top_p (float | Unset): Nucleus sampling probability mass, 0-1; the model's default when unset.
+        model (str | Unset): Model for this turn only, instead of the conversation's. Example: echo.
+        max_tokens (int | Unset): Most tokens the answer may have; the model's maximum when unset. Example: 256.
+        temperature (float | Unset): Sampling temperature, 0-2; the model's default when unset. Example: 0.7.
+        top_p (float | Unset): Nucleus sampling probability mass, 0-1; the model's default when unset. Example: 0.9.
         stop (list[str] | Unset): Up to 4 sequences that end the answer when the model produces them.
     """
 

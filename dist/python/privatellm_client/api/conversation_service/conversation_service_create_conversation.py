@@ -68,7 +68,7 @@ def sync_detailed(
      an id already taken answers ALREADY_EXISTS (6).
 
     Args:
-        conversation_id (str | Unset):
+        conversation_id (str | Unset):  Example: trip-to-lisbon.
         body (Conversation): A conversation: settings shared by its messages, and their thread.
 
     Raises:
@@ -101,7 +101,7 @@ def sync(
      an id already taken answers ALREADY_EXISTS (6).
 
     Args:
-        conversation_id (str | Unset):
+        conversation_id (str | Unset):  Example: trip-to-lisbon.
         body (Conversation): A conversation: settings shared by its messages, and their thread.
 
     Raises:
@@ -129,7 +129,7 @@ async def asyncio_detailed(
      an id already taken answers ALREADY_EXISTS (6).
 
     Args:
-        conversation_id (str | Unset):
+        conversation_id (str | Unset):  Example: trip-to-lisbon.
         body (Conversation): A conversation: settings shared by its messages, and their thread.
 
     Raises:
@@ -160,7 +160,7 @@ async def asyncio(
      an id already taken answers ALREADY_EXISTS (6).
 
     Args:
-        conversation_id (str | Unset):
+        conversation_id (str | Unset):  Example: trip-to-lisbon.
         body (Conversation): A conversation: settings shared by its messages, and their thread.
 
     Raises:

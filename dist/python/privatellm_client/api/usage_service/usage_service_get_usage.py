@@ -81,10 +81,10 @@ def sync_detailed(
      PERMISSION_DENIED (7).
 
     Args:
-        start_date (datetime.date | Unset):
-        end_date (datetime.date | Unset):
-        user (str | Unset):
-        model (str | Unset):
+        start_date (datetime.date | Unset):  Example: 2026-11-01.
+        end_date (datetime.date | Unset):  Example: 2026-11-30.
+        user (str | Unset):  Example: alice.
+        model (str | Unset):  Example: echo.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -122,10 +122,10 @@ def sync(
      PERMISSION_DENIED (7).
 
     Args:
-        start_date (datetime.date | Unset):
-        end_date (datetime.date | Unset):
-        user (str | Unset):
-        model (str | Unset):
+        start_date (datetime.date | Unset):  Example: 2026-11-01.
+        end_date (datetime.date | Unset):  Example: 2026-11-30.
+        user (str | Unset):  Example: alice.
+        model (str | Unset):  Example: echo.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,10 +158,10 @@ async def asyncio_detailed(
      PERMISSION_DENIED (7).
 
     Args:
-        start_date (datetime.date | Unset):
-        end_date (datetime.date | Unset):
-        user (str | Unset):
-        model (str | Unset):
+        start_date (datetime.date | Unset):  Example: 2026-11-01.
+        end_date (datetime.date | Unset):  Example: 2026-11-30.
+        user (str | Unset):  Example: alice.
+        model (str | Unset):  Example: echo.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,10 +197,10 @@ async def asyncio(
      PERMISSION_DENIED (7).
 
     Args:
-        start_date (datetime.date | Unset):
-        end_date (datetime.date | Unset):
-        user (str | Unset):
-        model (str | Unset):
+        start_date (datetime.date | Unset):  Example: 2026-11-01.
+        end_date (datetime.date | Unset):  Example: 2026-11-30.
+        user (str | Unset):  Example: alice.
+        model (str | Unset):  Example: echo.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
