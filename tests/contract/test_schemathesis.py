@@ -284,7 +284,9 @@ def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
         + f" times, using {len(links & run.transitions.keys())} of the spec's {len(links)} links;"
         + f" {sum(run.peer_reads.values())} requests as another user"
     )
-    assert run.requests["coverage"] and run.requests["fuzzing"] and run.requests["stateful"] >= 100
+    # The spec's examples are sent as they are (the Examples phase), then generated data.
+    assert run.requests["examples"] and run.requests["coverage"] and run.requests["fuzzing"]
+    assert run.requests["stateful"] >= 100
     assert links, "the spec declares links for stateful testing"
     unused = sorted(links - run.transitions.keys())
     assert not unused, f"stateful testing never followed these links of the spec: {unused}"
@@ -294,7 +296,7 @@ def test_schemathesis_finds_nothing(server: LiveServer, tmp_path: Path) -> None:
         "GET /v1/conversations/{conversation}/messages/{message}",
     )
     assert all(run.peer_reads[label] for label in owned), run.peer_reads
-    for phase in ("Coverage", "Fuzzing", "Stateful"):
+    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
         assert f"✅ {phase}" in out, f"the {phase} phase did not run clean"
     # The run's keys stayed valid to the end: no operation answered only 401.
     assert "Authentication failed" not in out
