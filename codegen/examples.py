@@ -10,13 +10,11 @@ would refuse; a bad one is an error in the proto, named as such.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from jsonschema import Draft4Validator
 
 from codegen.errors import PluginError
 from codegen.openapi_model import Schema, SchemaOrRef
-from codegen.yaml_emitter import Plain
 
 EXTENSION = "privatellm.options.v1.example"
 
@@ -36,16 +34,9 @@ def apply(schema: SchemaOrRef | None, text: str, where: str) -> None:
         raise PluginError(
             f"{where}: example {text!r} must be a string, number, boolean or an array of those"
         )
-    error = next(iter(Draft4Validator(_plain(schema.to_yaml())).iter_errors(value)), None)
+    # The server's validator checks formats too (server/parameter_validation.py).
+    validator = Draft4Validator(schema.to_yaml(), format_checker=Draft4Validator.FORMAT_CHECKER)
+    error = next(iter(validator.iter_errors(value)), None)
     if error is not None:
         raise PluginError(f"{where}: example {text!r} does not fit the field: {error.message}")
     schema.example = value
-
-
-def _plain(node: Any) -> Any:
-    """The emitter's values as plain JSON Schema (Plain strings back to str)."""
-    if isinstance(node, dict):
-        return {key: _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(item) for item in node]
-    return str(node) if isinstance(node, Plain) else node

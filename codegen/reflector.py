@@ -60,18 +60,13 @@ class Reflector:
             parent = parent.parent
         return "_".join(parts)
 
-    def full_type_name(self, message: Message) -> str:
-        """The message's full name with a leading dot, the way gnostic compares types."""
-        package = message.file.package
-        return f".{package}.{self.message_name(message)}"
-
     def schema_name(self, message: Message) -> str:
-        type_name = self.full_type_name(message)
+        type_name = message.full_name
         name = self.message_name(message)
         if not self.config.fq_schema_naming:
-            if type_name == ".google.protobuf.Value":
+            if type_name == "google.protobuf.Value":
                 name = VALUE_NAME
-            elif type_name == ".google.protobuf.Any":
+            elif type_name == "google.protobuf.Any":
                 name = ANY_NAME
         if self.config.naming == "json":
             if len(name) > 1:
@@ -104,7 +99,7 @@ class Reflector:
 
     def schema_for_message(self, message: Message) -> SchemaOrRef | None:
         """An inline schema for the types JSON maps to a scalar, else a reference."""
-        type_name = self.full_type_name(message)[1:]
+        type_name = message.full_name
         if type_name == "google.api.HttpBody":
             return wk.string()
         if type_name == "google.protobuf.Timestamp":
@@ -167,7 +162,7 @@ class Reflector:
         return schema
 
     def response_content(self, message: Message) -> dict[str, MediaType]:
-        type_name = self.full_type_name(message)[1:]
+        type_name = message.full_name
         if type_name == "google.protobuf.Empty":
             return {}
         if type_name == "google.api.HttpBody":
