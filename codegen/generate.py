@@ -29,12 +29,12 @@ from codegen.sdk_python import SDK as PYTHON_SDK
 from codegen.sdk_python import generate_python_sdk
 from codegen.sdk_typescript import OUTPUTS as TYPESCRIPT_SDK
 from codegen.sdk_typescript import generate_typescript_sdk
+from codegen.spec_file import REPO as REPO
+from codegen.spec_file import SPEC as SPEC
 
-REPO = Path(__file__).resolve().parent.parent
 PROTO_ROOT = REPO / "proto"
 PLUGIN = REPO / "codegen" / "protoc-gen-openapi"
 
-SPEC = "docs/openapi.yaml"
 TYPES = "handlers/api_types.py"
 
 # The options of our spec (see codegen/README.md). protoc-gen-openapi splits its
@@ -186,11 +186,11 @@ def drift(fresh_root: Path, repo_root: Path = REPO) -> str:
                 if name not in fresh:  # even an empty stray file is drift
                     chunks.append(f"{name}: not generated; delete it\n")
                     continue
-                if name not in committed and not fresh[name].read_bytes():
+                new = fresh[name].read_bytes()
+                if name not in committed and not new:
                     chunks.append(f"{name}: missing (empty when generated)\n")
                     continue
                 old = committed[name].read_bytes() if name in committed else b""
-                new = fresh[name].read_bytes() if name in fresh else b""
                 if old == new:
                     continue
                 old_lines = old.decode(errors="replace").splitlines(keepends=True)
@@ -226,10 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         generate_all(args.out)
         return 0
-    except GenerationError as exc:
-        print(f"generate: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an output root that cannot be written, say
+    except (GenerationError, OSError) as exc:  # OSError: an output root it cannot write
         print(f"generate: {exc}", file=sys.stderr)
         return 1
 

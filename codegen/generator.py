@@ -94,7 +94,6 @@ class Generator:
         self.config = config
         self.input_files = input_files
         self.reflect = Reflector(config)
-        self.generated: list[str] = []
         self.operation_table = operation_table or {}
         self.operations: dict[str, operation_links.OperationInfo] = {}
         self._pending_links: list[_PendingLinks] = []
@@ -389,9 +388,8 @@ class Generator:
     # --- schemas -------------------------------------------------------------------
 
     def _add_schema(self, doc: Document, name: str, schema: SchemaOrRef) -> None:
-        if name in self.generated:
+        if name in doc.schemas:
             return
-        self.generated.append(name)
         doc.schemas[name] = schema
 
     def _behaviors(self, field: Field) -> list[int]:
@@ -414,7 +412,7 @@ class Generator:
             if message.messages:
                 self.add_schemas(doc, message.messages)
             name = self.reflect.schema_name(message)
-            if name not in self.reflect.required_schemas or name in self.generated:
+            if name not in self.reflect.required_schemas or name in doc.schemas:
                 continue
             type_name = message.full_name
             if type_name == "google.protobuf.Value":

@@ -17,6 +17,7 @@ themselves (the README shows how, with the SDK's own httpx client).
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -29,29 +30,27 @@ from typing import Any
 import yaml
 
 from codegen.errors import GenerationError
+from codegen.spec_file import SPEC, operations
 
 CODEGEN = Path(__file__).resolve().parent
 CONFIG = CODEGEN / "python-sdk.yaml"
-SPEC = "docs/openapi.yaml"  # the input, written by the spec Step before this one
 SDK = "dist/python"
 EVENT_STREAM = "text/event-stream"
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 def event_streams_as_text(spec: dict[str, Any]) -> dict[str, Any]:
     """A copy of `spec` whose event-stream responses are described as a plain string body."""
-    adapted: dict[str, Any] = json.loads(json.dumps(spec))
-    for item in adapted.get("paths", {}).values():
-        for method in HTTP_METHODS:
-            for response in item.get(method, {}).get("responses", {}).values():
-                media = response.get("content", {}).get(EVENT_STREAM)
-                if media is None:
-                    continue
-                event = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
-                media["schema"] = {
-                    "type": "string",
-                    "description": f"Server-Sent Events; the data of each is a field of {event}.",
-                }
+    adapted = copy.deepcopy(spec)
+    for _, _, operation in operations(adapted):
+        for response in operation.get("responses", {}).values():
+            media = response.get("content", {}).get(EVENT_STREAM)
+            if media is None:
+                continue
+            event = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+            media["schema"] = {
+                "type": "string",
+                "description": f"Server-Sent Events; the data of each is a field of {event}.",
+            }
     return adapted
 
 

@@ -24,6 +24,7 @@ fails on a hand edit of any of them. The build output (`lib/`) and an
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import subprocess
@@ -34,13 +35,12 @@ from typing import Any
 import yaml
 
 from codegen.errors import GenerationError
+from codegen.spec_file import REPO, SPEC, operations
 
-REPO = Path(__file__).resolve().parent.parent
 TOOLING = REPO / "codegen" / "typescript"
 HAND_WRITTEN = TOOLING / "sdk"
 GENERATOR = TOOLING / "node_modules" / ".bin" / "openapi"
 
-SPEC = "docs/openapi.yaml"
 SDK = "dist/backend"
 PACKAGE_NAME = "@privatellm/backend"
 CLIENT_NAME = "BackendClient"
@@ -52,7 +52,6 @@ OUTPUTS = (
     f"{SDK}/src",
 )
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 JSON = "application/json"
 EVENT_STREAM = "text/event-stream"
 
@@ -113,27 +112,23 @@ def _error(message: str) -> Exception:
 
 def client_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as the generator should read it (see the module docstring); a new dict."""
-    spec = json.loads(json.dumps(spec))
+    spec = copy.deepcopy(spec)
     seen: dict[str, str] = {}
-    for path, item in spec.get("paths", {}).items():
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if operation is None:
-                continue
-            operation_id = str(operation.get("operationId", "")).split("_", 1)[-1]
-            if not operation_id:
-                raise _error(f"{method.upper()} {path} has no operationId")
-            if operation_id in seen:
-                raise _error(
-                    f"{method.upper()} {path} and {seen[operation_id]} would both be"
-                    f" named {operation_id!r} in the client"
-                )
-            seen[operation_id] = f"{method.upper()} {path}"
-            operation["operationId"] = operation_id
-            responses = operation.get("responses", {})
-            responses.pop("default", None)
-            for response in responses.values():
-                _type_event_stream(response.get("content") or {})
+    for path, method, operation in operations(spec):
+        operation_id = str(operation.get("operationId", "")).split("_", 1)[-1]
+        if not operation_id:
+            raise _error(f"{method.upper()} {path} has no operationId")
+        if operation_id in seen:
+            raise _error(
+                f"{method.upper()} {path} and {seen[operation_id]} would both be"
+                f" named {operation_id!r} in the client"
+            )
+        seen[operation_id] = f"{method.upper()} {path}"
+        operation["operationId"] = operation_id
+        responses = operation.get("responses", {})
+        responses.pop("default", None)
+        for response in responses.values():
+            _type_event_stream(response.get("content") or {})
     return spec
 
 
