@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from domain.deadline import DeadlineProvider
 from domain.fallback import FallbackProvider, Route
 from errors import ApiError, Code
-from providers.base import Availability, ModelSpec, Provider
+from providers.base import Availability, Generator, ModelSpec
 from providers.registry import ProviderRegistry
 
 
@@ -64,8 +64,8 @@ def default_model(registry: ProviderRegistry, configured: str) -> str:
     return models[0].id
 
 
-def callable_model(registry: ProviderRegistry, spec: ModelSpec) -> Provider:
-    """The provider to call for `spec`; FAILED_PRECONDITION (9) with the reason if it cannot be.
+def callable_model(registry: ProviderRegistry, spec: ModelSpec) -> Generator:
+    """What to call for `spec`'s answers; FAILED_PRECONDITION (9) with the reason if it cannot be.
 
     A model with `fallbacks` gets them behind the same interface (domain.fallback),
     and every call is held to the request's deadline (domain.deadline).
@@ -76,20 +76,18 @@ def callable_model(registry: ProviderRegistry, spec: ModelSpec) -> Provider:
             Code.FAILED_PRECONDITION,
             f"model {spec.id!r} is not available: {availability.reason or 'no reason given'}",
         )
-    provider: Provider = registry.provider(spec.provider)
+    generator: Generator = registry.provider(spec.provider)
     if spec.fallbacks:
-        provider = FallbackProvider((spec, provider), lambda: fallback_routes(registry, spec))
+        generator = FallbackProvider(generator, lambda: fallback_routes(registry, spec))
     # Outermost, so the deadline covers retries and fallbacks too.
-    return DeadlineProvider(provider)
+    return DeadlineProvider(generator)
 
 
 def fallback_routes(registry: ProviderRegistry, spec: ModelSpec) -> list[Route]:
     """`spec`'s fallbacks that can be called now, in the configured order."""
     routes: list[Route] = []
     for model_id in spec.fallbacks:
-        fallback = registry.model(model_id)
-        if fallback is None or fallback.id == spec.id:
-            continue
-        if registry.availability(fallback).available:
+        fallback = registry.model(model_id)  # the registry refused unknown ids at start-up
+        if fallback is not None and registry.availability(fallback).available:
             routes.append((fallback, registry.provider(fallback.provider)))
     return routes

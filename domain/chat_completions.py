@@ -8,7 +8,7 @@ sent, so a streamed request that cannot run fails with a plain error answer.
 import asyncio
 import secrets
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +21,8 @@ from providers.base import (
     CompletionRequest,
     FinishReason,
     GenerationParams,
+    Generator,
     ModelSpec,
-    Provider,
     StreamEnd,
     TextDelta,
 )
@@ -43,7 +43,7 @@ class PreparedChat:
     id: str
     created: int
     model: ModelSpec
-    provider: Provider
+    provider: Generator
     request: CompletionRequest
     include_usage: bool
 
@@ -85,8 +85,7 @@ def prepare(svc: Services, body: Mapping[str, Any]) -> PreparedChat:
     system = "\n\n".join(system_parts) or None
     requested = body.get("max_completion_tokens", body.get("max_tokens"))
     max_output = prompt.max_output_tokens(spec, requested)
-    needed = prompt.estimate_tokens(system or "") + max_output
-    needed += sum(prompt.message_tokens(turn.content) for turn in turns)
+    needed = prompt.prompt_tokens(system, turns) + max_output
     if needed > spec.context_window:
         raise ApiError(
             Code.OUT_OF_RANGE,
@@ -157,7 +156,7 @@ async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[st
 
 async def stream(
     svc: Services, caller: Caller, chat: PreparedChat
-) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+) -> AsyncGenerator[tuple[str, dict[str, Any]], None]:
     """("chunk", ChatCompletionChunk) events; ("error", envelope) if the upstream fails midway.
 
     Closing the iterator (client gone) closes the provider's stream, which
@@ -198,7 +197,7 @@ async def stream(
     except ApiError as exc:
         yield "error", exc.to_envelope()
     finally:
-        await events.aclose()  # type: ignore[attr-defined]
+        await events.aclose()
         if not output_tokens and written:
             output_tokens = prompt.estimate_tokens("".join(written))
         # Shielded: a client that leaves cancels this task, but its tokens still count.

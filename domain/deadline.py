@@ -9,17 +9,10 @@ drops the upstream connection: nothing keeps generating for nobody.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from errors import ApiError, Code
-from providers.base import (
-    Availability,
-    Completion,
-    CompletionRequest,
-    ModelSpec,
-    Provider,
-    StreamEvent,
-)
+from providers.base import Completion, CompletionRequest, Generator, StreamEvent
 
 
 def deadline_error(seconds: float) -> ApiError:
@@ -32,18 +25,8 @@ def deadline_error(seconds: float) -> ApiError:
 class DeadlineProvider:
     """`inner` with every call bounded by its request's `timeout` (None: unbounded)."""
 
-    def __init__(self, inner: Provider) -> None:
-        self.name = inner.name
+    def __init__(self, inner: Generator) -> None:
         self._inner = inner
-
-    def availability(self, model: ModelSpec) -> Availability:
-        return self._inner.availability(model)
-
-    async def check_ready(self) -> Availability:
-        return await self._inner.check_ready()
-
-    async def aclose(self) -> None:
-        return None  # the registry owns and closes the real providers
 
     async def complete(self, request: CompletionRequest) -> Completion:
         if request.timeout is None:
@@ -54,7 +37,7 @@ class DeadlineProvider:
         except TimeoutError:
             raise deadline_error(request.timeout) from None
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
         events = self._inner.stream(request)
         loop = asyncio.get_running_loop()
         deadline = None if request.timeout is None else loop.time() + request.timeout
@@ -74,4 +57,4 @@ class DeadlineProvider:
                     raise deadline_error(request.timeout) from None
                 yield event
         finally:
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()

@@ -22,18 +22,16 @@ Each fallback is tried once, in the listed order; the last error is raised.
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from contextlib import aclosing
 
-from domain.prompt import estimate_tokens, message_tokens
+from domain.prompt import prompt_tokens
 from errors import ApiError, Code
 from providers.base import (
-    Availability,
     Completion,
     CompletionRequest,
+    Generator,
     ModelSpec,
-    Provider,
-    StreamEnd,
     StreamEvent,
     TextDelta,
 )
@@ -43,87 +41,85 @@ logger = logging.getLogger(__name__)
 # The upstream failures another model may not have.
 FALLS_BACK = frozenset({Code.UNAVAILABLE, Code.RESOURCE_EXHAUSTED})
 
-# A route: a model and the provider that serves it.
-Route = tuple[ModelSpec, Provider]
+# A route: a model and what answers for it.
+Route = tuple[ModelSpec, Generator]
 
 
-def prompt_tokens(request: CompletionRequest) -> int:
-    return estimate_tokens(request.system or "") + sum(
-        message_tokens(m.content) for m in request.messages
-    )
-
-
-def for_model(request: CompletionRequest, model: ModelSpec) -> CompletionRequest | None:
-    """`request` sent to `model` instead, or None when it does not fit that model."""
+def for_model(
+    request: CompletionRequest, model: ModelSpec, prompt_size: int
+) -> CompletionRequest | None:
+    """`request` sent to `model` instead, or None when its prompt (`prompt_size` tokens)
+    and answer do not fit that model."""
     wanted = request.params.max_tokens or model.max_output_tokens
     max_tokens = min(wanted, model.max_output_tokens)
-    if prompt_tokens(request) + max_tokens > model.context_window:
+    if prompt_size + max_tokens > model.context_window:
         return None
     params = dataclasses.replace(request.params, max_tokens=max_tokens)
     return dataclasses.replace(request, model=model, params=params)
 
 
 class FallbackProvider:
-    """The primary model's provider, then its fallbacks, as one `Provider`."""
+    """A model's provider, then its fallbacks, as one `Generator`."""
 
-    def __init__(self, primary: Route, fallbacks: Callable[[], Sequence[Route]]) -> None:
-        self.name = primary[1].name
+    def __init__(self, primary: Generator, fallbacks: Callable[[], Sequence[Route]]) -> None:
         self._primary = primary
-        # Resolved per call: availability (credentials, enabled) can change at run time.
+        # Looked up only once the primary has failed: most calls never need them,
+        # and availability (credentials, enabled) can change while the server runs.
         self._fallbacks = fallbacks
 
-    def availability(self, model: ModelSpec) -> Availability:
-        return self._primary[1].availability(model)
-
-    async def check_ready(self) -> Availability:
-        return await self._primary[1].check_ready()
-
-    async def aclose(self) -> None:
-        return None  # the registry owns and closes the real providers
-
-    def _attempts(self, request: CompletionRequest) -> list[tuple[Provider, CompletionRequest]]:
-        attempts = [(self._primary[1], request)]
+    def _attempts(
+        self, request: CompletionRequest
+    ) -> Iterator[tuple[Generator, CompletionRequest]]:
+        """The primary, then each fallback that fits `request`; lazily, in order."""
+        yield self._primary, request
+        size = prompt_tokens(request.system, request.messages)
         for model, provider in self._fallbacks():
-            moved = for_model(request, model)
+            moved = for_model(request, model, size)
             if moved is None:
                 logger.info("fallback %s skipped: the prompt does not fit it", model.id)
                 continue
-            attempts.append((provider, moved))
-        return attempts
+            yield provider, moved
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        attempts = self._attempts(request)
-        for number, (provider, attempt) in enumerate(attempts, start=1):
+        failure: tuple[ModelSpec, ApiError] | None = None
+        for provider, attempt in self._attempts(request):
+            if failure is not None:
+                _log_fallback(*failure, attempt.model)
             try:
                 completion = await provider.complete(attempt)
             except ApiError as error:
-                if error.code not in FALLS_BACK or number == len(attempts):
+                if error.code not in FALLS_BACK:
                     raise
-                _log_fallback(attempt.model, attempts[number][1].model, error)
+                failure = (attempt.model, error)
                 continue
             return dataclasses.replace(completion, answered_by=attempt.model.id)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        assert failure is not None  # the primary is always attempted
+        raise failure[1]
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
-        attempts = self._attempts(request)
-        for number, (provider, attempt) in enumerate(attempts, start=1):
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
+        failure: tuple[ModelSpec, ApiError] | None = None
+        for provider, attempt in self._attempts(request):
+            if failure is not None:
+                _log_fallback(*failure, attempt.model)
             started = False
             try:
-                async with aclosing(provider.stream(attempt)) as events:  # type: ignore[type-var]
+                async with aclosing(provider.stream(attempt)) as events:
                     async for event in events:
                         if isinstance(event, TextDelta):
                             started = started or bool(event.text)
                             yield event
-                        elif isinstance(event, StreamEnd):
+                        else:
                             yield dataclasses.replace(event, answered_by=attempt.model.id)
                 return
             except ApiError as error:
-                if started or error.code not in FALLS_BACK or number == len(attempts):
+                if started or error.code not in FALLS_BACK:
                     raise
-                _log_fallback(attempt.model, attempts[number][1].model, error)
+                failure = (attempt.model, error)
+        assert failure is not None  # the primary is always attempted
+        raise failure[1]
 
 
-def _log_fallback(failed: ModelSpec, next_model: ModelSpec, error: ApiError) -> None:
+def _log_fallback(failed: ModelSpec, error: ApiError, next_model: ModelSpec) -> None:
     logger.warning(
         "model %s failed (%s); falling back to %s", failed.id, error.message, next_model.id
     )

@@ -32,6 +32,11 @@ def message_tokens(text: str) -> int:
     return estimate_tokens(text) + MESSAGE_OVERHEAD_TOKENS
 
 
+def prompt_tokens(system: str | None, messages: Iterable[ChatMessage]) -> int:
+    """Tokens of a whole prompt: the system prompt and each message with its overhead."""
+    return estimate_tokens(system or "") + sum(message_tokens(m.content) for m in messages)
+
+
 def max_output_tokens(model: ModelSpec, requested: int | None) -> int:
     """The answer's token limit: the request's, which may not exceed the model's (11 otherwise)."""
     if requested is None:

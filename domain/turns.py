@@ -21,7 +21,7 @@ taken over (its process presumably died) and its answer marked FAILED.
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncGenerator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -35,8 +35,8 @@ from providers.base import (
     CompletionRequest,
     FinishReason,
     GenerationParams,
+    Generator,
     ModelSpec,
-    Provider,
     StreamEnd,
     TextDelta,
     Usage,
@@ -78,7 +78,7 @@ class _Turn:
     conversation_pk: int
     system: str
     model: ModelSpec
-    provider: Provider
+    provider: Generator
     max_output: int
     params: GenerationParams
     user_message: MessageRow
@@ -172,16 +172,17 @@ class TurnStream:
             yield "userMessage", views.message(turn.user_message, turn.conversation_id)
             request = await _request(turn)
             events = turn.provider.stream(request)
+            name = turn.answer_name
             try:
                 async for event in events:
                     if isinstance(event, TextDelta):
                         if event.text:
                             parts.append(event.text)
-                            yield "delta", {"name": turn.answer_name, "content": event.text}
+                            yield "delta", {"name": name, "content": event.text}
                     else:
                         end = event
             finally:
-                await _close(events)
+                await events.aclose()  # the upstream call stops: no tokens keep flowing
             if end is None:
                 raise ApiError(Code.INTERNAL, "the model's stream ended without its final event")
         except ApiError as error:
@@ -305,9 +306,7 @@ async def _request(turn: _Turn) -> CompletionRequest:
             history.feed(batch)
             position = batch[-1].position
     messages = history.messages(new_message)
-    turn.prompt_tokens = prompt.estimate_tokens(turn.system) + sum(
-        prompt.message_tokens(m.content) for m in messages
-    )
+    turn.prompt_tokens = prompt.prompt_tokens(turn.system, messages)
     params = GenerationParams(
         max_tokens=turn.max_output,
         temperature=turn.params.temperature,
@@ -411,13 +410,6 @@ async def drain_settlements() -> None:
     """Waits for settlement writes still running (server shutdown, tests)."""
     while _settling:
         await asyncio.gather(*list(_settling), return_exceptions=True)
-
-
-async def _close(events: Any) -> None:
-    """Closes a provider stream so the upstream call stops (no tokens keep flowing)."""
-    aclose: Callable[[], Awaitable[None]] | None = getattr(events, "aclose", None)
-    if aclose is not None:
-        await aclose()
 
 
 def _model(svc: Services, override: str, conversation_model: str) -> ModelSpec:

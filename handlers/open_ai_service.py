@@ -15,7 +15,7 @@ async def create_chat_completion(
     svc = services()
     chat = chat_completions.prepare(svc, body)  # fails before any byte of a stream is sent
     if body.get("stream"):
-        return openai_sse_response(chat_completions.stream(svc, caller(), chat))  # type: ignore[arg-type]
+        return openai_sse_response(chat_completions.stream(svc, caller(), chat))
     # The operation declares JSON and an event stream: Connexion needs to be told which.
     answer = await chat_completions.complete(svc, caller(), chat)
     return answer, 200, {"Content-Type": "application/json"}

@@ -5,7 +5,7 @@ A provider turns a `CompletionRequest` into a `Completion` (or a stream of
 upstream failure, so callers never see an SDK's own exception types.
 """
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -121,26 +121,30 @@ class Availability:
     reason: str = ""
 
 
-class Provider(Protocol):
-    """An LLM back end. One instance per `providers:` config entry, built at start-up."""
-
-    name: str
-
-    def availability(self, model: ModelSpec) -> Availability:
-        """Cheap, no network: is the provider configured (credentials present, URL set)?"""
-        ...
+class Generator(Protocol):
+    """What a caller needs to get one answer from a model: whole, or streamed."""
 
     async def complete(self, request: CompletionRequest) -> Completion:
         """The whole answer. Raises ApiError with a mapped code on failure."""
         ...
 
-    def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
         """An async generator of TextDelta events ending with one StreamEnd.
 
         Closing the generator early (`aclose()`, or the consuming task being
         cancelled) must stop the upstream call: no tokens keep flowing.
         Raises ApiError with a mapped code when the stream fails midway.
         """
+        ...
+
+
+class Provider(Generator, Protocol):
+    """An LLM back end. One instance per `providers:` config entry, built at start-up."""
+
+    name: str
+
+    def availability(self, model: ModelSpec) -> Availability:
+        """Cheap, no network: is the provider configured (credentials present, URL set)?"""
         ...
 
     async def check_ready(self) -> Availability:

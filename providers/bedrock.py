@@ -373,7 +373,7 @@ class BedrockProvider:
             return self._completion(request, answer)
         raise self._exhausted(last)
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
         if self._closed:
             raise self._shut_down()
         budget = _Budget(request.timeout, self._executor, self._who())

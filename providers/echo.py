@@ -21,7 +21,7 @@ between tokens, `prefix` (default "Echo: ").
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +97,7 @@ class EchoProvider:
                 await asyncio.sleep(script.delay)
         return Completion("".join(script.tokens), script.finish, script.usage)
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
         script = self._script(request)
         if script.fail_code is not None:
             raise _scripted_failure(script.fail_code)

@@ -32,7 +32,7 @@ import asyncio
 import json
 import os
 import random
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from typing import Any
 
@@ -137,7 +137,7 @@ class OpenAICompatibleProvider:
         usage = _usage(data.get("usage")) or estimate_usage(request, text)
         return Completion(text, _finish(choice.get("finish_reason")), usage)
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
         response = await self._open(self._payload(request, stream=True), request.timeout)
         # `finally` runs on aclose()/cancellation too: closing the response drops the
         # connection, so the upstream stops generating.

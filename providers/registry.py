@@ -24,7 +24,7 @@ unavailable with the reason.
 import asyncio
 import importlib
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any
 
 from errors import ApiError, Code
@@ -66,7 +66,7 @@ class UnavailableProvider:
     async def complete(self, request: CompletionRequest) -> Completion:
         raise self._error()
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
         raise self._error()
         yield  # unreachable; makes this an async generator like the real ones
 

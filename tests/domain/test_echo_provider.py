@@ -107,7 +107,7 @@ async def test_delay_and_early_close_stop_the_stream() -> None:
     started = time.monotonic()
     first = await stream.__anext__()
     assert isinstance(first, TextDelta) and time.monotonic() - started >= 0.015
-    await stream.aclose()  # type: ignore[attr-defined]
+    await stream.aclose()
     with pytest.raises(StopAsyncIteration):
         await stream.__anext__()
 

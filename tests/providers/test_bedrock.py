@@ -598,7 +598,7 @@ async def test_aclose_mid_stream_drops_the_upstream_connection(
     fake.script(Turn(text=" ".join(["tok"] * 200), chunk_delay=0.02))
     stream = provider.stream(request())
     assert await anext(stream) == TextDelta("tok ")
-    await stream.aclose()  # type: ignore[attr-defined]
+    await stream.aclose()
     # The fake's next writes hit a closed socket well before its 4 s of tokens end.
     assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
 

@@ -250,7 +250,7 @@ async def test_aclose_mid_stream_drops_the_upstream_connection(
     first = await anext(stream)
     assert first == TextDelta("tok ")
     started = time.monotonic()
-    await stream.aclose()  # type: ignore[attr-defined]
+    await stream.aclose()
     assert time.monotonic() - started < 0.5
     # The fake's next writes hit a closed socket well before its 4 s of tokens end.
     assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
