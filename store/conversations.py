@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.tables import ConversationRow, MessageRow
+from store.tables import ConversationRow
 
 
 async def insert(session: AsyncSession, row: ConversationRow) -> None:
@@ -66,15 +66,9 @@ async def delete_one(session: AsyncSession, pk: int, *, expected_etag: str | Non
     query = delete(ConversationRow).where(ConversationRow.pk == pk)
     if expected_etag is not None:
         query = query.where(ConversationRow.etag == expected_etag)
-    if not await _changed(session, query):
-        return False
-    # Explicit, not only ON DELETE CASCADE: SQLite enforces foreign keys only when asked to.
-    await session.execute(
-        delete(MessageRow)
-        .where(MessageRow.conversation_pk == pk)
-        .execution_options(synchronize_session=False)
-    )
-    return True
+    # The messages go with it: ON DELETE CASCADE, which SQLite enforces too
+    # (store.database turns foreign keys on for every connection).
+    return await _changed(session, query)
 
 
 async def try_lock(

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 from alembic import command
 from sqlalchemy import select
 
-from store import conversations, usage
+from store import conversations, messages, usage
 from store.clock import utc_now
 from store.database import Database
 from store.migrations import alembic_config, downgrade_to_base, upgrade_to_head
-from store.tables import ConversationRow
+from store.tables import ConversationRow, MessageRow
 
 
 def _conversation(user: str, conversation_id: str, when: datetime) -> ConversationRow:
@@ -164,3 +164,26 @@ async def test_generation_lock_has_one_winner(db: Database) -> None:
         assert await conversations.unlock(
             session, row.pk, message_id=holder, now=utc_now(), new_etag="y"
         )
+
+
+async def test_deleting_a_conversation_deletes_its_messages(db: Database) -> None:
+    now = utc_now()
+    async with db.write() as session:
+        row = _conversation("alice", "c-gone", now)
+        await conversations.insert(session, row)
+        message = MessageRow(
+            conversation_pk=row.pk,
+            id="m1",
+            position=1,
+            role="USER",
+            content="hi",
+            status="COMPLETE",
+            create_time=now,
+            update_time=now,
+        )
+        await messages.insert(session, message)
+    async with db.write() as session:
+        assert await conversations.delete_one(session, row.pk, expected_etag=None)
+    async with db.read() as session:
+        left = await session.scalars(select(MessageRow).where(MessageRow.conversation_pk == row.pk))
+        assert list(left) == []  # ON DELETE CASCADE, on SQLite as on PostgreSQL
