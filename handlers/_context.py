@@ -1,10 +1,4 @@
-"""What every handler needs: the caller of the request and the domain's Services.
-
-Built from the process-wide AppState on each call: a handful of attribute
-reads, no I/O, so nothing is cached that could go stale.
-"""
-
-from typing import Any
+"""What every handler needs: the caller of the request and the domain's Services."""
 
 from connexion import request
 
@@ -15,15 +9,8 @@ from server.state import app_state
 
 
 def services() -> Services:
-    state = app_state()
-    settings = state.settings
-    return Services(
-        db=state.db,
-        providers=state.providers,
-        default_model=str(getattr(settings, "default_model", "") or ""),
-        api_key_pepper=api_key_pepper(settings),
-        generation_timeout=float(settings.generation_timeout_seconds),
-    )
+    """Built once at start-up (server.state.build_services), from settings that do not change."""
+    return app_state().services
 
 
 def caller() -> Caller:
@@ -38,11 +25,3 @@ def user_filter() -> str:
     called `user` with the authenticated user.
     """
     return str(request.query_params.get("user", ""))
-
-
-def api_key_pepper(settings: Any) -> bytes | None:
-    """The optional server-side secret mixed into API key hashes (`api_key_pepper` setting)."""
-    pepper = getattr(settings, "api_key_pepper", None)
-    if not pepper:
-        return None
-    return pepper.encode("utf-8") if isinstance(pepper, str) else bytes(pepper)

@@ -16,7 +16,7 @@ async def get_liveness() -> dict[str, Any]:
 async def get_readiness() -> dict[str, Any]:
     state = app_state()
     checks = [await _database(state.db), *await state.providers.check_ready()]
-    if getattr(state, "draining", False):
+    if state.draining:
         checks.append(("server", False, "draining: shutting down"))
     failed = [f"{name}: {message or 'failed'}" for name, ok, message in checks if not ok]
     if failed:

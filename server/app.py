@@ -19,7 +19,6 @@ from domain import api_keys
 from domain.turns import drain_settlements
 from errors import ApiError, Code
 from errors import problem_handlers as handlers
-from handlers._context import api_key_pepper
 from providers.registry import ProviderRegistry
 from server import middleware
 from server.allowed_methods import AllowedMethods
@@ -27,7 +26,7 @@ from server.config import ROOT, Settings
 from server.context import caller_var
 from server.parameter_validation import NamedParameterValidator
 from server.resolver import HandlerResolver
-from server.state import AppState, app_state, set_app_state
+from server.state import AppState, app_state, build_services, set_app_state
 from store.database import Database
 from store.migrations import upgrade_to_head
 
@@ -39,7 +38,7 @@ async def bearer_info(token: str) -> dict[str, Any]:
     """Connexion's bearer check: the key's caller, for handlers (server.context) and Connexion."""
     state = app_state()
     try:
-        caller = await api_keys.authenticate(state.db, token, api_key_pepper(state.settings))
+        caller = await api_keys.authenticate(state.db, token, state.services.api_key_pepper)
     except ApiError as exc:
         exc.headers.setdefault(
             "WWW-Authenticate", handlers.WWW_AUTHENTICATE + ', error="invalid_token"'
@@ -85,7 +84,7 @@ async def bootstrap_local_key(settings: Settings, db: Database) -> None:
             print(f"Local admin key (also in {settings.bootstrap_key_file}): {secret}", flush=True)
     else:
         secret = wanted
-    await api_keys.ensure_bootstrap_key(db, secret, "admin", api_key_pepper(settings))
+    await api_keys.ensure_bootstrap_key(db, secret, "admin", settings.api_key_pepper_bytes)
 
 
 def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
@@ -95,7 +94,7 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
             upgrade_to_head(settings.database_url)
         db = await Database.connect(settings.database_url)
         registry = ProviderRegistry.from_config(settings.providers, settings.models)
-        state = AppState(settings=settings, db=db, providers=registry)
+        state = AppState(settings=settings, services=build_services(settings, db, registry))
         set_app_state(state)
         await bootstrap_local_key(settings, db)
         try:

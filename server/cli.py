@@ -38,9 +38,8 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 def _create_key(settings: Settings, args: argparse.Namespace) -> int:
     from domain import api_keys
     from domain.identity import Caller
-    from domain.services import Services
-    from handlers._context import api_key_pepper
     from providers.registry import ProviderRegistry
+    from server.state import build_services
     from store.database import Database
     from store.migrations import upgrade_to_head
 
@@ -49,11 +48,8 @@ def _create_key(settings: Settings, args: argparse.Namespace) -> int:
             upgrade_to_head(settings.database_url)
         db = await Database.connect(settings.database_url)
         try:
-            svc = Services(
-                db=db,
-                providers=ProviderRegistry.from_config({}, []),
-                api_key_pepper=api_key_pepper(settings),
-            )
+            # No providers: a key is made without reaching any model.
+            svc = build_services(settings, db, ProviderRegistry.from_config({}, []))
             operator = Caller(user_id="operator", role="admin", key_id="cli")
             _, secret = await api_keys.create_api_key(
                 svc, operator, display_name=args.name, user=args.user, role=args.role.upper()

@@ -49,6 +49,11 @@ class Settings:
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 
+    @property
+    def api_key_pepper_bytes(self) -> bytes | None:
+        """The pepper as hash input. str() first: an all-digit value arrives as a YAML int."""
+        return str(self.api_key_pepper).encode() if self.api_key_pepper else None
+
 
 def _override(data: dict[str, Any], environ: Mapping[str, str]) -> None:
     for name, raw in environ.items():

@@ -55,3 +55,10 @@ def test_generation_timeout_is_read_and_checked() -> None:
     for bad in ("0", "-1", "soon", "true"):
         with pytest.raises(ConfigError, match="generation_timeout_seconds"):
             load_settings("test", {"PRIVATELLM_GENERATION_TIMEOUT_SECONDS": bad})
+
+
+def test_an_all_digit_pepper_is_hashed_as_its_digits() -> None:
+    # Environment values are read as YAML, so "12345" arrives as an int.
+    settings = load_settings("test", {"PRIVATELLM_API_KEY_PEPPER": "12345"})
+    assert settings.api_key_pepper_bytes == b"12345"
+    assert load_settings("test", {}).api_key_pepper_bytes is None
