@@ -11,12 +11,8 @@ import logging
 from collections.abc import Callable, Mapping
 
 from connexion.exceptions import (
-    BadRequestProblem,
     ClientProblem,
-    Forbidden,
     ProblemException,
-    Unauthorized,
-    UnsupportedMediaTypeProblem,
 )
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
@@ -55,11 +51,11 @@ def api_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 
 def _problem_code(exc: ProblemException) -> Code:
-    if isinstance(exc, Unauthorized) or exc.status == 401:
+    if exc.status == 401:
         return Code.UNAUTHENTICATED
-    if isinstance(exc, Forbidden) or exc.status == 403:
+    if exc.status == 403:
         return Code.PERMISSION_DENIED
-    if isinstance(exc, BadRequestProblem | UnsupportedMediaTypeProblem | ClientProblem):
+    if isinstance(exc, ClientProblem):  # bad request, unsupported media type, ...
         return Code.INVALID_ARGUMENT
     if exc.status in (404, 405, 501):
         return Code.UNIMPLEMENTED
@@ -102,8 +98,6 @@ def http_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         )
     if status == 401:
         return envelope_response(Code.UNAUTHENTICATED, str(exc.detail))
-    if status == 413:
-        return envelope_response(Code.INVALID_ARGUMENT, str(exc.detail))
     if 400 <= status < 500:
         return envelope_response(Code.INVALID_ARGUMENT, str(exc.detail))
     return envelope_response(Code.INTERNAL, f"internal error (request id {current_request_id()})")

@@ -34,10 +34,6 @@ from sqlalchemy.ext.asyncio import (
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def is_sqlite(url: str | URL) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
 def ensure_sqlite_directory(url: str | URL) -> None:
     """Create the parent directory of a SQLite file (e.g. `var/`) so a fresh checkout starts."""
     parsed = make_url(url)
@@ -110,12 +106,8 @@ class Database:
 
     @property
     def dialect(self) -> str:
-        """`sqlite` or `postgresql`: the few statements that differ (upserts) pick by it."""
+        """`sqlite` or `postgresql`."""
         return self._writer.dialect.name
-
-    @property
-    def url(self) -> URL:
-        return self._writer.url
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -134,10 +126,6 @@ class Database:
         """A transaction: committed when the block ends, rolled back when it raises."""
         async with self._write_sessions() as session, session.begin():
             yield session
-
-    def session(self) -> Any:
-        """Alias of `read()` (the name the server infra uses for ad-hoc checks)."""
-        return self.read()
 
     async def ping(self) -> None:
         """Raises when the database does not answer a trivial query."""
