@@ -1,7 +1,7 @@
 """Which methods each path of the spec supports, for the `Allow` header of a 405."""
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -22,7 +22,3 @@ class AllowedMethods:
             if pattern.match(path):
                 allowed.extend(m for m in methods if m not in allowed)
         return allowed
-
-    @staticmethod
-    def header(methods: Iterable[str]) -> str:
-        return ", ".join(methods)

@@ -108,8 +108,10 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
 
     resolver = HandlerResolver()
     app = AsyncApp(__name__, lifespan=lifespan, security_map={"bearer": ApiKeyBearerHandler})
+    # Parsed once: Connexion takes the document, and the Allow table is built from it.
+    spec = yaml.safe_load(spec_path.read_text())
     app.add_api(
-        spec_path,
+        spec,
         resolver=resolver,
         strict_validation=True,
         validate_responses=settings.validate_responses,
@@ -117,7 +119,6 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         validator_map={"parameter": NamedParameterValidator},
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.yaml"),
     )
-    spec = yaml.safe_load(spec_path.read_text())
     handlers.allowed_methods = AllowedMethods(spec["paths"]).for_path
     app.add_error_handler(ApiError, handlers.api_error)
     app.add_error_handler(ProblemException, handlers.problem)

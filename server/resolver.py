@@ -5,7 +5,6 @@ An operation whose module or function does not exist answers UNIMPLEMENTED
 """
 
 import importlib
-import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -13,8 +12,6 @@ from typing import Any
 from connexion.resolver import Resolver
 
 from errors import ApiError, Code
-
-log = logging.getLogger("privatellm.resolver")
 
 
 def snake_case(name: str) -> str:
@@ -51,9 +48,6 @@ class HandlerResolver(Resolver):  # type: ignore[misc]  # connexion ships no typ
             module = None
         function = getattr(module, function_name, None) if module else None
         if function is None:
-            self.missing.append(operation_id)
-            log.warning(
-                "%s has no handler (%s.%s): answers 12", operation_id, module_name, function_name
-            )
+            self.missing.append(operation_id)  # logged once, all together, by create_app
             return _unimplemented(operation_id)
         return function  # type: ignore[no-any-return]
