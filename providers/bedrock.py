@@ -68,11 +68,10 @@ import re
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import botocore.session
 import urllib3.exceptions
-from boto3.session import Session as Boto3Session
 from botocore.config import Config
 from botocore.eventstream import ParserError
 from botocore.exceptions import (
@@ -197,12 +196,7 @@ class _EventReader:
         except Exception as exc:
             if self._closed_by is not None:
                 raise self._closed_by from exc
-            if isinstance(exc, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
-                raise self._provider._map_error(exc) from exc
-            if isinstance(exc, HTTPClientError | urllib3.exceptions.HTTPError | OSError):
-                broken = f"{self._provider._who()}: stream broken ({type(exc).__name__})"
-                raise _Retryable(ApiError(Code.UNAVAILABLE, broken)) from exc
-            raise self._provider._map_error(exc) from exc
+            raise self._provider._map_error(exc, broken="stream broken") from exc
         self._finished = event is None
         return event
 
@@ -271,7 +265,6 @@ class BedrockProvider:
         self._session.set_config_variable("metadata_service_num_attempts", 1)
         self.region = str(config.get("region") or "") or self._default_region()
         self._chain = CredentialChain(self._session, bool(config.get("instance_metadata", True)))
-        self._boto3: Boto3Session | None = None  # built with the first client (reads the profile)
         self._clients: dict[_ClientKey, BedrockRuntimeClient] = {}
         self._clients_lock = threading.Lock()
         self._executor = concurrent.futures.ThreadPoolExecutor(
@@ -484,13 +477,16 @@ class BedrockProvider:
                     retries={"total_max_attempts": 1, "mode": "standard"},
                     max_pool_connections=self.max_concurrency,
                 )
-                if self._boto3 is None:
-                    self._boto3 = Boto3Session(botocore_session=self._session)
-                client = self._boto3.client(
-                    "bedrock-runtime",
-                    region_name=key.region,
-                    endpoint_url=key.endpoint_url,
-                    config=config,
+                # boto3's client() is this call on its botocore session; ours already holds
+                # the profile and the credentials, so no boto3 Session is needed.
+                client = cast(
+                    "BedrockRuntimeClient",
+                    self._session.create_client(
+                        "bedrock-runtime",
+                        region_name=key.region,
+                        endpoint_url=key.endpoint_url,
+                        config=config,
+                    ),
                 )
                 self._clients[key] = client
             return client
@@ -534,8 +530,11 @@ class BedrockProvider:
         usage = _usage(answer.get("usage")) or estimate_usage(request, text)
         return Completion(text, _finish(answer.get("stopReason")), usage)
 
-    def _map_error(self, exc: Exception) -> Exception:
-        """An SDK failure as ApiError, or _Retryable wrapping one when another try may help."""
+    def _map_error(self, exc: Exception, broken: str = "connection failed") -> Exception:
+        """An SDK failure as ApiError, or _Retryable wrapping one when another try may help.
+
+        `broken` says what a transport failure broke (a call, or a stream midway).
+        """
         who = self._who()
         if isinstance(exc, ApiError | _Retryable):
             return exc
@@ -553,9 +552,7 @@ class BedrockProvider:
             | urllib3.exceptions.HTTPError
             | OSError,
         ):
-            return _Retryable(
-                ApiError(Code.UNAVAILABLE, f"{who}: connection failed ({type(exc).__name__})")
-            )
+            return _Retryable(ApiError(Code.UNAVAILABLE, f"{who}: {broken} ({type(exc).__name__})"))
         if isinstance(
             exc,
             NoCredentialsError
