@@ -47,10 +47,11 @@ ModelError, other 429/5xx answers, connection failures and cut or malformed
 streams -> retried while nothing was yielded, then
 UNAVAILABLE (14); a stream cut after messageStop (the answer whole, only its
 usage lost) ends normally, its usage estimated. Exceptions inside a stream
-(botocore's EventStreamError) map the same way. `CompletionRequest.timeout` bounds the whole answer,
-retries included: DEADLINE_EXCEEDED (4), and a stream is closed; a Converse
-call gets a read timeout no longer than the budget, so its thread ends with
-the request.
+(botocore's EventStreamError) map the same way. The whole-answer deadline
+(`CompletionRequest.timeout`) is held by domain.deadline around every
+provider: its cancellation closes a stream, and a call still queued for a
+worker thread is never sent; here the timeout only caps a Converse call's
+read timeout, so a call that cannot be recalled ends with the request.
 
 Mapped: text in and out (system prompt, user/assistant history), maxTokens
 (the model's `max_output_tokens` when the request sets none), temperature,
@@ -66,7 +67,7 @@ import os
 import random
 import re
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -345,7 +346,6 @@ class BedrockProvider:
     async def complete(self, request: CompletionRequest) -> Completion:
         if self._closed:
             raise self._shut_down()
-        budget = _Budget(request.timeout, self._executor, self._who())
         await self._require_credentials(request.model)
         kwargs = self._converse_kwargs(request)
         key = self._key(request.model)
@@ -356,10 +356,10 @@ class BedrockProvider:
         last: _Retryable | None = None
         for attempt in range(self.max_attempts):
             if last is not None:
-                await budget.sleep(self._backoff(attempt))
+                await asyncio.sleep(self._backoff(attempt))
             try:
-                async with budget.slot(self._slots):
-                    answer = await budget.run(lambda: self._converse(key, kwargs))
+                async with self._slots:
+                    answer = await self._in_thread(lambda: self._converse(key, kwargs))
             except _Retryable as exc:
                 last = exc
                 continue
@@ -369,7 +369,6 @@ class BedrockProvider:
     async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
         if self._closed:
             raise self._shut_down()
-        budget = _Budget(request.timeout, self._executor, self._who())
         await self._require_credentials(request.model)
         kwargs = self._converse_kwargs(request)
         key = self._key(request.model)
@@ -377,11 +376,11 @@ class BedrockProvider:
         last: _Retryable | None = None
         for attempt in range(self.max_attempts):
             if last is not None:
-                await budget.sleep(self._backoff(attempt))
+                await asyncio.sleep(self._backoff(attempt))
             try:
                 async with (
-                    budget.slot(self._slots),
-                    contextlib.aclosing(self._stream_once(request, budget, key, kwargs)) as events,
+                    self._slots,
+                    contextlib.aclosing(self._stream_once(request, key, kwargs)) as events,
                 ):
                     async for event in events:
                         yielded = yielded or isinstance(event, TextDelta)
@@ -394,10 +393,10 @@ class BedrockProvider:
         raise self._exhausted(last)
 
     async def _stream_once(
-        self, request: CompletionRequest, budget: "_Budget", key: _ClientKey, kwargs: dict[str, Any]
+        self, request: CompletionRequest, key: _ClientKey, kwargs: dict[str, Any]
     ) -> AsyncGenerator[StreamEvent, None]:
         """One ConverseStream call: its text deltas, then StreamEnd; _Retryable when it fails."""
-        reader = await budget.run(
+        reader = await self._in_thread(
             lambda: self._converse_stream(key, kwargs), abandon=_EventReader.close
         )
         # `finally` runs on aclose()/cancellation/timeout too: the connection is
@@ -408,7 +407,7 @@ class BedrockProvider:
             usage: Usage | None = None
             while True:
                 try:
-                    event = await budget.run(reader.next)
+                    event = await self._in_thread(reader.next)
                 except _Retryable:
                     if finish is None:
                         raise
@@ -430,6 +429,19 @@ class BedrockProvider:
             yield StreamEnd(finish, usage or estimate_usage(request, "".join(parts)))
         finally:
             reader.close()
+
+    async def _in_thread(
+        self, call: Callable[[], T], abandon: Callable[[T], None] | None = None
+    ) -> T:
+        """`call()` in one of our worker threads. If we stop waiting (the caller's deadline,
+        domain.deadline, or a cancellation), a call not started yet never runs, and one
+        already running runs on to its own end, `abandon` receiving what it returns then."""
+        future = self._executor.submit(call)
+        try:
+            return await asyncio.wrap_future(future)
+        finally:
+            if not future.done() and abandon is not None:
+                future.add_done_callback(_abandoned(abandon))
 
     # -- calls, in worker threads --------------------------------------------
 
@@ -665,58 +677,6 @@ class BedrockProvider:
 
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.retry_max_seconds, self.retry_base_seconds * 2**attempt))
-
-
-class _Budget:
-    """The time a caller gives the whole answer (None: unbounded), spent in worker threads."""
-
-    def __init__(
-        self, seconds: float | None, executor: concurrent.futures.Executor, who: str
-    ) -> None:
-        self._seconds = seconds
-        self._deadline = asyncio.get_running_loop().time() + seconds if seconds else None
-        self._executor = executor
-        self._who = who
-
-    async def run(self, call: Callable[[], T], abandon: Callable[[T], None] | None = None) -> T:
-        """`call()` in a worker thread. If we stop waiting (deadline, cancellation), the
-        thread runs on to its own end and `abandon` receives what it returns then."""
-        future = self._executor.submit(call)
-        try:
-            async with asyncio.timeout_at(self._deadline) as scope:
-                return await asyncio.wrap_future(future)
-        except TimeoutError as exc:
-            if not scope.expired():
-                raise
-            raise self._expired() from exc
-        finally:
-            if not future.done() and abandon is not None:
-                future.add_done_callback(_abandoned(abandon))
-
-    @contextlib.asynccontextmanager
-    async def slot(self, slots: asyncio.Semaphore) -> AsyncIterator[None]:
-        """Holds one of `slots` for the block, waiting for it no longer than the deadline."""
-        try:
-            async with asyncio.timeout_at(self._deadline):
-                await slots.acquire()
-        except TimeoutError as exc:
-            raise self._expired() from exc
-        try:
-            yield
-        finally:
-            slots.release()
-
-    async def sleep(self, seconds: float) -> None:
-        try:
-            async with asyncio.timeout_at(self._deadline):
-                await asyncio.sleep(seconds)
-        except TimeoutError as exc:
-            raise self._expired() from exc
-
-    def _expired(self) -> ApiError:
-        return ApiError(
-            Code.DEADLINE_EXCEEDED, f"{self._who}: no complete answer within {self._seconds:g}s"
-        )
 
 
 def _abandoned(abandon: Callable[[T], None]) -> Callable[["concurrent.futures.Future[T]"], None]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from domain.deadline import DeadlineProvider
 from errors import ApiError, Code
 from providers.base import (
     Availability,
@@ -18,6 +19,7 @@ from providers.base import (
     CompletionRequest,
     FinishReason,
     GenerationParams,
+    Generator,
     ModelSpec,
     StreamEnd,
     StreamEvent,
@@ -131,12 +133,12 @@ async def provider(fake: FakeBedrock, aws_keys: None) -> AsyncIterator[BedrockPr
     await built.aclose()
 
 
-async def collect(provider: BedrockProvider, req: CompletionRequest) -> list[StreamEvent]:
+async def collect(provider: Generator, req: CompletionRequest) -> list[StreamEvent]:
     return [event async for event in provider.stream(req)]
 
 
 async def stream_until_error(
-    provider: BedrockProvider, req: CompletionRequest
+    provider: Generator, req: CompletionRequest
 ) -> tuple[list[StreamEvent], ApiError]:
     seen: list[StreamEvent] = []
     with pytest.raises(ApiError) as caught:
@@ -575,7 +577,7 @@ async def test_request_timeout_bounds_complete(
     req = CompletionRequest(model=SLOW_READS, messages=[ChatMessage("user", "x")], timeout=0.3)
     started = time.monotonic()
     with pytest.raises(ApiError) as caught:
-        await provider.complete(req)
+        await DeadlineProvider(provider).complete(req)  # as domain.catalog wraps every call
     assert caught.value.code is Code.DEADLINE_EXCEEDED
     assert time.monotonic() - started < 2.5
 
@@ -585,7 +587,7 @@ async def test_request_timeout_ends_a_stream_and_drops_the_connection(
 ) -> None:
     fake.script(Turn(text=" ".join(["tok"] * 200), chunk_delay=0.02))  # ~4 s of tokens
     req = CompletionRequest(model=SLOW_READS, messages=[ChatMessage("user", "x")], timeout=0.4)
-    seen, error = await stream_until_error(provider, req)
+    seen, error = await stream_until_error(DeadlineProvider(provider), req)
     assert error.code is Code.DEADLINE_EXCEEDED
     assert seen and all(event == TextDelta("tok ") for event in seen)
     assert len(seen) < 200
@@ -881,7 +883,7 @@ async def test_a_call_given_up_while_queued_is_never_sent(
         holder = await _hold_the_only_thread(provider)
         queued = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=0.3)
         with pytest.raises(ApiError) as caught:
-            await provider.complete(queued)
+            await DeadlineProvider(provider).complete(queued)
         assert caught.value.code is Code.DEADLINE_EXCEEDED
         holder.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -973,7 +975,7 @@ async def test_waiting_for_a_slot_counts_against_the_request_timeout(
         holder = await _hold_the_only_thread(provider)
         queued = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=0.3)
         with pytest.raises(ApiError) as caught:
-            await collect(provider, queued)
+            await collect(DeadlineProvider(provider), queued)
         assert caught.value.code is Code.DEADLINE_EXCEEDED
         assert len(fake.received) == 1
         holder.cancel()
