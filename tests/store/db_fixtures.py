@@ -7,9 +7,7 @@ dropped at the end; the `test` database itself is only used to create it.
 """
 
 import asyncio
-import os
 import secrets
-import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,27 +17,11 @@ from sqlalchemy import text
 
 from store.database import Database
 from store.migrations import upgrade_to_head
+from tests.conftest import require_service
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
 TABLES = ("messages", "conversations", "api_keys", "usage_daily")
-
-
-def postgres_reachable() -> bool:
-    try:
-        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def require_postgres() -> None:
-    if postgres_reachable():
-        return
-    message = f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}"
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 async def _admin(statement: str) -> None:
@@ -55,7 +37,7 @@ async def _admin(statement: str) -> None:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test session."""
-    require_postgres()
+    require_service("postgres", PG_HOST, PG_PORT)
     name = f"test_h3_{secrets.token_hex(4)}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     url = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
