@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from errors import Code, http_status
+from tests.conftest import LiveServer, admin_client
 
 TIMEOUT = httpx.Timeout(10.0)
 
@@ -95,3 +96,16 @@ def new_conversation(client: httpx.Client, **fields: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def leave_after_first_text(
+    server: LiveServer, path: str, body: dict[str, Any], marker: str
+) -> None:
+    """Open a stream as the admin, read until a line with `marker` (the first text) arrives,
+    then hang up: what a client that leaves mid-answer does."""
+    with admin_client(server) as client, client.stream("POST", path, json=body) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if marker in line:
+                return
+    raise AssertionError("the stream ended before any text")

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from errors import Code, http_status
-from tests.api.resource_client import sse_events
+from tests.api.resource_client import leave_after_first_text, sse_events
 from tests.conftest import ADMIN_SECRET, LiveServer, admin_client, free_port
 from tests.fakes.bedrock import (
     FakeBedrock,
@@ -285,23 +285,6 @@ def test_openai_front_door_streams_from_bedrock(server: LiveServer, bedrock: Fak
     assert [r.operation for r in bedrock.received] == ["converse-stream"]
 
 
-def _leave_after_first_text(
-    server: LiveServer, path: str, body: dict[str, Any], marker: str
-) -> None:
-    """Open a stream, read until a line with `marker` (the first text) arrives, then hang up."""
-    with (
-        httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
-        ) as client,
-        client.stream("POST", path, json=body) as response,
-    ):
-        assert response.status_code == 200
-        for line in response.iter_lines():
-            if marker in line:
-                return
-    raise AssertionError("the stream ended before any text")
-
-
 @pytest.mark.parametrize("front_door", [False, True], ids=["conversation", "openai-endpoint"])
 def test_a_client_that_hangs_up_stops_bedrock(
     server: LiveServer, api: httpx.Client, bedrock: FakeBedrock, front_door: bool
@@ -319,7 +302,7 @@ def test_a_client_that_hangs_up_stops_bedrock(
         conversation = new_conversation(api)
         path = f"/v1/conversations/{conversation}/messages:stream"
         body = {"content": "talk"}
-    _leave_after_first_text(server, path, body, marker="word")
+    leave_after_first_text(server, path, body, marker="word")
     # The server closes its Bedrock stream: the fake sees the connection drop at
     # its next write, long before the forty words are out.
     assert bedrock.disconnected.wait(timeout=5), "Bedrock kept generating"
@@ -337,7 +320,8 @@ def test_readiness_proves_the_bedrock_endpoint(server: LiveServer, bedrock: Fake
     check = checks["provider:bedrock"]
     assert check["ok"] is True, check
     assert not check["message"].startswith("skipped"), check  # it was really checked
-    assert bedrock.received == []  # a signed call reached it, but no model was invoked
+    # A signed call reached it (the readiness listing), but no model was invoked.
+    assert (bedrock.listings, bedrock.received) == (1, [])
 
 
 def test_without_credentials_the_model_says_how_to_configure_them(

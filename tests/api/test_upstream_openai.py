@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from errors import Code
-from tests.api.resource_client import sse_events
+from tests.api.resource_client import leave_after_first_text, sse_events
 from tests.conftest import ADMIN_SECRET, LiveServer, admin_client
 from tests.fakes.openai_upstream import FakeOpenAIUpstream, Reply, context_too_long, error
 
@@ -98,9 +98,15 @@ def test_stream_goes_upstream(api: httpx.Client, upstream: FakeOpenAIUpstream) -
         "POST", f"/v1/conversations/{conversation}/messages:stream", json={"content": "count"}
     ) as response:
         assert response.status_code == 200
-        events = [name for name, _ in sse_events(response.iter_lines())]
-    assert events[0] == "userMessage" and events[-1] == "assistantMessage"
-    assert events.count("delta") >= 1
+        events = list(sse_events(response.iter_lines()))
+    names = [name for name, _ in events]
+    assert names[0] == "userMessage" and names[-1] == "assistantMessage"
+    assert names.count("delta") >= 1
+    # The upstream's words and usage arrive whole, and stored as such.
+    final = events[-1][1]
+    assert "".join(data["content"] for name, data in events if name == "delta") == "one two three"
+    assert (final["content"], final["status"]) == ("one two three", "COMPLETE")
+    assert final["usage"] == {"inputTokens": 5, "outputTokens": 3, "totalTokens": 8}
 
 
 @pytest.mark.parametrize(
@@ -139,23 +145,6 @@ def test_openai_front_door_routes_to_the_upstream(
     assert response.json()["choices"][0]["message"]["content"] == "front door"
 
 
-def _leave_after_first_text(
-    server: LiveServer, path: str, body: dict[str, object], marker: str
-) -> str:
-    """Open a stream, read until the line with `marker` (the first text) arrives, then hang up."""
-    with (
-        httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=15
-        ) as client,
-        client.stream("POST", path, json=body) as response,
-    ):
-        assert response.status_code == 200
-        for line in response.iter_lines():
-            if marker in line:  # text has arrived: the upstream is generating
-                return line
-    raise AssertionError("the stream ended before any text")
-
-
 @pytest.mark.parametrize("front_door", [False, True], ids=["conversation", "openai-endpoint"])
 def test_a_client_that_hangs_up_stops_the_upstream(
     server: LiveServer, api: httpx.Client, upstream: FakeOpenAIUpstream, front_door: bool
@@ -176,7 +165,7 @@ def test_a_client_that_hangs_up_stops_the_upstream(
         path = f"/v1/conversations/{conversation}/messages:stream"
         body = {"content": "talk"}
         marker = "event: delta"
-    _leave_after_first_text(server, path, body, marker)
+    leave_after_first_text(server, path, body, marker)
     # The server closes its upstream call: the fake sees the connection drop
     # at its next write, long before the forty words are out.
     assert upstream.disconnected.wait(timeout=5), "the upstream kept generating"

@@ -225,18 +225,6 @@ def test_aws_errors_become_client_errors_with_code_and_status(
     assert len(fake.received) == 1  # no retry took a second turn
 
 
-def test_error_messages_read_like_bedrock() -> None:
-    assert prompt_too_long().error == AwsError(
-        "ValidationException", 400, "Input is too long for requested model."
-    )
-    denied = access_denied().error
-    assert denied is not None
-    assert denied.message == "You don't have access to the model with the specified model ID."
-    assert validation("bad temperature").error == AwsError(
-        "ValidationException", 400, "bad temperature"
-    )
-
-
 def test_status_codes_match_botocore_service_model() -> None:
     client: Any = boto3.client(
         "bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
