@@ -7,13 +7,8 @@ from pathlib import Path
 import pytest
 
 from codegen.errors import GenerationError
-from codegen.generate import drift, include_paths, run_protoc
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def includes() -> list[Path]:
-    return [FIXTURES, *include_paths()]
+from codegen.generate import drift, run_protoc
+from tests.codegen.conftest import FIXTURES, includes
 
 
 def test_protoc_runs_the_plugin_executable(tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.codegen.conftest import FIXTURES
+
 STATUS_REF = {"$ref": "#/components/schemas/Status"}
 
 
