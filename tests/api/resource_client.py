@@ -2,7 +2,7 @@
 
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +75,7 @@ def assert_error(response: httpx.Response, code: int) -> dict[str, Any]:
     return body
 
 
-def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+def sse_events(lines: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(event, data) pairs from the lines of a text/event-stream body."""
     name, data = "message", list[str]()
     for line in lines:

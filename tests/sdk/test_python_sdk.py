@@ -8,7 +8,6 @@ is run as written.
 
 import asyncio
 import importlib.metadata
-import json
 import re
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -40,7 +39,9 @@ from privatellm_client.models import (
 )
 from privatellm_client.types import Response
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.api.resource_client import sse_events
+from tests.conftest import ROOT
+
 SDK = ROOT / "dist" / "python"
 PACKAGE = "privatellm_client"
 T = TypeVar("T")
@@ -148,13 +149,8 @@ def test_conversation_flow_through_the_sdk(client: AuthenticatedClient) -> None:
 
 def stream_events(text: str) -> list[StreamMessageResponse]:
     """The events of an SSE body, each read into the generated event model."""
-    events = []
-    for block in text.strip().split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in block.splitlines())
-        events.append(
-            StreamMessageResponse.from_dict({fields["event"]: json.loads(fields["data"])})
-        )
-    return events
+    lines = text.split("\n")  # SSE ends lines at LF (CR/CRLF too, which we do not send)
+    return [StreamMessageResponse.from_dict({name: data}) for name, data in sse_events(lines)]
 
 
 def test_the_stream_operation_returns_the_event_stream_as_text(

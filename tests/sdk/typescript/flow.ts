@@ -166,13 +166,11 @@ async function streaming(base: string, key: string): Promise<Record<string, unkn
   const afterAbort = await settled(client, id);
 
   let openAiText = '';
-  let openAiEvents = 0;
   const chunks = streamChatCompletionEvents(client, {
     model: 'echo',
     messages: [{ role: 'user', content: 'seven eight nine' }],
   });
   for await (const event of chunks) {
-    openAiEvents++;
     if (event.event === 'message') {
       openAiText += event.data.choices?.[0]?.delta?.content ?? '';
     }
@@ -197,7 +195,7 @@ async function streaming(base: string, key: string): Promise<Record<string, unkn
     },
     broken: { events: broken, delta: brokenDelta, stored: stopped(afterBreak) },
     aborted: { events: aborted, delta: abortedDelta, error: abortError, stored: stopped(afterAbort) },
-    openAi: { text: openAiText, events: openAiEvents },
+    openAi: { text: openAiText },
     unknownConversation,
     badKey,
   };
