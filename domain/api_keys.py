@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from domain import ids
 from domain.access import readable_owner
 from domain.identity import Caller, Role
-from domain.paging import Page, page_size, time_cursor, time_token
+from domain.paging import Page, page, page_size, time_cursor, time_token
 from domain.services import Services
 from errors import ApiError, Code
 from store import api_keys as repo
@@ -108,12 +108,7 @@ async def list_api_keys(
     after = time_cursor(token, "apiKeys", scope)
     async with svc.db.read() as session:
         rows = await repo.list_page(session, owner, after, limit + 1)
-    next_token = ""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_token = time_token("apiKeys", scope, last.create_time, last.id)
-    return Page(rows, next_token)
+    return page(rows, limit, lambda last: time_token("apiKeys", scope, last.create_time, last.id))
 
 
 async def revoke_api_key(svc: Services, caller: Caller, key_id: str) -> ApiKeyRow:

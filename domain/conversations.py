@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain import catalog, ids
 from domain.identity import Caller
-from domain.paging import Page, page_size, time_cursor, time_token
+from domain.paging import Page, page, page_size, time_cursor, time_token
 from domain.services import Services
 from errors import ApiError, Code
 from store import conversations as repo
@@ -83,11 +83,11 @@ async def list_conversations(
     after = time_cursor(token, "conversations", caller.user_id)
     async with svc.db.read() as session:
         rows = await repo.list_page(session, caller.user_id, after, limit + 1)
-    next_token = ""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_token = time_token("conversations", caller.user_id, rows[-1].create_time, rows[-1].id)
-    return Page(rows, next_token)
+    return page(
+        rows,
+        limit,
+        lambda last: time_token("conversations", caller.user_id, last.create_time, last.id),
+    )
 
 
 async def get_conversation(svc: Services, caller: Caller, conversation_id: str) -> ConversationRow:

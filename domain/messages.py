@@ -2,7 +2,7 @@
 
 from domain.conversations import not_found
 from domain.identity import Caller
-from domain.paging import Page, page_size
+from domain.paging import Page, page, page_size
 from domain.services import Services
 from errors import ApiError, Code
 from store import conversations as conversation_repo
@@ -29,11 +29,7 @@ async def list_messages(
         if conversation is None:
             raise not_found(conversation_id)
         rows = await repo.list_page(session, conversation.pk, after, limit + 1)
-    next_token = ""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_token = page_tokens.encode("messages", scope, [rows[-1].position])
-    return Page(rows, next_token)
+    return page(rows, limit, lambda last: page_tokens.encode("messages", scope, [last.position]))
 
 
 async def get_message(

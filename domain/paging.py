@@ -1,5 +1,6 @@
 """Page sizes, pages and the `(create_time, id)` cursor shared by the List operations."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -26,6 +27,15 @@ def page_size(requested: int | None) -> int:
     if not 1 <= requested <= MAX_PAGE_SIZE:
         raise ApiError(Code.INVALID_ARGUMENT, f"page_size must be 1-{MAX_PAGE_SIZE}")
     return requested
+
+
+def page(rows: list[T], limit: int, token_of: Callable[[T], str]) -> Page[T]:
+    """A page from `limit + 1` fetched rows: the extra row only says another page follows,
+    and the token points after the page's last row."""
+    if len(rows) <= limit:
+        return Page(rows, "")
+    items = rows[:limit]
+    return Page(items, token_of(items[-1]))
 
 
 def time_token(kind: str, scope: str, create_time: datetime, row_id: str) -> str:
