@@ -118,8 +118,6 @@ async def update_conversation(
         row = await repo.get(session, caller.user_id, conversation_id)
         if row is None:
             raise not_found(conversation_id)
-        if etag and etag != row.etag:
-            raise _stale(conversation_id)
         changed = await repo.update_fields(
             session, row.pk, values, expected_etag=etag or None, new_etag=ids.etag(), now=utc_now()
         )
@@ -137,8 +135,7 @@ async def delete_conversation(
         row = await repo.get(session, caller.user_id, conversation_id)
         if row is None:
             raise not_found(conversation_id)
-        if etag and etag != row.etag:
-            raise _stale(conversation_id)
+        # The etag is checked by the conditional DELETE itself, as by the UPDATE above.
         if not await repo.delete_one(session, row.pk, expected_etag=etag or None):
             raise _stale(conversation_id)
 
