@@ -33,7 +33,6 @@ import json
 import os
 import random
 from collections.abc import AsyncGenerator, Mapping
-from contextlib import aclosing
 from typing import Any
 
 import httpx
@@ -146,9 +145,8 @@ class OpenAICompatibleProvider:
             finish: FinishReason | None = None
             usage: Usage | None = None
             done = False
-            # aclosing: the line reader is finalised now, not by the garbage collector.
-            async with aclosing(_lines(response, self)) as lines:
-                async for line in lines:
+            try:
+                async for line in response.aiter_lines():
                     if not line.startswith("data:"):
                         continue  # blank separators, comments, `event:` lines
                     data = line[5:].strip()
@@ -163,6 +161,11 @@ class OpenAICompatibleProvider:
                             yield TextDelta(content)
                         if reason:
                             finish = _finish(reason)
+            except httpx.TimeoutException as exc:
+                raise self._timeout(exc) from exc
+            except httpx.TransportError as exc:
+                broken = f"{self._who()}: stream broken ({type(exc).__name__})"
+                raise ApiError(Code.UNAVAILABLE, broken) from exc
             if not done:
                 raise ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early")
             yield StreamEnd(
@@ -302,21 +305,6 @@ class OpenAICompatibleProvider:
         if status >= 500:
             return _Retryable(ApiError(Code.UNAVAILABLE, detail))
         return ApiError(Code.UNKNOWN, detail)
-
-
-async def _lines(
-    response: httpx.Response, provider: OpenAICompatibleProvider
-) -> AsyncGenerator[str, None]:
-    """The response's lines, with transport failures mapped to ApiError."""
-    try:
-        async for line in response.aiter_lines():
-            yield line
-    except httpx.TimeoutException as exc:
-        raise provider._timeout(exc) from exc
-    except httpx.TransportError as exc:
-        raise ApiError(
-            Code.UNAVAILABLE, f"{provider._who()}: stream broken ({type(exc).__name__})"
-        ) from exc
 
 
 def _error_fields(body: bytes) -> tuple[str, str]:
