@@ -64,7 +64,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import os
-import random
 import re
 import threading
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
@@ -107,6 +106,7 @@ from providers.base import (
     Usage,
     estimate_usage,
 )
+from providers.retry import Retryable, RetryPolicy
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
@@ -162,14 +162,6 @@ _READY_TIMEOUT_SECONDS = 2.0
 _MAX_ERROR_TEXT = 300
 
 
-class _Retryable(Exception):
-    """An attempt failed in a way another attempt may fix; carries the final error."""
-
-    def __init__(self, error: ApiError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
 @dataclass(frozen=True, slots=True)
 class _ClientKey:
     region: str
@@ -189,7 +181,7 @@ class _EventReader:
         self._finished = False
 
     def next(self) -> Mapping[str, Any] | None:
-        """The next event, None at the end; ApiError or _Retryable when the stream fails."""
+        """The next event, None at the end; ApiError or Retryable when the stream fails."""
         if self._closed_by is not None:
             raise self._closed_by
         try:
@@ -251,13 +243,11 @@ class BedrockProvider:
         self.endpoint_url = str(config["endpoint_url"]) if config.get("endpoint_url") else None
         self.timeout_seconds = float(config.get("timeout_seconds", 120.0))
         self.connect_timeout_seconds = float(config.get("connect_timeout_seconds", 5.0))
-        self.max_attempts = int(config.get("max_attempts", 3))
-        self.retry_base_seconds = float(config.get("retry_base_seconds", 0.5))
-        self.retry_max_seconds = float(config.get("retry_max_seconds", 8.0))
+        self.retry = RetryPolicy.from_config(name, config)
         self.max_concurrency = int(config.get("max_concurrency", 64))
         metadata_timeout = float(config.get("metadata_timeout_seconds", 1.0))
-        if self.max_attempts < 1 or self.max_concurrency < 1:
-            raise ValueError(f"provider {name}: max_attempts and max_concurrency must be >= 1")
+        if self.max_concurrency < 1:
+            raise ValueError(f"provider {name}: max_concurrency must be >= 1")
         if self.timeout_seconds <= 0 or self.connect_timeout_seconds <= 0 or metadata_timeout <= 0:
             raise ValueError(f"provider {name}: timeouts must be > 0")
 
@@ -353,14 +343,14 @@ class BedrockProvider:
             # A Converse call cannot be recalled once sent: a read timeout no longer
             # than the caller's budget keeps its thread from outliving the request.
             key = replace(key, read_timeout=min(key.read_timeout, request.timeout))
-        last: _Retryable | None = None
-        for attempt in range(self.max_attempts):
+        last: Retryable | None = None
+        for attempt in range(self.retry.max_attempts):
             if last is not None:
-                await asyncio.sleep(self._backoff(attempt))
+                await asyncio.sleep(self.retry.backoff(attempt))
             try:
                 async with self._slots:
                     answer = await self._in_thread(lambda: self._converse(key, kwargs))
-            except _Retryable as exc:
+            except Retryable as exc:
                 last = exc
                 continue
             return self._completion(request, answer)
@@ -373,10 +363,10 @@ class BedrockProvider:
         kwargs = self._converse_kwargs(request)
         key = self._key(request.model)
         yielded = False
-        last: _Retryable | None = None
-        for attempt in range(self.max_attempts):
+        last: Retryable | None = None
+        for attempt in range(self.retry.max_attempts):
             if last is not None:
-                await asyncio.sleep(self._backoff(attempt))
+                await asyncio.sleep(self.retry.backoff(attempt))
             try:
                 async with (
                     self._slots,
@@ -386,7 +376,7 @@ class BedrockProvider:
                         yielded = yielded or isinstance(event, TextDelta)
                         yield event
                 return
-            except _Retryable as exc:
+            except Retryable as exc:
                 if yielded:  # never replay an answer the caller has partly seen
                     raise exc.error from exc
                 last = exc
@@ -395,7 +385,7 @@ class BedrockProvider:
     async def _stream_once(
         self, request: CompletionRequest, key: _ClientKey, kwargs: dict[str, Any]
     ) -> AsyncGenerator[StreamEvent, None]:
-        """One ConverseStream call: its text deltas, then StreamEnd; _Retryable when it fails."""
+        """One ConverseStream call: its text deltas, then StreamEnd; Retryable when it fails."""
         reader = await self._in_thread(
             lambda: self._converse_stream(key, kwargs), abandon=_EventReader.close
         )
@@ -408,7 +398,7 @@ class BedrockProvider:
             while True:
                 try:
                     event = await self._in_thread(reader.next)
-                except _Retryable:
+                except Retryable:
                     if finish is None:
                         raise
                     break  # cut after messageStop: the answer is whole, only its usage is lost
@@ -425,7 +415,7 @@ class BedrockProvider:
                 elif "metadata" in event:
                     usage = _usage(event["metadata"].get("usage"))
             if finish is None:
-                raise _Retryable(ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early"))
+                raise Retryable(ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early"))
             yield StreamEnd(finish, usage or estimate_usage(request, "".join(parts)))
         finally:
             reader.close()
@@ -543,19 +533,19 @@ class BedrockProvider:
         return Completion(text, _finish(answer.get("stopReason")), usage)
 
     def _map_error(self, exc: Exception, broken: str = "connection failed") -> Exception:
-        """An SDK failure as ApiError, or _Retryable wrapping one when another try may help.
+        """An SDK failure as ApiError, or Retryable wrapping one when another try may help.
 
         `broken` says what a transport failure broke (a call, or a stream midway).
         """
         who = self._who()
-        if isinstance(exc, ApiError | _Retryable):
+        if isinstance(exc, ApiError | Retryable):
             return exc
         if isinstance(exc, ClientError):  # EventStreamError (in-stream exceptions) included
             return self._client_error(exc)
         if isinstance(exc, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
             return ApiError(Code.DEADLINE_EXCEEDED, f"{who}: no answer within the read timeout")
         if isinstance(exc, ParserError):  # a frame with a bad checksum or length
-            return _Retryable(ApiError(Code.UNAVAILABLE, f"{who}: malformed stream event"))
+            return Retryable(ApiError(Code.UNAVAILABLE, f"{who}: malformed stream event"))
         if isinstance(
             exc,
             EndpointConnectionError  # ConnectTimeoutError included
@@ -564,7 +554,7 @@ class BedrockProvider:
             | urllib3.exceptions.HTTPError
             | OSError,
         ):
-            return _Retryable(ApiError(Code.UNAVAILABLE, f"{who}: {broken} ({type(exc).__name__})"))
+            return Retryable(ApiError(Code.UNAVAILABLE, f"{who}: {broken} ({type(exc).__name__})"))
         if isinstance(
             exc,
             NoCredentialsError
@@ -593,7 +583,7 @@ class BedrockProvider:
             return ApiError(Code.RESOURCE_EXHAUSTED, quota)
         if kind in _RETRYABLE:
             label = f"{self._who()}: {_RETRYABLE[kind]}"
-            return _Retryable(
+            return Retryable(
                 ApiError(Code.UNAVAILABLE, f"{label} ({message})" if message else label)
             )
         if kind == "servicequotaexceededexception":
@@ -616,7 +606,7 @@ class BedrockProvider:
         if kind == "validationexception":
             return ApiError(Code.INVALID_ARGUMENT, detail)
         if status == 429 or status >= 500:
-            return _Retryable(ApiError(Code.UNAVAILABLE, detail))
+            return Retryable(ApiError(Code.UNAVAILABLE, detail))
         if status in (400, 422):
             return ApiError(Code.INVALID_ARGUMENT, detail)
         if status in (401, 403, 404):
@@ -667,16 +657,13 @@ class BedrockProvider:
         if not ready.available:
             raise ApiError(Code.FAILED_PRECONDITION, f"{self._who()}: {ready.reason}")
 
-    def _exhausted(self, last: _Retryable | None) -> ApiError:
+    def _exhausted(self, last: Retryable | None) -> ApiError:
         assert last is not None  # the loop ran max_attempts >= 1 times
-        if self.max_attempts == 1:
+        if self.retry.max_attempts == 1:
             return last.error
         error = last.error
-        message = f"{error.message} (after {self.max_attempts} attempts)"
+        message = f"{error.message} (after {self.retry.max_attempts} attempts)"
         return ApiError(error.code, message, error.details, error.headers)
-
-    def _backoff(self, attempt: int) -> float:
-        return random.uniform(0, min(self.retry_max_seconds, self.retry_base_seconds * 2**attempt))
 
 
 def _abandoned(abandon: Callable[[T], None]) -> Callable[["concurrent.futures.Future[T]"], None]:

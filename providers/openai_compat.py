@@ -31,7 +31,6 @@ UNAVAILABLE (14); any other status -> UNKNOWN (2).
 import asyncio
 import json
 import os
-import random
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
@@ -50,6 +49,7 @@ from providers.base import (
     Usage,
     estimate_usage,
 )
+from providers.retry import Retryable, RetryPolicy
 
 _FINISH = {
     "stop": FinishReason.STOP,
@@ -58,15 +58,6 @@ _FINISH = {
 }
 _READY_TIMEOUT_SECONDS = 2.0
 _MAX_ERROR_TEXT = 300
-
-
-class _Retryable(Exception):
-    """An attempt failed in a way another attempt may fix; carries the final error."""
-
-    def __init__(self, error: ApiError, retry_after: float | None = None) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.retry_after = retry_after
 
 
 class OpenAICompatibleProvider:
@@ -79,11 +70,7 @@ class OpenAICompatibleProvider:
         self.api_key_env = str(api_key_env) if api_key_env else None
         self.timeout_seconds = float(config.get("timeout_seconds", 60.0))
         self.connect_timeout_seconds = float(config.get("connect_timeout_seconds", 5.0))
-        self.max_attempts = int(config.get("max_attempts", 3))
-        self.retry_base_seconds = float(config.get("retry_base_seconds", 0.5))
-        self.retry_max_seconds = float(config.get("retry_max_seconds", 8.0))
-        if self.max_attempts < 1:
-            raise ValueError(f"provider {name}: max_attempts must be >= 1")
+        self.retry = RetryPolicy.from_config(name, config)  # max_attempts, backoff
         if self.timeout_seconds <= 0 or self.connect_timeout_seconds <= 0:
             raise ValueError(f"provider {name}: timeouts must be > 0")
         self._client = httpx.AsyncClient(
@@ -233,21 +220,16 @@ class OpenAICompatibleProvider:
             if seconds is not None
             else None
         )
-        last: _Retryable | None = None
-        for attempt in range(self.max_attempts):
+        last: Retryable | None = None
+        for attempt in range(self.retry.max_attempts):
             if last is not None:
-                await asyncio.sleep(self._backoff(attempt, last.retry_after))
+                await asyncio.sleep(self.retry.backoff(attempt, last.retry_after))
             try:
                 return await self._attempt(payload, request_timeout)
-            except _Retryable as exc:
+            except Retryable as exc:
                 last = exc
         assert last is not None
         raise last.error
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.retry_max_seconds)
-        return random.uniform(0, min(self.retry_max_seconds, self.retry_base_seconds * 2**attempt))
 
     async def _attempt(
         self, payload: dict[str, Any], limits: httpx.Timeout | None
@@ -264,7 +246,7 @@ class OpenAICompatibleProvider:
         except httpx.TimeoutException as exc:
             raise self._timeout(exc) from exc
         except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise _Retryable(
+            raise Retryable(
                 ApiError(Code.UNAVAILABLE, f"{self._who()} unreachable: {type(exc).__name__}")
             ) from exc
         if response.status_code == 200:
@@ -287,7 +269,7 @@ class OpenAICompatibleProvider:
                 return ApiError(Code.RESOURCE_EXHAUSTED, f"{who}: upstream quota exhausted")
             retry_after = _retry_after(response.headers.get("retry-after"))
             headers = {"Retry-After": str(round(retry_after))} if retry_after else None
-            return _Retryable(
+            return Retryable(
                 ApiError(Code.UNAVAILABLE, f"{who}: rate limited", headers=headers), retry_after
             )
         if status == 400 and (
@@ -303,7 +285,7 @@ class OpenAICompatibleProvider:
         if status == 408:
             return ApiError(Code.DEADLINE_EXCEEDED, detail)
         if status >= 500:
-            return _Retryable(ApiError(Code.UNAVAILABLE, detail))
+            return Retryable(ApiError(Code.UNAVAILABLE, detail))
         return ApiError(Code.UNKNOWN, detail)
 
 
