@@ -51,15 +51,15 @@ Wire details, as Bedrock sends them:
 import binascii
 import json
 import struct
-import threading
 import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
+
+from tests.fakes.local_server import LocalServer, words
 
 _PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _STRING_HEADER = 7  # event-stream header value type: UTF-8 string with a 2-byte length
@@ -107,7 +107,7 @@ class Turn:
 
     def chunks(self) -> list[str]:
         """The answer in pieces of one word (with its trailing space)."""
-        return _words(self.text)
+        return words(self.text)
 
     def usage(self) -> dict[str, int]:
         return {
@@ -260,15 +260,7 @@ def exception_frame(error: AwsError) -> bytes:
     return encode_frame(headers, json.dumps(error.body()).encode())
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that went away is a scenario here, not a failure worth a traceback.
-        return None
-
-
-class FakeBedrock:
+class FakeBedrock(LocalServer):
     """Start with `with FakeBedrock() as fake:`; `fake.url` is boto3's `endpoint_url`."""
 
     def __init__(self) -> None:
@@ -278,19 +270,11 @@ class FakeBedrock:
         # before any operation runs; such requests take no turn.
         self.credentials_error: AwsError | None = None
         self.listings = 0  # ListAsyncInvokes calls (the provider's readiness probe)
-        self.disconnected = threading.Event()
-        self._stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
-        # A short poll interval keeps stop() (and so each test's teardown) quick.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
+        super().__init__(self._handler_class())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.root_url
 
     def script(self, *turns: Turn) -> None:
         """Queue turns; each call takes the next one, an empty queue answers `Turn()`."""
@@ -306,35 +290,10 @@ class FakeBedrock:
             self.listings = 0
             self.disconnected.clear()
 
-    def start(self) -> "FakeBedrock":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()  # cuts short any scripted delay
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> "FakeBedrock":
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     def _next(self, received: Received) -> Turn:
         with self._lock:
             self.received.append(received)
             return self.turns.popleft() if self.turns else Turn()
-
-    def _sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            self._stopping.wait(seconds)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -422,7 +381,7 @@ class FakeBedrock:
                 self._chunk(event_frame("messageStart", _padded({"role": "assistant"}, 2)))
                 block = 0
                 if turn.reasoning:
-                    thoughts = [{"text": word} for word in _words(turn.reasoning)]
+                    thoughts = [{"text": word} for word in words(turn.reasoning)]
                     for index, thought in enumerate([*thoughts, {"signature": _SIGNATURE}]):
                         delta = {"contentBlockIndex": 0, "delta": {"reasoningContent": thought}}
                         self._chunk(event_frame("contentBlockDelta", _padded(delta, index)))
@@ -491,11 +450,6 @@ _ERROR_NAMESPACE = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 _DEFAULT_STREAM_ERROR = AwsError(
     "InternalServerException", 500, "The server encountered an internal error."
 )
-
-
-def _words(text: str) -> list[str]:
-    words = text.split(" ")
-    return [w + " " for w in words[:-1]] + [words[-1]] if text else []
 
 
 def _padded(data: dict[str, Any], length: int) -> dict[str, Any]:

@@ -6,13 +6,12 @@ body), and `disconnected` is set when a client drops a stream mid-way.
 """
 
 import json
-import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.local_server import LocalServer, words
 
 
 @dataclass
@@ -32,8 +31,7 @@ class Reply:
 
     def chunks(self) -> list[str]:
         """The answer in pieces of one word (with its trailing space)."""
-        words = self.text.split(" ")
-        return [w + " " for w in words[:-1]] + [words[-1]] if self.text else []
+        return words(self.text)
 
 
 @dataclass
@@ -74,25 +72,17 @@ def error(status: int, message: str = "boom") -> Reply:
     return Reply(status=status, error={"message": message, "type": "error", "code": None})
 
 
-class FakeOpenAIUpstream:
+class FakeOpenAIUpstream(LocalServer):
     """Start with `with FakeOpenAIUpstream() as fake:`; `fake.base_url` ends in /v1."""
 
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[Received] = []
-        self.disconnected = threading.Event()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        # A short poll interval keeps stop() (and so each test's teardown) quick.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._handler_class())
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return self.root_url + "/v1"
 
     def script(self, *replies: Reply) -> None:
         with self._lock:
@@ -101,26 +91,6 @@ class FakeOpenAIUpstream:
     def chat_requests(self) -> list[Received]:
         with self._lock:
             return [r for r in self.requests if r.path == "/v1/chat/completions"]
-
-    def start(self) -> "FakeOpenAIUpstream":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> "FakeOpenAIUpstream":
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _next(self, received: Received) -> Reply:
         with self._lock:
@@ -152,7 +122,7 @@ class FakeOpenAIUpstream:
                     return
                 reply = fake._next(Received("POST", self.path, dict(self.headers), body))
                 if reply.delay:
-                    time.sleep(reply.delay)
+                    fake._sleep(reply.delay)
                 try:
                     if reply.status != 200:
                         self._json(reply.status, {"error": reply.error or {}}, reply.headers)
@@ -186,7 +156,7 @@ class FakeOpenAIUpstream:
                     delta = {"choices": [{"index": 0, "delta": {"content": piece}}]}
                     self._event(json.dumps(delta))
                     if reply.chunk_delay:
-                        time.sleep(reply.chunk_delay)
+                        fake._sleep(reply.chunk_delay)
                 final = {
                     "choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}]
                 }

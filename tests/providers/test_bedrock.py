@@ -5,7 +5,7 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ from tests.fakes.bedrock import (
     unrecognized_client,
     validation,
 )
+from tests.fakes.local_server import LocalServer
 
 MODEL = ModelSpec(
     id="claude",
@@ -658,7 +659,7 @@ async def test_cancelling_frees_the_worker_thread_blocked_reading(
 # -- credentials, region, readiness --------------------------------------------------
 
 
-class FakeInstanceMetadata:
+class FakeInstanceMetadata(LocalServer):
     """EC2's instance-metadata service (IMDSv2), one role; holds its first answer till released."""
 
     def __init__(self) -> None:
@@ -699,28 +700,20 @@ class FakeInstanceMetadata:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
+        super().__init__(Handler)
+        self.url = self.root_url + "/"
 
     def stop(self) -> None:
         self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().stop()
 
 
 @pytest.fixture
 def instance_metadata(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeInstanceMetadata]:
     """botocore's instance-metadata lookups go to this fake (still off unless a test enables it)."""
-    metadata = FakeInstanceMetadata()
-    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", metadata.url)
-    yield metadata
-    metadata.stop()
+    with FakeInstanceMetadata() as metadata:
+        monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", metadata.url)
+        yield metadata
 
 
 @pytest.mark.parametrize("switch", ["AWS_EC2_METADATA_DISABLED", "instance_metadata: false"])
