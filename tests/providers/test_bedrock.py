@@ -19,10 +19,8 @@ from providers.base import (
     CompletionRequest,
     FinishReason,
     GenerationParams,
-    Generator,
     ModelSpec,
     StreamEnd,
-    StreamEvent,
     TextDelta,
     Usage,
 )
@@ -47,6 +45,7 @@ from tests.fakes.bedrock import (
     validation,
 )
 from tests.fakes.local_server import LocalServer
+from tests.providers.conftest import collect, stream_until_error
 
 MODEL = ModelSpec(
     id="claude",
@@ -132,20 +131,6 @@ async def provider(fake: FakeBedrock, aws_keys: None) -> AsyncIterator[BedrockPr
     built = BedrockProvider("bedrock", config(fake))
     yield built
     await built.aclose()
-
-
-async def collect(provider: Generator, req: CompletionRequest) -> list[StreamEvent]:
-    return [event async for event in provider.stream(req)]
-
-
-async def stream_until_error(
-    provider: Generator, req: CompletionRequest
-) -> tuple[list[StreamEvent], ApiError]:
-    seen: list[StreamEvent] = []
-    with pytest.raises(ApiError) as caught:
-        async for event in provider.stream(req):
-            seen.append(event)
-    return seen, caught.value
 
 
 # -- requests and answers on the wire ------------------------------------------

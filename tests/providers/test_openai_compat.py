@@ -15,7 +15,6 @@ from providers.base import (
     GenerationParams,
     ModelSpec,
     StreamEnd,
-    StreamEvent,
     TextDelta,
     Usage,
 )
@@ -28,6 +27,7 @@ from tests.fakes.openai_upstream import (
     insufficient_quota,
     rate_limited,
 )
+from tests.providers.conftest import collect, stream_until_error
 
 MODEL = ModelSpec(
     id="local",
@@ -73,10 +73,6 @@ async def provider(
     )
     yield built
     await built.aclose()
-
-
-async def collect(provider: OpenAICompatibleProvider, req: CompletionRequest) -> list[StreamEvent]:
-    return [event async for event in provider.stream(req)]
 
 
 async def test_complete_sends_openai_request_and_maps_answer(
@@ -221,11 +217,8 @@ async def test_stream_cut_midway_fails_after_deltas(
     provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
 ) -> None:
     fake.script(Reply(text="a b c d e", cut_after=2))
-    seen: list[StreamEvent] = []
-    with pytest.raises(ApiError) as caught:
-        async for event in provider.stream(request()):
-            seen.append(event)
-    assert caught.value.code is Code.UNAVAILABLE
+    seen, error = await stream_until_error(provider, request())
+    assert error.code is Code.UNAVAILABLE
     assert seen == [TextDelta("a "), TextDelta("b ")]
     assert len(fake.chat_requests()) == 1  # never replayed once text was sent
 
@@ -234,11 +227,8 @@ async def test_malformed_chunk_is_unavailable(
     provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
 ) -> None:
     fake.script(Reply(text="a b c", malformed_after=1))
-    seen: list[StreamEvent] = []
-    with pytest.raises(ApiError) as caught:
-        async for event in provider.stream(request()):
-            seen.append(event)
-    assert caught.value.code is Code.UNAVAILABLE
+    seen, error = await stream_until_error(provider, request())
+    assert error.code is Code.UNAVAILABLE
     assert seen == [TextDelta("a ")]
 
 
