@@ -354,7 +354,7 @@ async def _settle(
     }
     answer = turn.assistant_message
     async with turn.svc.db.write() as session:
-        await message_repo.finish(session, answer.pk, values, only_status="IN_PROGRESS")
+        written = await message_repo.finish(session, answer.pk, values, only_status="IN_PROGRESS")
         await conversation_repo.unlock(
             session, turn.conversation_pk, message_id=answer.id, now=now, new_etag=ids.etag()
         )
@@ -366,10 +366,11 @@ async def _settle(
             output_tokens=usage.output_tokens,
             at=now,
         )
-        stored = await message_repo.get_by_pk(session, answer.pk)
+        # Read back only when another writer settled it first (a stale lock taken over).
+        stored = None if written else await message_repo.get_by_pk(session, answer.pk)
     if stored is not None:
         return stored
-    # The conversation was deleted meanwhile: answer with what was generated.
+    # What we wrote (or, the conversation deleted meanwhile, what was generated).
     for key, value in values.items():
         setattr(answer, key, value)
     return answer
