@@ -1,9 +1,11 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
 
 import pytest
 
 from domain.identity import Caller
 from domain.services import Services
+from errors import ApiError
 from providers.registry import ProviderRegistry
 from store.database import Database
 from tests.store.db_fixtures import db, db_url, echo_catalog, postgres_url
@@ -21,3 +23,10 @@ async def svc(db: Database) -> AsyncIterator[Services]:
     registry = ProviderRegistry.from_config(providers, models)
     yield Services(db=db, providers=registry, default_model="echo")
     await registry.aclose()
+
+
+async def api_error(awaitable: Awaitable[Any]) -> ApiError:
+    """The ApiError `awaitable` raises; the test fails if it raises none."""
+    with pytest.raises(ApiError) as caught:
+        await awaitable
+    return caught.value

@@ -8,13 +8,7 @@ from domain import conversations as conv
 from domain.conversations import ConversationFields
 from domain.services import Services
 from errors import ApiError, Code
-from tests.domain.conftest import ALICE, BOB
-
-
-async def _codes(awaitable: object) -> Code:
-    with pytest.raises(ApiError) as caught:
-        await awaitable  # type: ignore[misc]
-    return caught.value.code
+from tests.domain.conftest import ALICE, BOB, api_error
 
 
 async def test_create_fills_defaults(svc: Services) -> None:
@@ -26,7 +20,9 @@ async def test_create_fills_defaults(svc: Services) -> None:
 
 async def test_client_chosen_id_and_already_exists(svc: Services) -> None:
     await conv.create_conversation(svc, ALICE, ConversationFields(), "my-chat")
-    code = await _codes(conv.create_conversation(svc, ALICE, ConversationFields(), "my-chat"))
+    code = (
+        await api_error(conv.create_conversation(svc, ALICE, ConversationFields(), "my-chat"))
+    ).code
     assert code == Code.ALREADY_EXISTS
     # Ids are per user: Bob may use the same id, and learns nothing about Alice's.
     assert (
@@ -36,21 +32,25 @@ async def test_client_chosen_id_and_already_exists(svc: Services) -> None:
 
 @pytest.mark.parametrize("bad", ["Abc1", "abc", "1abc", "a" * 64, "ab_c"])
 async def test_bad_client_id_is_invalid(svc: Services, bad: str) -> None:
-    code = await _codes(conv.create_conversation(svc, ALICE, ConversationFields(), bad))
+    code = (await api_error(conv.create_conversation(svc, ALICE, ConversationFields(), bad))).code
     assert code == Code.INVALID_ARGUMENT
 
 
 async def test_unknown_model_is_invalid_argument(svc: Services) -> None:
-    code = await _codes(conv.create_conversation(svc, ALICE, ConversationFields(model="nope")))
+    code = (
+        await api_error(conv.create_conversation(svc, ALICE, ConversationFields(model="nope")))
+    ).code
     assert code == Code.INVALID_ARGUMENT
 
 
 async def test_other_users_conversation_is_not_found(svc: Services) -> None:
     row = await conv.create_conversation(svc, ALICE, ConversationFields())
-    assert await _codes(conv.get_conversation(svc, BOB, row.id)) == Code.NOT_FOUND
+    assert (await api_error(conv.get_conversation(svc, BOB, row.id))).code == Code.NOT_FOUND
     fields = ConversationFields(title="x")
-    assert await _codes(conv.update_conversation(svc, BOB, row.id, fields)) == Code.NOT_FOUND
-    assert await _codes(conv.delete_conversation(svc, BOB, row.id)) == Code.NOT_FOUND
+    assert (
+        await api_error(conv.update_conversation(svc, BOB, row.id, fields))
+    ).code == Code.NOT_FOUND
+    assert (await api_error(conv.delete_conversation(svc, BOB, row.id))).code == Code.NOT_FOUND
     assert (await conv.get_conversation(svc, ALICE, row.id)).id == row.id
 
 
@@ -86,7 +86,9 @@ async def test_empty_mask_replaces_every_mutable_field(svc: Services) -> None:
 async def test_unknown_or_immutable_mask_path_is_invalid(svc: Services, mask: str) -> None:
     row = await conv.create_conversation(svc, ALICE, ConversationFields(title="a"))
     fields = ConversationFields(title="b")
-    code = await _codes(conv.update_conversation(svc, ALICE, row.id, fields, update_mask=mask))
+    code = (
+        await api_error(conv.update_conversation(svc, ALICE, row.id, fields, update_mask=mask))
+    ).code
     assert code == Code.INVALID_ARGUMENT
     assert (await conv.get_conversation(svc, ALICE, row.id)).title == "a"
 
@@ -99,12 +101,14 @@ async def test_stale_etag_aborts_and_changes_nothing(svc: Services) -> None:
     stale = conv.update_conversation(
         svc, ALICE, row.id, ConversationFields(title="c"), update_mask="title", etag=row.etag
     )
-    assert await _codes(stale) == Code.ABORTED
+    assert (await api_error(stale)).code == Code.ABORTED
     current = await conv.get_conversation(svc, ALICE, row.id)
     assert (current.title, current.etag) == ("b", fresh.etag)
-    assert await _codes(conv.delete_conversation(svc, ALICE, row.id, etag=row.etag)) == Code.ABORTED
+    assert (
+        await api_error(conv.delete_conversation(svc, ALICE, row.id, etag=row.etag))
+    ).code == Code.ABORTED
     await conv.delete_conversation(svc, ALICE, row.id, etag=fresh.etag)
-    assert await _codes(conv.get_conversation(svc, ALICE, row.id)) == Code.NOT_FOUND
+    assert (await api_error(conv.get_conversation(svc, ALICE, row.id))).code == Code.NOT_FOUND
 
 
 async def test_concurrent_updates_with_one_etag_have_one_winner(svc: Services) -> None:
@@ -152,14 +156,18 @@ async def test_pagination_survives_concurrent_inserts(svc: Services) -> None:
 async def test_page_size_bounds_and_foreign_token(svc: Services) -> None:
     for i in range(3):
         await conv.create_conversation(svc, ALICE, ConversationFields(title=f"c{i}"))
-    assert await _codes(conv.list_conversations(svc, ALICE, size=1001)) == Code.INVALID_ARGUMENT
+    assert (
+        await api_error(conv.list_conversations(svc, ALICE, size=1001))
+    ).code == Code.INVALID_ARGUMENT
     assert len((await conv.list_conversations(svc, ALICE, size=0)).items) == 3  # 0 = default
     token = (await conv.list_conversations(svc, ALICE, size=1)).next_page_token
-    assert await _codes(conv.list_conversations(svc, BOB, token=token)) == Code.INVALID_ARGUMENT
+    assert (
+        await api_error(conv.list_conversations(svc, BOB, token=token))
+    ).code == Code.INVALID_ARGUMENT
     tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
     assert (
-        await _codes(conv.list_conversations(svc, ALICE, token=tampered)) == Code.INVALID_ARGUMENT
-    )
+        await api_error(conv.list_conversations(svc, ALICE, token=tampered))
+    ).code == Code.INVALID_ARGUMENT
 
 
 def test_parse_update_mask() -> None:

@@ -17,7 +17,7 @@ from providers.base import GenerationParams
 from store.clock import utc_now
 from store.database import Database
 from store.tables import ConversationRow, MessageRow
-from tests.domain.conftest import ALICE, BOB
+from tests.domain.conftest import ALICE, BOB, api_error
 
 
 async def _conversation(svc: Services, **fields: str) -> str:
@@ -30,12 +30,6 @@ async def _thread(svc: Services, conversation_id: str) -> list[MessageRow]:
 
 async def _lock_holder(svc: Services, conversation_id: str) -> str | None:
     return (await conv.get_conversation(svc, ALICE, conversation_id)).generating_message_id
-
-
-async def _error(awaitable: Any) -> ApiError:
-    with pytest.raises(ApiError) as caught:
-        await awaitable
-    return caught.value
 
 
 async def test_send_stores_both_messages_and_usage(svc: Services) -> None:
@@ -84,11 +78,11 @@ async def test_oldest_turns_are_dropped_to_fit_the_context_window(svc: Services)
 
 async def test_message_that_cannot_fit_is_out_of_range_and_not_stored(svc: Services) -> None:
     cid = await _conversation(svc)
-    error = await _error(turns.send_message(svc, ALICE, cid, TurnInput("x " * 300)))
+    error = await api_error(turns.send_message(svc, ALICE, cid, TurnInput("x " * 300)))
     assert error.code == Code.OUT_OF_RANGE
     assert await _thread(svc, cid) == []
     params = GenerationParams(max_tokens=51)  # above the model's 50
-    error = await _error(turns.send_message(svc, ALICE, cid, TurnInput("hi", params=params)))
+    error = await api_error(turns.send_message(svc, ALICE, cid, TurnInput("hi", params=params)))
     assert error.code == Code.OUT_OF_RANGE
 
 
@@ -111,7 +105,7 @@ async def test_max_tokens_and_stop_sequences(svc: Services) -> None:
 
 async def test_provider_failure_is_stored_failed_and_raised(svc: Services) -> None:
     cid = await _conversation(svc)
-    error = await _error(turns.send_message(svc, ALICE, cid, TurnInput("hi [echo:fail=14]")))
+    error = await api_error(turns.send_message(svc, ALICE, cid, TurnInput("hi [echo:fail=14]")))
     assert error.code == Code.UNAVAILABLE
     user, answer = await _thread(svc, cid)
     assert user.status == "COMPLETE"
@@ -127,12 +121,14 @@ async def test_provider_failure_is_stored_failed_and_raised(svc: Services) -> No
 
 async def test_model_checks(svc: Services) -> None:
     cid = await _conversation(svc)
-    unknown = await _error(turns.send_message(svc, ALICE, cid, TurnInput("x", model="nope")))
+    unknown = await api_error(turns.send_message(svc, ALICE, cid, TurnInput("x", model="nope")))
     assert unknown.code == Code.INVALID_ARGUMENT
     disabled = turns.send_message(svc, ALICE, cid, TurnInput("x", model="echo-disabled"))
-    error = await _error(disabled)
+    error = await api_error(disabled)
     assert error.code == Code.FAILED_PRECONDITION and "disabled" in error.message
-    assert (await _error(turns.send_message(svc, BOB, cid, TurnInput("x")))).code == Code.NOT_FOUND
+    assert (
+        await api_error(turns.send_message(svc, BOB, cid, TurnInput("x")))
+    ).code == Code.NOT_FOUND
     other = await turns.send_message(svc, ALICE, cid, TurnInput("x", model="echo-large"))
     assert other.assistant_message.model == "echo-large"
 
@@ -141,7 +137,7 @@ async def test_conversation_whose_model_left_the_catalog(svc: Services) -> None:
     cid = await _conversation(svc)
     async with svc.db.write() as session:
         await session.execute(update(ConversationRow).values(model="retired"))
-    error = await _error(turns.send_message(svc, ALICE, cid, TurnInput("x")))
+    error = await api_error(turns.send_message(svc, ALICE, cid, TurnInput("x")))
     assert error.code == Code.FAILED_PRECONDITION
 
 
@@ -154,9 +150,9 @@ async def test_second_send_while_generating_is_refused(svc: Services) -> None:
         if await _lock_holder(svc, cid):
             break
         await asyncio.sleep(0.005)
-    error = await _error(turns.send_message(svc, ALICE, cid, TurnInput("me too")))
+    error = await api_error(turns.send_message(svc, ALICE, cid, TurnInput("me too")))
     assert error.code == Code.FAILED_PRECONDITION
-    streamed = await _error(turns.stream_message(svc, ALICE, cid, TurnInput("me too")))
+    streamed = await api_error(turns.stream_message(svc, ALICE, cid, TurnInput("me too")))
     assert streamed.code == Code.FAILED_PRECONDITION
     await slow
     assert [m.content for m in await _thread(svc, cid)] == [
@@ -332,14 +328,14 @@ async def test_list_and_get_messages(svc: Services) -> None:
     assert seen == list(range(1, 9))
     first = (await _thread(svc, cid))[0]
     assert (await messages.get_message(svc, ALICE, cid, first.id)).content == "m0"
-    bob = await _error(messages.get_message(svc, BOB, cid, first.id))
+    bob = await api_error(messages.get_message(svc, BOB, cid, first.id))
     assert bob.code == Code.NOT_FOUND
-    assert (await _error(messages.list_messages(svc, BOB, cid))).code == Code.NOT_FOUND
-    missing = await _error(messages.get_message(svc, ALICE, cid, "m-nope"))
+    assert (await api_error(messages.list_messages(svc, BOB, cid))).code == Code.NOT_FOUND
+    missing = await api_error(messages.get_message(svc, ALICE, cid, "m-nope"))
     assert missing.code == Code.NOT_FOUND
     other = await conv.create_conversation(svc, ALICE, ConversationFields())
     token = (await messages.list_messages(svc, ALICE, cid, size=1)).next_page_token
-    foreign = await _error(messages.list_messages(svc, ALICE, other.id, token=token))
+    foreign = await api_error(messages.list_messages(svc, ALICE, other.id, token=token))
     assert foreign.code == Code.INVALID_ARGUMENT
 
 
