@@ -113,7 +113,7 @@ def model_spec(entry: Mapping[str, Any], provider_types: Mapping[str, str]) -> M
     return ModelSpec(
         id=model_id,
         provider=provider,
-        upstream_id=str(entry.get("upstream_model_id") or entry.get("upstream_id") or model_id),
+        upstream_id=str(entry.get("upstream_model_id") or model_id),
         context_window=context_window,
         max_output_tokens=max_output,
         display_name=str(entry.get("display_name", "") or model_id),

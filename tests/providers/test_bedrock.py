@@ -619,16 +619,8 @@ async def test_cancelling_frees_the_worker_thread_blocked_reading(
     # run at once if the blocked read was woken up, not left waiting for the word.
     provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=10))
     fake.script(Turn(text="slow words here", chunk_delay=5.0), Turn(text="next"))
-    first = asyncio.Event()
-
-    async def consume() -> None:
-        async for _event in provider.stream(request()):
-            first.set()
-
     try:
-        task = asyncio.create_task(consume())
-        await asyncio.wait_for(first.wait(), 5)
-        await asyncio.sleep(0.2)  # the worker is now blocked reading the next word
+        task = await _hold_the_only_thread(provider)
         started = time.monotonic()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
