@@ -38,11 +38,26 @@ class Configuration:
     depth: int = 2
     default_response: bool = True
     output_mode: str = "merged"
-    # Ours. `security=bearer`: an HTTP bearer scheme required by every operation
+    # Ours, all off by default so that a proto without our annotations comes
+    # out as gnostic writes it (codegen/README.md, "Options", says what each does).
+    # `security=bearer`: an HTTP bearer scheme required by every operation
     # but those marked public. `streaming=sse`: server-streaming RPCs answer
     # `text/event-stream` instead of gnostic's single JSON message.
     security: str = "none"
     streaming: str = "json"
+    # 64-bit integers keep `format: int64` (…) next to gnostic's `type: string`.
+    int64_format: bool = False
+    # REQUIRED fields that travel as query parameters get `required: true`.
+    required_query: bool = False
+    # A REQUIRED field a `body: "*"` rule takes from the URL path leaves the
+    # body schema's `required` list (the body need not repeat it).
+    omit_path_required: bool = False
+    # Paths and bodies resolved as written or refused: unknown path variables
+    # and body fields are errors, dotted variables resolve through nested
+    # fields, every `{var=template}` is rewritten, scalar body fields get a schema.
+    strict: bool = False
+    # Strings YAML 1.1 reads as booleans or sexagesimal numbers are quoted.
+    quote_yaml11: bool = False
 
 
 def parse_parameter(parameter: str) -> Configuration:
@@ -70,6 +85,4 @@ def parse_parameter(parameter: str) -> Configuration:
             if choices is not None and value not in choices:
                 raise PluginError(f'option {name}: "{value}" is not one of {", ".join(choices)}')
             setattr(config, name, value)
-    if config.depth < 0:
-        raise PluginError(f"option depth: {config.depth} is negative")
     return config

@@ -57,6 +57,7 @@ HEADER = (
 _LINTER_RULE = re.compile(r"\(-- .* --\)")
 _SIMPLE_VARIABLE = re.compile(r"{([^=}]+)}")
 _NAMED_VARIABLE = re.compile(r"{([^=}]+)=([^}]+)}")
+_GNOSTIC_NAMED_VARIABLE = re.compile(r"{(.+)=(.+)}")
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 BEARER_SCHEME = "bearerAuth"
@@ -195,35 +196,34 @@ class Generator:
 
         for variable in _SIMPLE_VARIABLE.findall(path):
             covered.append(variable)
-            fields = self._field_path(message, variable, here, "path variable")
-            leaf = fields[-1]
-            name = ".".join(self.reflect.field_name(f) for f in fields)
+            leaf, name = self._path_variable(message, variable, here)
             path = path.replace(variable, name, 1)
+            if leaf is None:
+                # gnostic: "safe to set it to string, as it is ignored downstream".
+                parameters.append(Parameter(name, "path", "", True, wk.string()))
+                continue
             schema = self.reflect.schema_for_field(leaf)
             self._constrain(leaf, schema, here)
             parameters.append(Parameter(name, "path", filter_comment(leaf.comments), True, schema))
-            self._bind_to_path(message, fields, body)
+            self._bind_to_path(message, leaf, body)
 
-        for match in list(_NAMED_VARIABLE.finditer(path)):
-            variable, template = match.group(1), match.group(2)
+        for variable, template, whole in self._named_variables(path):
             covered.append(variable)
-            fields = self._field_path(message, variable, here, "path variable")
-            self._bind_to_path(message, fields, body)
+            leaf, _ = self._path_variable(message, variable, here)
+            self._bind_to_path(message, leaf, body)
             parts = template.split("/")
             names: list[str] = []
             for i in range(0, len(parts) - 1, 2):
                 section = parts[i]
-                found = message.field_by_name.get(section) or next(
-                    (f for f in message.fields if f.json_name == section), None
-                )
+                found = self._find_field(message, section)
                 name = singular(self.reflect.field_name(found) if found else section)
                 parts[i + 1] = "{" + name + "}"
                 names.append(name)
-            path = path.replace(match.group(0), "/".join(parts), 1)
+            path = path.replace(whole, "/".join(parts), 1)
             for name in names:
                 parameters.append(Parameter(name, "path", f"The {name} id.", True, wk.string()))
 
-        if body and body != "*" and body not in message.field_by_name:
+        if self.config.strict and body and body != "*" and body not in message.field_by_name:
             raise PluginError(
                 f'{here}: body field "{body}" is not a field of {message.full_name}'
                 + (" (the body must name a top-level field)" if "." in body else "")
@@ -297,15 +297,51 @@ class Generator:
     def _body_schema(self, message: Message, body: str) -> SchemaOrRef | None:
         if body == "*":
             return self.reflect.schema_for_message(message)
-        field = message.field_by_name[body]
+        field = message.field_by_name.get(body)
+        if field is None:
+            return None  # gnostic: a body without a schema (strict refused it earlier)
         if field.kind == FDP.TYPE_STRING:
             return wk.string()
         if field.kind == FDP.TYPE_MESSAGE:
             assert field.message is not None
             return self.reflect.schema_for_message(field.message)
         # gnostic logs "unsupported field type" and leaves the schema out;
-        # we describe the field instead.
-        return self.reflect.schema_for_field(field)
+        # strict describes the field instead.
+        return self.reflect.schema_for_field(field) if self.config.strict else None
+
+    @staticmethod
+    def _find_field(message: Message, name: str) -> Field | None:
+        """gnostic's findField: a top-level field by proto or JSON name."""
+        return message.field_by_name.get(name) or next(
+            (f for f in message.fields if f.json_name == name), None
+        )
+
+    def _path_variable(
+        self, message: Message, variable: str, here: str
+    ) -> tuple[Field | None, str]:
+        """The field a path variable names (None: no such field) and the parameter name.
+
+        gnostic looks the variable up among the top-level fields and keeps the
+        variable as written when none matches; strict resolves "a.b" through
+        nested fields and refuses a variable that names nothing.
+        """
+        if self.config.strict:
+            fields = self._field_path(message, variable, here, "path variable")
+            return fields[-1], ".".join(self.reflect.field_name(f) for f in fields)
+        found = self._find_field(message, variable)
+        return found, self.reflect.field_name(found) if found else variable
+
+    def _named_variables(self, path: str) -> list[tuple[str, str, str]]:
+        """(variable, template, matched text) of the {var=template}s a path has.
+
+        gnostic matches its greedy "{(.+)=(.+)}" once, which garbles a path
+        with two templates or a template and a plain variable; strict rewrites
+        each template.
+        """
+        if self.config.strict:
+            return [(m.group(1), m.group(2), m.group(0)) for m in _NAMED_VARIABLE.finditer(path)]
+        match = _GNOSTIC_NAMED_VARIABLE.search(path)
+        return [(match.group(1), match.group(2), match.group(0))] if match else []
 
     def _field_path(self, message: Message, dotted: str, here: str, what: str) -> list[Field]:
         """Resolve "a.b.c" (proto or JSON names) to fields, or fail clearly."""
@@ -324,9 +360,9 @@ class Generator:
             current = found.message
         return fields
 
-    def _bind_to_path(self, message: Message, fields: list[Field], body: str) -> None:
-        if body == "*" and len(fields) == 1:
-            self._path_bound.add((message.full_name, fields[0].name))
+    def _bind_to_path(self, message: Message, field: Field | None, body: str) -> None:
+        if body == "*" and field is not None and field.parent is message:
+            self._path_bound.add((message.full_name, field.name))
 
     def _query_parameters(
         self, field: Field, depths: dict[str, int], here: str, required: bool = True
@@ -334,7 +370,7 @@ class Generator:
         """gnostic's _buildQueryParamsV3: a field as query parameters, sub-messages flattened."""
         name = self.reflect.field_name(field)
         description = filter_comment(field.comments)
-        required = required and REQUIRED in self._behaviors(field)
+        required = required and self.config.required_query and REQUIRED in self._behaviors(field)
         if field.is_map:
             return []  # maps are not allowed in query parameters
 
@@ -438,7 +474,8 @@ class Generator:
             output_only = OUTPUT_ONLY in behaviors
             input_only = INPUT_ONLY in behaviors
             name = self.reflect.field_name(field)
-            if REQUIRED in behaviors and (message.full_name, field.name) not in self._path_bound:
+            path_bound = (message.full_name, field.name) in self._path_bound
+            if REQUIRED in behaviors and not (self.config.omit_path_required and path_bound):
                 required.append(name)
             schema = self.reflect.schema_for_field(field)
             if schema is None:

@@ -40,10 +40,15 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> plugin_pb2.CodeGenerat
                 if "." in base:
                     stem = stem[: stem.rfind(".")]
                 doc = Generator(index, config, [file], table).build()
-                response.file.add(name=stem + ".openapi.yaml", content=dump(doc.to_yaml(), HEADER))
+                response.file.add(
+                    name=stem + ".openapi.yaml",
+                    content=dump(doc.to_yaml(), HEADER, config.quote_yaml11),
+                )
         else:
             doc = Generator(index, config, index.files).build()
-            response.file.add(name="openapi.yaml", content=dump(doc.to_yaml(), HEADER))
+            response.file.add(
+                name="openapi.yaml", content=dump(doc.to_yaml(), HEADER, config.quote_yaml11)
+            )
     except PluginError as exc:
         del response.file[:]
         response.error = str(exc)

@@ -122,12 +122,10 @@ class Reflector:
             return wk.bytes_()
         if type_name in ("google.protobuf.Int32Value", "google.protobuf.UInt32Value"):
             return wk.integer(_value_kind(message))
-        if type_name in (
-            "google.protobuf.StringValue",
-            "google.protobuf.Int64Value",
-            "google.protobuf.UInt64Value",
-        ):
+        if type_name == "google.protobuf.StringValue":
             return wk.string()
+        if type_name in ("google.protobuf.Int64Value", "google.protobuf.UInt64Value"):
+            return self._int64(_value_kind(message))
         if type_name in ("google.protobuf.FloatValue", "google.protobuf.DoubleValue"):
             return wk.number(_value_kind(message))
         return self.reference(message)
@@ -145,7 +143,7 @@ class Reflector:
         elif kind in _INT32_KINDS:
             schema = wk.integer(_INT32_KINDS[kind])
         elif kind in _INT64_KINDS:
-            schema = Schema(type="string", format=_INT64_KINDS[kind])
+            schema = self._int64(_INT64_KINDS[kind])
         elif kind == FDP.TYPE_ENUM:
             assert field.enum is not None
             schema = wk.enum(field.enum.values, self.config.enum_type == "string")
@@ -160,6 +158,10 @@ class Reflector:
         if field.is_list:
             schema = wk.array(schema)
         return schema
+
+    def _int64(self, kind: str) -> Schema:
+        """A 64-bit integer: a JSON string; its format only with our int64_format."""
+        return Schema(type="string", format=kind if self.config.int64_format else "")
 
     def response_content(self, message: Message) -> dict[str, MediaType]:
         type_name = message.full_name

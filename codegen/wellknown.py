@@ -19,6 +19,13 @@ STATUS_DESCRIPTION = (
     "error code, error message, and error details. You can find out more about this error "
     "model and how to work with it in the [API Design Guide](https://cloud.google.com/apis/design/errors)."
 )
+# gnostic's Duration schema carries this description (typo included). It shows
+# wherever the schema is used as is: query and path parameters, array items, map
+# values, bodies; a message property replaces it with the field's own comment.
+DURATION_DESCRIPTION = (
+    "Represents a a duration between -315,576,000,000s and 315,576,000,000s (around 10000"
+    " years). Precision is in nanoseconds. 1 nanosecond is represented as 0.000000001s"
+)
 DURATION_PATTERN = r"^-?(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,9})?s$"
 
 
@@ -65,7 +72,7 @@ def date() -> Schema:
 
 
 def duration() -> Schema:
-    return Schema(type="string", pattern=DURATION_PATTERN)
+    return Schema(type="string", pattern=DURATION_PATTERN, description=DURATION_DESCRIPTION)
 
 
 def field_mask() -> Schema:
@@ -73,7 +80,8 @@ def field_mask() -> Schema:
 
 
 def struct() -> Schema:
-    return Schema(type="object", additional_properties=True)
+    # Any JSON object; gnostic writes no additionalProperties (true is OpenAPI's default).
+    return Schema(type="object")
 
 
 def value() -> Schema:

@@ -32,9 +32,16 @@ class Plain(str):
 YamlValue = Mapping[str, "YamlValue"] | Sequence["YamlValue"] | str | bool | int | float | Plain
 
 
-def dump(root: Mapping[str, YamlValue], head_comment: Sequence[str] = ()) -> str:
-    """Serialise ``root`` (a mapping) as a yaml.v3 document with a head comment."""
-    writer = _Writer()
+def dump(
+    root: Mapping[str, YamlValue], head_comment: Sequence[str] = (), quote_yaml11: bool = False
+) -> str:
+    """Serialise ``root`` (a mapping) as a yaml.v3 document with a head comment.
+
+    ``quote_yaml11`` double-quotes strings that YAML 1.1 readers (PyYAML, hence
+    Connexion) load as booleans or sexagesimal numbers (``ON``, ``y``, ``1:20``);
+    yaml.v3, a YAML 1.2 reader, and so gnostic, write them plain.
+    """
+    writer = _Writer(quote_yaml11)
     if head_comment:
         for line in head_comment:
             writer.out.append(line if line.startswith("#") else "# " + line)
@@ -56,9 +63,11 @@ def _next_indent(indent: int, in_sequence: bool) -> int:
 @dataclass
 class _Writer:
     out: list[str]
+    quote_yaml11: bool
 
-    def __init__(self) -> None:
+    def __init__(self, quote_yaml11: bool = False) -> None:
         self.out = []
+        self.quote_yaml11 = quote_yaml11
 
     def mapping(
         self, node: Mapping[str, YamlValue], indent: int, in_sequence: bool, first_inline: bool
@@ -68,7 +77,7 @@ class _Writer:
                 if self.out and not self.out[-1].endswith("\n"):
                     self.out.append("\n")
                 self.out.append(" " * indent)
-            self.out.append(_key(key))
+            self.out.append(_render_string(key, True, 0, 0, self.quote_yaml11))
             self.out.append(":")
             self.value(value, indent, parent_is_sequence=False)
 
@@ -107,18 +116,16 @@ class _Writer:
                 self.sequence(value, _next_indent(indent, False))
         else:
             self.out.append(" ")
-            self.out.append(_scalar(value, indent, _next_indent(indent, parent_is_sequence)))
+            self.out.append(
+                _scalar(value, indent, _next_indent(indent, parent_is_sequence), self.quote_yaml11)
+            )
 
 
-def _key(key: str) -> str:
-    return _render_string(key, True, 0, 0)
-
-
-def _scalar(value: YamlValue, parent_indent: int, content_indent: int) -> str:
+def _scalar(value: YamlValue, parent_indent: int, content_indent: int, quote_yaml11: bool) -> str:
     if isinstance(value, Plain):
-        # gnostic writes enum values plain even when YAML 1.1 readers (PyYAML,
-        # hence Connexion) would load ON/OFF/YES/NO as booleans; quote those.
-        return f'"{value}"' if _yaml11_surprise(value) else str(value)
+        # gnostic writes enum values plain even when YAML 1.1 readers would
+        # load ON/OFF/YES/NO as booleans; quote_yaml11 quotes those.
+        return f'"{value}"' if quote_yaml11 and _yaml11_surprise(value) else str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -126,7 +133,7 @@ def _scalar(value: YamlValue, parent_indent: int, content_indent: int) -> str:
     if isinstance(value, float):
         return format_number(value)
     if isinstance(value, str):
-        return _render_string(value, False, parent_indent, content_indent)
+        return _render_string(value, False, parent_indent, content_indent, quote_yaml11)
     raise TypeError(f"cannot write {type(value).__name__} as YAML")
 
 
@@ -215,11 +222,13 @@ def _analyze(value: str) -> _Analysis:
     return _Analysis(line_breaks, block_plain, single, block)
 
 
-def _render_string(value: str, simple_key: bool, parent_indent: int, content_indent: int) -> str:
+def _render_string(
+    value: str, simple_key: bool, parent_indent: int, content_indent: int, quote_yaml11: bool
+) -> str:
     analysis = _analyze(value)
     if "\n" in value and not simple_key:
         style = "|"
-    elif _resolves_to_non_string(value) or _yaml11_surprise(value):
+    elif _resolves_to_non_string(value) or (quote_yaml11 and _yaml11_surprise(value)):
         style = '"'
     else:
         style = ""
@@ -354,7 +363,7 @@ _BASE60_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"
 
 
 def _yaml11_surprise(value: str) -> bool:
-    """Strings YAML 1.1 reads as booleans or sexagesimal numbers; yaml.v3 quotes them too."""
+    """Strings YAML 1.1 reads as booleans or sexagesimal numbers (yaml.v3 reads them as strings)."""
     return value in _OLD_BOOL or bool(_BASE60_FLOAT.match(value))
 
 

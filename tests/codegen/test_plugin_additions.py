@@ -9,8 +9,17 @@ import pytest
 
 @pytest.fixture(scope="module")
 def spec(plugin: Any) -> dict[str, Any]:
-    result: dict[str, Any] = plugin.spec("additions.proto", security="bearer", streaming="sse")
+    result: dict[str, Any] = plugin.spec("additions.proto", **OURS)
     return result
+
+
+# Our options that change what gnostic would write for the same proto.
+OURS = {
+    "security": "bearer",
+    "streaming": "sse",
+    "required_query": True,
+    "omit_path_required": True,
+}
 
 
 def note(spec: dict[str, Any]) -> dict[str, Any]:
@@ -109,6 +118,14 @@ def test_path_bound_required_field_is_not_required_in_a_star_body(spec: dict[str
     complete = spec["components"]["schemas"]["CompleteNoteRequest"]
     assert "required" not in complete
     assert "name" in complete["properties"]
+
+
+def test_without_our_options_required_is_gnostic_s(plugin: Any) -> None:
+    """The same proto without required_query / omit_path_required: gnostic's lists."""
+    spec = plugin.spec("additions.proto", security="bearer", streaming="sse")
+    listing = {p["name"]: p for p in spec["paths"]["/v1/notes"]["get"]["parameters"]}
+    assert "required" not in listing["text"]
+    assert spec["components"]["schemas"]["CompleteNoteRequest"]["required"] == ["name"]
 
 
 def test_closed_schema(spec: dict[str, Any]) -> None:

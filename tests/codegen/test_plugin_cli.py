@@ -29,7 +29,7 @@ def test_source_relative_files_land_beside_their_protos(tmp_path: Path) -> None:
 
 def test_protoc_reports_the_plugin_error_without_traceback(tmp_path: Path) -> None:
     with pytest.raises(GenerationError) as raised:
-        run_protoc(["errors/bad_body.proto"], tmp_path, "", includes())
+        run_protoc(["errors/bad_body.proto"], tmp_path, "strict=true", includes())
     message = str(raised.value)
     assert message == (
         "--openapi_out: errors/bad_body.proto: rpc fixtures.errors.v1.BadBodyService.Create: "

@@ -38,7 +38,7 @@ from codegen.plugin import generate
     ],
 )
 def test_error_protos(plugin: Any, proto: str, expected: str) -> None:
-    error = plugin.error(proto)
+    error = plugin.error(proto, strict=True)
     assert error.startswith(proto + ": ")  # names the file first
     assert expected in error
     assert "Traceback" not in error and "\n" not in error

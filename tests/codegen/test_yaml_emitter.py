@@ -28,8 +28,8 @@ def value_line(value: Any) -> str:
         ("0x1F", 'k: "0x1F"'),
         ("1_000", 'k: "1_000"'),
         ("2024-01-31", 'k: "2024-01-31"'),
-        ("ON", 'k: "ON"'),  # YAML 1.1 boolean: quoted as yaml.v3 quotes Go strings
-        ("1:20", 'k: "1:20"'),  # YAML 1.1 sexagesimal
+        ("ON", "k: ON"),  # a YAML 1.1 boolean, a string to yaml.v3: plain, as gnostic writes
+        ("1:20", "k: 1:20"),  # YAML 1.1 sexagesimal, likewise
         ("#/components/schemas/X", "k: '#/components/schemas/X'"),
         ("@type", "k: '@type'"),
         ("`code` first", "k: '`code` first'"),
@@ -48,7 +48,7 @@ def value_line(value: Any) -> str:
         (0.25, "k: 0.25"),
         (1000000.0, "k: 1000000"),
         (Plain("STATE_ON"), "k: STATE_ON"),
-        (Plain("OFF"), 'k: "OFF"'),
+        (Plain("OFF"), "k: OFF"),
         ({}, "k: {}"),
         ([], "k: []"),
     ],
@@ -133,4 +133,13 @@ def test_number_formatting_always_reads_back_as_a_number() -> None:
     ],
 )
 def test_round_trips_through_pyyaml(doc: dict[str, Any]) -> None:
-    assert yaml.safe_load(dump(doc)) == doc
+    assert yaml.safe_load(dump(doc, quote_yaml11=True)) == doc
+
+
+@pytest.mark.parametrize("value", ["ON", "OFF", "yes", "y", "n", "1:20"])
+def test_quote_yaml11_quotes_what_yaml_1_1_readers_misread(value: str) -> None:
+    assert dump({"k": value}, quote_yaml11=True) == f'k: "{value}"\n'
+    assert dump({value: 1}, quote_yaml11=True) == f'"{value}": 1\n'
+    assert dump({"k": Plain(value)}, quote_yaml11=True) == f'k: "{value}"\n'
+    # Without it, gnostic's plain scalars (PyYAML then reads ON as true).
+    assert dump({"k": Plain(value)}) == f"k: {value}\n"
