@@ -95,6 +95,13 @@ class Plugin:
         assert not response.file
         return str(response.error)
 
+    def text_in(self, directory: Path, file: str, **options: Any) -> str:
+        """The document for ``file``, a proto written under ``directory`` by the test."""
+        compiled = compile_protos((file,), extra_include=directory)
+        response = generate(request((file,), parameter(options), compiled))
+        assert not response.error, response.error
+        return str(response.file[0].content)
+
     def error_in_source(self, directory: Path, source: str, **options: Any) -> str:
         """Write ``source`` as broken.proto under ``directory``; the plugin's error for it."""
         (directory / "broken.proto").write_text(source)
