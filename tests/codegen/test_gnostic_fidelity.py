@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.codegen.conftest import FIXTURES
+from codegen.plugin import generate
+from tests.codegen.conftest import FIXTURES, parameter, request
 
 GNOSTIC = FIXTURES / "gnostic"
 DURATION_PATTERN = r"^-?(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,9})?s$"
@@ -342,3 +343,26 @@ def test_a_proto_gnostic_accepts_never_fails(
     assert outputs
     for text in outputs.values():
         assert yaml.safe_load(text)["openapi"] == "3.0.3"
+
+
+OURS = {
+    "strict": True,
+    "int64_format": True,
+    "required_query": True,
+    "omit_path_required": True,
+    "quote_yaml11": True,
+    "security": "bearer",
+    "streaming": "sse",
+}
+
+
+@pytest.mark.parametrize("proto", _plain_protos())
+def test_with_our_options_a_plain_proto_gives_a_document_or_a_clear_error(
+    plugin: Any, proto: str
+) -> None:
+    response = generate(request((proto,), parameter(OURS)))
+    if response.error:
+        assert response.error.startswith(proto + ": rpc ")
+        assert "internal error" not in response.error
+    else:
+        assert yaml.safe_load(response.file[0].content)["openapi"] == "3.0.3"
