@@ -311,10 +311,8 @@ class Generator:
 
     @staticmethod
     def _find_field(message: Message, name: str) -> Field | None:
-        """gnostic's findField: a top-level field by proto or JSON name."""
-        return message.field_by_name.get(name) or next(
-            (f for f in message.fields if f.json_name == name), None
-        )
+        """gnostic's findField: the first top-level field with this proto or JSON name."""
+        return next((f for f in message.fields if name in (f.name, f.json_name)), None)
 
     def _path_variable(
         self, message: Message, variable: str, here: str
@@ -348,11 +346,7 @@ class Generator:
         fields: list[Field] = []
         current: Message | None = message
         for part in dotted.split("."):
-            found = None
-            if current is not None:
-                found = current.field_by_name.get(part) or next(
-                    (f for f in current.fields if f.json_name == part), None
-                )
+            found = self._find_field(current, part) if current is not None else None
             if found is None:
                 owner = current.full_name if current is not None else fields[-1].full_name
                 raise PluginError(f'{here}: {what} "{dotted}" is not a field of {owner}')
