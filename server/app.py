@@ -36,9 +36,12 @@ log = logging.getLogger("privatellm.server")
 
 async def bearer_info(token: str) -> dict[str, Any]:
     """Connexion's bearer check: the key's caller, for handlers (server.context) and Connexion."""
-    state = app_state()
+    svc = app_state().services
     try:
-        caller = await api_keys.authenticate(state.db, token, state.services.api_key_pepper)
+        if svc.key_cache is not None:
+            caller = await svc.key_cache.authenticate(token)
+        else:
+            caller = await api_keys.authenticate(svc.db, token, svc.api_key_pepper)
     except ApiError as exc:
         exc.headers.setdefault(
             "WWW-Authenticate", handlers.WWW_AUTHENTICATE + ', error="invalid_token"'
@@ -102,6 +105,8 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         finally:
             state.draining = True
             await drain_settlements()
+            if state.services.usage_batcher is not None:
+                await state.services.usage_batcher.aclose()  # the last batch: nothing lost
             await registry.aclose()
             await db.close()
             set_app_state(None)
