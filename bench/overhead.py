@@ -285,10 +285,14 @@ def targets(bench: Bench, server: str) -> list[tuple[str, bool, str]]:
     for c in (16, 50):
         ours, floor = get(server, "chat json", c), get("connexion floor", "chat json", c)
         ratio = ours.rps / floor.rps
-        checks.append((f"chat json rps >= 2/3 Connexion floor, c={c}", ratio >= 2 / 3, f"{ratio:.2f}"))
+        checks.append(
+            (f"chat json rps >= 2/3 Connexion floor, c={c}", ratio >= 2 / 3, f"{ratio:.2f}")
+        )
         floor = get("starlette floor", "chat json", c)
         ratio = ours.rps / floor.rps
-        checks.append((f"chat json rps >= 1/5 Starlette floor, c={c}", ratio >= 1 / 5, f"{ratio:.2f}"))
+        checks.append(
+            (f"chat json rps >= 1/5 Starlette floor, c={c}", ratio >= 1 / 5, f"{ratio:.2f}")
+        )
     ours, floor = get(server, "chat json", 1), get("connexion floor", "chat json", 1)
     gap = ours.p50_ms - floor.p50_ms
     checks.append(("chat json p50 <= Connexion floor + 1 ms, c=1", gap <= 1.0, f"+{gap:.2f} ms"))
