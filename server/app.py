@@ -22,6 +22,7 @@ from errors import problem_handlers as handlers
 from providers.registry import ProviderRegistry
 from server import middleware
 from server.allowed_methods import AllowedMethods
+from server.body_validation import OrjsonJsonifier, body_validators
 from server.config import ROOT, Settings
 from server.context import caller_var
 from server.parameter_validation import NamedParameterValidator
@@ -112,7 +113,12 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
             set_app_state(None)
 
     resolver = HandlerResolver()
-    app = AsyncApp(__name__, lifespan=lifespan, security_map={"bearer": ApiKeyBearerHandler})
+    app = AsyncApp(
+        __name__,
+        lifespan=lifespan,
+        security_map={"bearer": ApiKeyBearerHandler},
+        jsonifier=OrjsonJsonifier(),
+    )
     # Parsed once: Connexion takes the document, and the Allow table is built from it.
     spec = yaml.safe_load(spec_path.read_text())
     app.add_api(
@@ -121,7 +127,7 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         strict_validation=True,
         validate_responses=settings.validate_responses,
         pythonic_params=True,
-        validator_map={"parameter": NamedParameterValidator},
+        validator_map={"parameter": NamedParameterValidator, "body": body_validators()},
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.yaml"),
     )
     handlers.allowed_methods = AllowedMethods(spec["paths"]).for_path
