@@ -72,6 +72,15 @@ class Row:
     p99_ms: float
     rps: float
     errors: int
+    # CPU the server process spent per request (user + system): steadier than rps on a
+    # machine others load too, since waiting for a core costs no CPU time.
+    cpu_ms: float
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _seconds() -> float:
@@ -85,14 +94,20 @@ class Bench:
         self.rows: list[Row] = []
         self.extra: dict[str, dict[str, float]] = {}
 
-    def measure(self, server: str, target: str, url: str, load: wrk.Load, c: int) -> wrk.Result:
+    def measure(
+        self, server: str, target: str, url: str, load: wrk.Load, c: int, pid: int
+    ) -> wrk.Result:
+        cpu_before = cpu_seconds(pid)
         result = wrk.run(url, load, c, self.seconds, self.workdir)
-        row = Row(server, target, c, result.p50_ms, result.p99_ms, result.rps, result.errors)
+        cpu_ms = (cpu_seconds(pid) - cpu_before) * 1000 / max(1, result.requests)
+        row = Row(
+            server, target, c, result.p50_ms, result.p99_ms, result.rps, result.errors, cpu_ms
+        )
         self.rows.append(row)
         errors = f"  ({result.errors} errors)" if result.errors else ""
         print(
             f"  {server:<18}{target:<20}c={c:<3}{result.p50_ms:>8.2f} ms p50"
-            f"{result.p99_ms:>8.2f} ms p99{result.rps:>9.0f} rps{errors}",
+            f"{result.p99_ms:>8.2f} ms p99{result.rps:>9.0f} rps{cpu_ms:>7.2f} cpu ms/req{errors}",
             flush=True,
         )
         return result
@@ -105,27 +120,29 @@ class Bench:
 
     # -- the targets ------------------------------------------------------
 
-    def pass_through(self, server: str, url: str, path: str) -> None:
+    def pass_through(self, server: str, url: str, path: str, pid: int) -> None:
         for stream in (False, True):
             body = json.dumps({**CHAT, "stream": True} if stream else CHAT)
             load = wrk.Load("POST", path, body)
             for c in CONNECTIONS:
-                self.measure(server, "chat stream" if stream else "chat json", url, load, c)
+                self.measure(server, "chat stream" if stream else "chat json", url, load, c, pid)
 
-    def ours(self, server: str, url: str) -> None:
+    def ours(self, server: str, url: str, pid: int) -> None:
         admin = {"Authorization": f"Bearer {ADMIN_SECRET}"}
         with httpx.Client(base_url=url, headers=admin, timeout=30) as client:
             reader = _user_with_conversations(client, "bench-reader", 3)
             for c in CONNECTIONS:
-                self.measure(server, "healthz", url, wrk.Load("GET", "/healthz"), c)
+                self.measure(server, "healthz", url, wrk.Load("GET", "/healthz"), c, pid)
             listing = wrk.Load("GET", "/v1/conversations", token=reader)
             for c in CONNECTIONS:
-                self.measure(server, "GET conversations", url, listing, c)
+                self.measure(server, "GET conversations", url, listing, c, pid)
             for stream in (False, True):
                 body = json.dumps({**CHAT, "stream": True} if stream else CHAT)
                 load = wrk.Load("POST", FRONT_DOOR, body, token=ADMIN_SECRET)
                 for c in CONNECTIONS:
-                    self.measure(server, "chat stream" if stream else "chat json", url, load, c)
+                    self.measure(
+                        server, "chat stream" if stream else "chat json", url, load, c, pid
+                    )
             created = 0
             for kind, path in (("send", "messages"), ("stream", "messages:stream")):
                 for c in CONNECTIONS:
@@ -142,7 +159,7 @@ class Bench:
                         offset=created,
                     )
                     created += pool
-                    self.measure(server, f"native {kind}", url, load, c)
+                    self.measure(server, f"native {kind}", url, load, c, pid)
             self.extra[server] = {
                 **_first_delta(client),
                 **_history_cost(client),
@@ -249,8 +266,9 @@ def _floor_target(target: str) -> str:
 
 def table(bench: Bench) -> str:
     head = (
-        f"{'server':<18}{'target':<20}{'c':>3}{'p50 ms':>9}{'p99 ms':>9}{'rps':>8}"
-        f"{'p50/S':>7}{'p99/S':>7}{'rps/S':>7}{'p50/C':>7}{'p99/C':>7}{'rps/C':>7}"
+        f"{'server':<18}{'target':<20}{'c':>3}{'p50 ms':>9}{'p99 ms':>9}{'rps':>8}{'cpu ms':>8}"
+        f"{'p50/S':>7}{'p99/S':>7}{'rps/S':>7}{'cpu/S':>7}"
+        f"{'p50/C':>7}{'p99/C':>7}{'rps/C':>7}{'cpu/C':>7}"
     )
     lines = [head, "-" * len(head)]
     for row in bench.rows:
@@ -258,19 +276,26 @@ def table(bench: Bench) -> str:
         for floor in ("starlette floor", "connexion floor"):
             base = bench.find(floor, _floor_target(row.target), row.connections)
             if base is None or row.server.endswith("floor") or row.server == "upstream":
-                ratios += f"{'':>21}"
+                ratios += f"{'':>28}"
                 continue
             ratios += (
-                f"{row.p50_ms / base.p50_ms:>7.2f}{row.p99_ms / base.p99_ms:>7.2f}"
-                f"{row.rps / base.rps:>7.2f}"
+                f"{_ratio(row.p50_ms, base.p50_ms):>7}{_ratio(row.p99_ms, base.p99_ms):>7}"
+                f"{_ratio(row.rps, base.rps):>7}{_ratio(row.cpu_ms, base.cpu_ms):>7}"
             )
         errors = f"  {row.errors} errors" if row.errors else ""
         lines.append(
             f"{row.server:<18}{row.target:<20}{row.connections:>3}{row.p50_ms:>9.2f}"
-            f"{row.p99_ms:>9.2f}{row.rps:>8.0f}{ratios}{errors}"
+            f"{row.p99_ms:>9.2f}{row.rps:>8.0f}{row.cpu_ms:>8.2f}{ratios}{errors}"
         )
-    lines.append("S: the Starlette floor, C: the Connexion floor (same target, same c)")
+    lines.append(
+        "cpu ms: the server process's CPU per request. "
+        "S: the Starlette floor, C: the Connexion floor (same target, same c)"
+    )
     return "\n".join(lines)
+
+
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}" if base else "-"
 
 
 def targets(bench: Bench, server: str) -> list[tuple[str, bool, str]]:
@@ -377,7 +402,7 @@ def main() -> None:
                 log_dir=workdir,
             )
         )
-        bench.pass_through("upstream", upstream.url, "/v1/chat/completions")
+        bench.pass_through("upstream", upstream.url, "/v1/chat/completions", upstream.pid)
         for kind in ("starlette", "connexion"):
             port = free_port()
             with Service(
@@ -387,7 +412,7 @@ def main() -> None:
                 ready_path="/",
                 log_dir=workdir,
             ) as floor:
-                bench.pass_through(f"{kind} floor", floor.url, FRONT_DOOR)
+                bench.pass_through(f"{kind} floor", floor.url, FRONT_DOOR, floor.pid)
         databases = [("ours, sqlite", f"sqlite+aiosqlite:///{workdir / 'bench.db'}")]
         postgres = stack.enter_context(postgres_database())
         if postgres:
@@ -396,7 +421,7 @@ def main() -> None:
             print("  (PostgreSQL not reachable on 127.0.0.1:5432: SQLite only)")
         for name, url in databases:
             with our_server(name.replace(", ", "-"), url, upstream.url, workdir) as server:
-                bench.ours(name, server.url)
+                bench.ours(name, server.url, server.pid)
         print()
         print(table(bench))
         report: dict[str, Any] = {
