@@ -333,6 +333,20 @@ def targets(bench: Bench, server: str) -> list[tuple[str, bool, str]]:
     return checks
 
 
+def cpu_summary(bench: Bench, server: str) -> str:
+    """CPU per front-door request against both floors at c=16: the figure load moves least."""
+    ours = bench.find(server, "chat json", 16)
+    starlette = bench.find("starlette floor", "chat json", 16)
+    connexion = bench.find("connexion floor", "chat json", 16)
+    if ours is None or starlette is None or connexion is None:
+        return ""
+    return (
+        f"  info  chat json CPU per request, c=16: {ours.cpu_ms:.2f} ms, "
+        f"{ours.cpu_ms / connexion.cpu_ms:.2f}x the Connexion floor's, "
+        f"{ours.cpu_ms / starlette.cpu_ms:.2f}x the Starlette floor's"
+    )
+
+
 # -- the run ------------------------------------------------------------------
 
 
@@ -438,6 +452,7 @@ def main() -> None:
             ]
             for what, met, value in checks:
                 print(f"  {'met ' if met else 'MISS'}  {what}: {value}")
+            print(cpu_summary(bench, name))
             extra = bench.extra[name]
             print(
                 f"  info  history: p50 {extra['send_p50_at_20_ms']:.2f} ms at 20 messages, "
