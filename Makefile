@@ -6,6 +6,7 @@
 #   make check-generated   fail with a diff when a generated file drifts from proto/
 #   make lint          ruff + mypy
 #   make bench         benchmarks, printed as ratios against a baseline measured in the same run
+#                      (needs wrk; BENCH_SECONDS=n per figure, default 4)
 #   make fuzz          a longer schemathesis run (EXAMPLES=n, DURATION=seconds, SEED=n to replay one)
 
 PYTHON ?= python3
@@ -57,6 +58,7 @@ test: $(STAMP) $(NODE_STAMP) $(SDK_STAMP) lint check-generated
 
 # Benchmarks: figures printed as ratios against a baseline measured in the same run.
 bench: $(STAMP)
+	$(PY) -m bench.overhead
 	$(PY) -m bench.stream_concurrency
 
 # A longer schemathesis pass against a live server (every check, stateful included),

@@ -4,8 +4,10 @@ A secret is `pllm_` + 32 random bytes (base64url): far too long to guess, so a
 fast hash is the right tool (DESIGN.md "Performance budget"; bcrypt/argon2 are
 for human passwords). The database keeps SHA-256 of it, or HMAC-SHA-256 with
 a server-side pepper when one is configured, and finds the key by that hash
-with one indexed lookup per request. Nothing is cached, so a revocation is
-seen by every process on the very next request.
+with one indexed lookup. The server puts a `domain.key_cache.KeyCache` in
+front of it, so a key in use is read at most once per `api_key_cache_seconds`
+(<= 2 s): that is how long a revocation made on another process may take to
+reach this one; a revocation through this process is seen at once.
 """
 
 import hashlib
@@ -17,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from domain import ids
 from domain.access import readable_owner
 from domain.identity import Caller, Role
+from domain.key_cache import KeyCache
 from domain.paging import Page, page, page_size, time_cursor, time_token
 from domain.services import Services
 from errors import ApiError, Code
@@ -45,13 +48,36 @@ def hash_secret(secret: str, pepper: bytes | None = None) -> str:
 
 async def authenticate(db: Database, secret: str, pepper: bytes | None = None) -> Caller:
     """The caller a bearer secret stands for; UNAUTHENTICATED (16) when unknown or revoked."""
+    check_secret(secret)
+    return await caller_of_hash(db, hash_secret(secret, pepper))
+
+
+def check_secret(secret: str) -> None:
+    """UNAUTHENTICATED (16) for what cannot be a key, before any hashing or lookup."""
     if not secret or len(secret) > 512:
         raise ApiError(Code.UNAUTHENTICATED, _UNAUTHENTICATED)
+
+
+async def caller_of_hash(db: Database, secret_hash: str) -> Caller:
+    """The caller of the key with this hash (one indexed read); 16 when unknown or revoked."""
     async with db.query() as connection:
-        row = await repo.credentials(connection, hash_secret(secret, pepper))
+        row = await repo.credentials(connection, secret_hash)
     if row is None or row.revoke_time is not None:
         raise ApiError(Code.UNAUTHENTICATED, _UNAUTHENTICATED)
     return Caller(user_id=row.user_id, role=_role(row.role), key_id=row.id)
+
+
+def key_cache(db: Database, pepper: bytes | None, ttl_seconds: float) -> KeyCache:
+    """The verified-key cache of one process, over this database and pepper."""
+
+    async def lookup(secret_hash: str) -> Caller:
+        return await caller_of_hash(db, secret_hash)
+
+    def hashed(secret: str) -> str:
+        check_secret(secret)
+        return hash_secret(secret, pepper)
+
+    return KeyCache(lookup, hashed, ttl_seconds=ttl_seconds)
 
 
 async def ensure_bootstrap_key(
@@ -123,6 +149,8 @@ async def revoke_api_key(svc: Services, caller: Caller, key_id: str) -> ApiKeyRo
         if row.revoke_time is None:
             await repo.revoke(session, key_id, utc_now())
             await session.refresh(row)
+    if svc.key_cache is not None:
+        svc.key_cache.forget(key_id)  # this process at once; the others within the cache's ttl
     return row
 
 

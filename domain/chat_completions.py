@@ -1,8 +1,9 @@
 """Stateless chat completions for the OpenAI-compatible surface.
 
-Nothing is stored but usage: the client sends the whole chat each time, as
-OpenAI's API expects. Requests are checked before any byte of an answer is
-sent, so a streamed request that cannot run fails with a plain error answer.
+Nothing is stored but usage, in batches (domain.usage_batcher): the client
+sends the whole chat each time, as OpenAI's API expects. Requests are checked
+before any byte of an answer is sent, so a streamed request that cannot run
+fails with a plain error answer.
 """
 
 import asyncio
@@ -131,8 +132,8 @@ async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[st
         model = answer.answered_by or model  # a fallback answered: say so, charge it
     finally:
         # Failed generations count as requests too (usage rows say so).
-        await usage.record(
-            svc.db,
+        await usage.count_completion(
+            svc,
             user_id=caller.user_id,
             model=model,
             input_tokens=input_tokens,
@@ -202,8 +203,8 @@ async def stream(
             output_tokens = prompt.estimate_tokens("".join(written))
         # Shielded: a client that leaves cancels this task, but its tokens still count.
         await asyncio.shield(
-            usage.record(
-                svc.db,
+            usage.count_completion(
+                svc,
                 user_id=caller.user_id,
                 model=model,
                 input_tokens=input_tokens,

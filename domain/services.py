@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from domain.key_cache import KeyCache
+from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
 from store.database import Database
 
@@ -22,3 +24,7 @@ class Services:
     stale_generation_after: timedelta = DEFAULT_STALE_GENERATION_AFTER
     # Seconds a provider may take for one answer; None: the provider's default.
     generation_timeout: float | None = None
+    # Verified API keys of this process (None: every request reads the database).
+    key_cache: KeyCache | None = None
+    # Usage of the OpenAI door, written in batches (None: one transaction per request).
+    usage_batcher: UsageBatcher | None = None

@@ -71,6 +71,21 @@ async def record(
         )
 
 
+async def count_completion(
+    svc: Services, *, user_id: str, model: str, input_tokens: int, output_tokens: int
+) -> None:
+    """Counts one OpenAI-door generation: batched (domain.usage_batcher), else its own write."""
+    batcher = svc.usage_batcher
+    if batcher is not None and not batcher.closed:
+        batcher.add(
+            user_id=user_id, model=model, input_tokens=input_tokens, output_tokens=output_tokens
+        )
+        return
+    await record(
+        svc.db, user_id=user_id, model=model, input_tokens=input_tokens, output_tokens=output_tokens
+    )
+
+
 async def get_usage(
     svc: Services,
     caller: Caller,
@@ -92,6 +107,8 @@ async def get_usage(
     start = _day(start_date, "startDate") if start_date is not None else default_start
     if start > end:
         raise ApiError(Code.INVALID_ARGUMENT, "startDate is after endDate")
+    if svc.usage_batcher is not None:
+        await svc.usage_batcher.flush()  # this process's own usage, up to now
     async with svc.db.read() as session:
         rows = await repo.rows(session, start=start, end=end, user_id=owner, model=model or None)
     return UsageReport(start, end, rows)

@@ -29,12 +29,11 @@ UNAVAILABLE (14); any other status -> UNKNOWN (2).
 """
 
 import asyncio
-import json
 import os
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
-import httpx
+import orjson
 
 from errors import ApiError, Code
 from providers.base import (
@@ -49,6 +48,15 @@ from providers.base import (
     Usage,
     estimate_usage,
 )
+from providers.http_client import (
+    HTTPClient,
+    Timeouts,
+    TransportBroken,
+    TransportError,
+    TransportTimeout,
+    TransportUnreachable,
+    UpstreamResponse,
+)
 from providers.retry import Retryable, RetryPolicy
 
 _FINISH = {
@@ -61,7 +69,7 @@ _MAX_ERROR_TEXT = 300
 
 
 class OpenAICompatibleProvider:
-    """A `providers.base.Provider` over one httpx.AsyncClient (connection pool per provider)."""
+    """A `providers.base.Provider` over one HTTPClient (connection pool per provider)."""
 
     def __init__(self, name: str, config: Mapping[str, Any]) -> None:
         self.name = name
@@ -73,9 +81,7 @@ class OpenAICompatibleProvider:
         self.retry = RetryPolicy.from_config(name, config)  # max_attempts, backoff
         if self.timeout_seconds <= 0 or self.connect_timeout_seconds <= 0:
             raise ValueError(f"provider {name}: timeouts must be > 0")
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(self.timeout_seconds, connect=self.connect_timeout_seconds)
-        )
+        self._client = HTTPClient(Timeouts(self.connect_timeout_seconds, self.timeout_seconds))
 
     # -- Provider protocol -------------------------------------------------
 
@@ -89,16 +95,19 @@ class OpenAICompatibleProvider:
         return Availability(True)
 
     async def check_ready(self) -> Availability:
+        ready = Timeouts(_READY_TIMEOUT_SECONDS, _READY_TIMEOUT_SECONDS)
         try:
-            response = await self._client.get(
-                f"{self.base_url}/models",
-                headers=self._headers(),
-                timeout=httpx.Timeout(_READY_TIMEOUT_SECONDS),
+            response = await self._client.request(
+                "GET", f"{self.base_url}/models", headers=self._headers(), timeouts=ready
             )
-        except httpx.HTTPError as exc:
+            try:
+                await response.read()
+            finally:
+                response.release()
+        except TransportError as exc:
             return Availability(False, f"{type(exc).__name__}: {exc}")
-        if response.status_code != 200:
-            return Availability(False, f"GET /models answered {response.status_code}")
+        if response.status != 200:
+            return Availability(False, f"GET /models answered {response.status}")
         return Availability(True)
 
     async def aclose(self) -> None:
@@ -107,15 +116,15 @@ class OpenAICompatibleProvider:
     async def complete(self, request: CompletionRequest) -> Completion:
         response = await self._open(self._payload(request, stream=False), request.timeout)
         try:
-            body = await response.aread()
-        except httpx.TimeoutException as exc:
+            body = await response.read()
+        except TransportTimeout as exc:
             raise self._timeout(exc) from exc
-        except httpx.TransportError as exc:
+        except TransportError as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: connection lost: {exc}") from exc
         finally:
-            await response.aclose()
+            response.release()
         try:
-            data = json.loads(body)
+            data = orjson.loads(body)
             choice = data["choices"][0]
             text = str(choice["message"].get("content") or "")
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
@@ -133,7 +142,7 @@ class OpenAICompatibleProvider:
             usage: Usage | None = None
             done = False
             try:
-                async for line in response.aiter_lines():
+                async for line in response.lines():
                     if not line.startswith("data:"):
                         continue  # blank separators, comments, `event:` lines
                     data = line[5:].strip()
@@ -148,10 +157,10 @@ class OpenAICompatibleProvider:
                             yield TextDelta(content)
                         if reason:
                             finish = _finish(reason)
-            except httpx.TimeoutException as exc:
+            except TransportTimeout as exc:
                 raise self._timeout(exc) from exc
-            except httpx.TransportError as exc:
-                broken = f"{self._who()}: stream broken ({type(exc).__name__})"
+            except TransportError as exc:
+                broken = f"{self._who()}: stream broken ({exc})"
                 raise ApiError(Code.UNAVAILABLE, broken) from exc
             if not done:
                 raise ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early")
@@ -159,14 +168,19 @@ class OpenAICompatibleProvider:
                 finish or FinishReason.STOP, usage or estimate_usage(request, "".join(parts))
             )
         finally:
-            await response.aclose()
+            # Read to [DONE]: the connection goes back to the pool. Left early (aclose,
+            # cancellation, an error): it is dropped, so the upstream stops generating.
+            if done:
+                response.release()
+            else:
+                response.close()
 
     # -- internals ---------------------------------------------------------
 
     def _chunk(self, data: str) -> tuple[Usage | None, list[tuple[str, str]]]:
         """(usage, [(content delta, finish_reason)]) of one SSE chunk; ApiError if malformed."""
         try:
-            chunk = json.loads(data)
+            chunk = orjson.loads(data)
             choices = [
                 (str(c.get("delta", {}).get("content") or ""), str(c.get("finish_reason") or ""))
                 for c in chunk.get("choices") or []
@@ -208,17 +222,15 @@ class OpenAICompatibleProvider:
         return payload
 
     def _timeout(self, exc: Exception) -> ApiError:
-        return ApiError(Code.DEADLINE_EXCEEDED, f"{self._who()}: timed out ({type(exc).__name__})")
+        return ApiError(Code.DEADLINE_EXCEEDED, f"{self._who()}: timed out ({exc})")
 
-    async def _open(self, payload: dict[str, Any], seconds: float | None) -> httpx.Response:
+    async def _open(self, payload: dict[str, Any], seconds: float | None) -> UpstreamResponse:
         """A 200 response with its body still unread, after bounded retries.
 
         `seconds` (the request's own budget) replaces the configured read timeout.
         """
         request_timeout = (
-            httpx.Timeout(seconds, connect=self.connect_timeout_seconds)
-            if seconds is not None
-            else None
+            Timeouts(self.connect_timeout_seconds, seconds) if seconds is not None else None
         )
         last: Retryable | None = None
         for attempt in range(self.retry.max_attempts):
@@ -231,36 +243,34 @@ class OpenAICompatibleProvider:
         assert last is not None
         raise last.error
 
-    async def _attempt(
-        self, payload: dict[str, Any], limits: httpx.Timeout | None
-    ) -> httpx.Response:
-        http_request = self._client.build_request(
-            "POST",
-            f"{self.base_url}/chat/completions",
-            json=payload,
-            headers=self._headers(),
-            timeout=limits if limits is not None else httpx.USE_CLIENT_DEFAULT,
-        )
+    async def _attempt(self, payload: dict[str, Any], limits: Timeouts | None) -> UpstreamResponse:
+        headers = {**self._headers(), "Content-Type": "application/json"}
         try:
-            response = await self._client.send(http_request, stream=True)
-        except httpx.TimeoutException as exc:
+            response = await self._client.request(
+                "POST",
+                f"{self.base_url}/chat/completions",
+                body=orjson.dumps(payload),
+                headers=headers,
+                timeouts=limits,
+            )
+        except TransportTimeout as exc:
             raise self._timeout(exc) from exc
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        except (TransportUnreachable, TransportBroken) as exc:
             raise Retryable(
-                ApiError(Code.UNAVAILABLE, f"{self._who()} unreachable: {type(exc).__name__}")
+                ApiError(Code.UNAVAILABLE, f"{self._who()} unreachable: {exc}")
             ) from exc
-        if response.status_code == 200:
+        if response.status == 200:
             return response
         try:
-            body = await response.aread()
-        except httpx.HTTPError:
+            body = await response.read()
+        except TransportError:
             body = b""
         finally:
-            await response.aclose()
+            response.release()
         raise self._status_error(response, body)
 
-    def _status_error(self, response: httpx.Response, body: bytes) -> Exception:
-        status = response.status_code
+    def _status_error(self, response: UpstreamResponse, body: bytes) -> Exception:
+        status = response.status
         code_text, message = _error_fields(body)
         who = f"{self._who()} answered {status}"
         detail = f"{who}: {message}" if message else who
@@ -292,7 +302,7 @@ class OpenAICompatibleProvider:
 def _error_fields(body: bytes) -> tuple[str, str]:
     """(`code` and `type` joined, `message`) of an OpenAI error body; tolerant of anything."""
     try:
-        data = json.loads(body)
+        data = orjson.loads(body)
     except ValueError:
         return "", body.decode("utf-8", "replace")[:_MAX_ERROR_TEXT]
     error = data.get("error") if isinstance(data, dict) else None

@@ -22,6 +22,7 @@ from errors import problem_handlers as handlers
 from providers.registry import ProviderRegistry
 from server import middleware
 from server.allowed_methods import AllowedMethods
+from server.body_validation import OrjsonJsonifier, body_validators
 from server.config import ROOT, Settings
 from server.context import caller_var
 from server.parameter_validation import NamedParameterValidator
@@ -36,9 +37,12 @@ log = logging.getLogger("privatellm.server")
 
 async def bearer_info(token: str) -> dict[str, Any]:
     """Connexion's bearer check: the key's caller, for handlers (server.context) and Connexion."""
-    state = app_state()
+    svc = app_state().services
     try:
-        caller = await api_keys.authenticate(state.db, token, state.services.api_key_pepper)
+        if svc.key_cache is not None:
+            caller = await svc.key_cache.authenticate(token)
+        else:
+            caller = await api_keys.authenticate(svc.db, token, svc.api_key_pepper)
     except ApiError as exc:
         exc.headers.setdefault(
             "WWW-Authenticate", handlers.WWW_AUTHENTICATE + ', error="invalid_token"'
@@ -102,12 +106,19 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         finally:
             state.draining = True
             await drain_settlements()
+            if state.services.usage_batcher is not None:
+                await state.services.usage_batcher.aclose()  # the last batch: nothing lost
             await registry.aclose()
             await db.close()
             set_app_state(None)
 
     resolver = HandlerResolver()
-    app = AsyncApp(__name__, lifespan=lifespan, security_map={"bearer": ApiKeyBearerHandler})
+    app = AsyncApp(
+        __name__,
+        lifespan=lifespan,
+        security_map={"bearer": ApiKeyBearerHandler},
+        jsonifier=OrjsonJsonifier(),
+    )
     # Parsed once: Connexion takes the document, and the Allow table is built from it.
     spec = yaml.safe_load(spec_path.read_text())
     app.add_api(
@@ -116,7 +127,7 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         strict_validation=True,
         validate_responses=settings.validate_responses,
         pythonic_params=True,
-        validator_map={"parameter": NamedParameterValidator},
+        validator_map={"parameter": NamedParameterValidator, "body": body_validators()},
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.yaml"),
     )
     handlers.allowed_methods = AllowedMethods(spec["paths"]).for_path

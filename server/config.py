@@ -46,6 +46,12 @@ class Settings:
     # Seconds one answer may take, retries and fallbacks included; past it the
     # answer fails with DEADLINE_EXCEEDED (4) and the upstream call is dropped.
     generation_timeout_seconds: float = 300.0
+    # Seconds a verified API key is trusted without reading the database again: a key
+    # revoked on another process stops working here within this bound (0-2; 0: no cache).
+    api_key_cache_seconds: float = 1.0
+    # Seconds within which OpenAI-door usage is written in one batch (> 0, <= 1); a graceful
+    # stop writes what is left, a kill -9 loses at most this window.
+    usage_flush_seconds: float = 0.5
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -100,7 +106,18 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
         settings = Settings(env=env, **data)
     except TypeError as exc:
         raise ConfigError(f"config/{env}.yaml: {exc}") from exc
-    timeout = settings.generation_timeout_seconds
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(f"generation_timeout_seconds must be a number > 0, not {timeout!r}")
+    _number("generation_timeout_seconds", settings.generation_timeout_seconds, 0, None)
+    _number("api_key_cache_seconds", settings.api_key_cache_seconds, None, 2)
+    _number("usage_flush_seconds", settings.usage_flush_seconds, 0, 1)
     return settings
+
+
+def _number(name: str, value: object, above: float | None, at_most: float | None) -> None:
+    """ConfigError unless `value` is a number > `above` (>= 0 when None) and <= `at_most`."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{name} must be a number, not {value!r}")
+    low_ok = value > above if above is not None else value >= 0
+    if not low_ok or (at_most is not None and value > at_most):
+        low = f"> {above:g}" if above is not None else ">= 0"
+        high = f" and <= {at_most:g}" if at_most is not None else ""
+        raise ConfigError(f"{name} must be a number {low}{high}, not {value!r}")

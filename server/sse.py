@@ -5,10 +5,10 @@ domain can store what happened: a client that disconnects cancels the body
 task, which closes the iterator, and the partial answer is kept as CANCELLED.
 """
 
-import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
+import orjson
 from starlette.responses import StreamingResponse
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -26,7 +26,9 @@ _LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85"
 
 
 def _dumps(payload: Mapping[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).translate(_LINE_BREAKERS)
+    # orjson: compact and UTF-8 like json.dumps(separators=(",", ":"), ensure_ascii=False),
+    # at a fraction of the cost per event.
+    return orjson.dumps(payload).decode().translate(_LINE_BREAKERS)
 
 
 def sse_response(events: ClosableEvents) -> StreamingResponse:

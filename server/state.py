@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from domain import api_keys
 from domain.services import Services
+from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
 from server.config import Settings
 from store.database import Database
@@ -10,12 +12,19 @@ from store.database import Database
 
 def build_services(settings: Settings, db: Database, providers: ProviderRegistry) -> Services:
     """What the domain needs, from the settings: built once per process (and by the CLI)."""
+    pepper = settings.api_key_pepper_bytes
     return Services(
         db=db,
         providers=providers,
         default_model=settings.default_model,
-        api_key_pepper=settings.api_key_pepper_bytes,
+        api_key_pepper=pepper,
         generation_timeout=float(settings.generation_timeout_seconds),
+        key_cache=(
+            api_keys.key_cache(db, pepper, float(settings.api_key_cache_seconds))
+            if settings.api_key_cache_seconds > 0
+            else None
+        ),
+        usage_batcher=UsageBatcher(db, flush_seconds=float(settings.usage_flush_seconds)),
     )
 
 
