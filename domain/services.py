@@ -1,8 +1,10 @@
 """What the domain needs from the running server, gathered in one value the handlers pass in."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from domain.drain import Drain
+from domain.observe import GenerationObserver, NoObserver
 from providers.registry import ProviderRegistry
 from store.database import Database
 
@@ -22,3 +24,7 @@ class Services:
     stale_generation_after: timedelta = DEFAULT_STALE_GENERATION_AFTER
     # Seconds a provider may take for one answer; None: the provider's default.
     generation_timeout: float | None = None
+    # Where generations are reported (metrics, logs, traces); nowhere by default.
+    observer: GenerationObserver = field(default_factory=NoObserver)
+    # The streams in flight, which a graceful stop may have to interrupt.
+    drain: Drain = field(default_factory=Drain)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 ENV_PREFIX = "PRIVATELLM_"
 # Settings that are secrets: in prod they must come from the environment, never a committed file.
-SECRET_KEYS = ("bootstrap_admin_key", "api_key_pepper")
+SECRET_KEYS = ("bootstrap_admin_key", "api_key_pepper", "metrics_token")
 
 
 class ConfigError(Exception):
@@ -46,6 +46,25 @@ class Settings:
     # Seconds one answer may take, retries and fallbacks included; past it the
     # answer fails with DEADLINE_EXCEEDED (4) and the upstream call is dropped.
     generation_timeout_seconds: float = 300.0
+    # Operations (README "Operations"). Logs: `text` lines or `json` objects, one per line.
+    log_format: str = "text"
+    access_log: bool = True  # one line per request
+    request_metrics: bool = True  # per-request Prometheus series
+    # A bearer token that may read /metrics besides admin keys (a secret: env in prod).
+    metrics_token: str | None = None
+    # `serve` starts this many worker processes on one socket (`--workers` wins).
+    workers: int = 1
+    # A graceful stop waits this long for requests in flight; streams still running
+    # then end with an SSE error event (14) and are stored FAILED with their text.
+    drain_timeout_seconds: float = 30.0
+    # Providers are health-checked in the background this often (never by /readyz).
+    provider_health_interval_seconds: float = 30.0
+    # PostgreSQL: bound on connecting, waiting for a pooled connection, one statement.
+    database_timeout_seconds: float = 10.0
+    # OpenTelemetry traces, exported over OTLP/HTTP when on (endpoint: the OTEL_* variables
+    # when empty).
+    tracing_enabled: bool = False
+    tracing_endpoint: str = ""
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -100,7 +119,19 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
         settings = Settings(env=env, **data)
     except TypeError as exc:
         raise ConfigError(f"config/{env}.yaml: {exc}") from exc
-    timeout = settings.generation_timeout_seconds
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(f"generation_timeout_seconds must be a number > 0, not {timeout!r}")
+    for name in (
+        "generation_timeout_seconds",
+        "drain_timeout_seconds",
+        "provider_health_interval_seconds",
+        "database_timeout_seconds",
+    ):
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{name} must be a number > 0, not {value!r}")
+    if settings.log_format not in ("text", "json"):
+        raise ConfigError(f"log_format must be text or json, not {settings.log_format!r}")
+    if isinstance(settings.workers, bool) or not isinstance(settings.workers, int):
+        raise ConfigError(f"workers must be a whole number >= 1, not {settings.workers!r}")
+    if settings.workers < 1:
+        raise ConfigError(f"workers must be a whole number >= 1, not {settings.workers!r}")
     return settings

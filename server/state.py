@@ -2,13 +2,21 @@
 
 from dataclasses import dataclass
 
+from domain.drain import Drain
+from domain.observe import GenerationObserver, NoObserver
 from domain.services import Services
 from providers.registry import ProviderRegistry
 from server.config import Settings
 from store.database import Database
 
 
-def build_services(settings: Settings, db: Database, providers: ProviderRegistry) -> Services:
+def build_services(
+    settings: Settings,
+    db: Database,
+    providers: ProviderRegistry,
+    observer: GenerationObserver | None = None,
+    drain: Drain | None = None,
+) -> Services:
     """What the domain needs, from the settings: built once per process (and by the CLI)."""
     return Services(
         db=db,
@@ -16,6 +24,8 @@ def build_services(settings: Settings, db: Database, providers: ProviderRegistry
         default_model=settings.default_model,
         api_key_pepper=settings.api_key_pepper_bytes,
         generation_timeout=float(settings.generation_timeout_seconds),
+        observer=observer or NoObserver(),
+        drain=drain or Drain(),
     )
 
 
@@ -23,7 +33,6 @@ def build_services(settings: Settings, db: Database, providers: ProviderRegistry
 class AppState:
     settings: Settings
     services: Services
-    draining: bool = False
 
     @property
     def db(self) -> Database:

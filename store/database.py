@@ -48,6 +48,7 @@ def ensure_sqlite_directory(url: str | URL) -> None:
 def _sqlite_engine(url: URL, *, writer: bool) -> AsyncEngine:
     engine = create_async_engine(
         url,
+        hide_parameters=True,  # see Database.connect
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         # Readers never open a transaction, so there is nothing to roll back on check-in.
         pool_reset_on_return="rollback" if writer else None,
@@ -83,15 +84,27 @@ class Database:
         self._read_sessions = async_sessionmaker(self._reader, expire_on_commit=False)
 
     @classmethod
-    async def connect(cls, url: str, **engine_options: Any) -> "Database":
+    async def connect(
+        cls, url: str, *, timeout_seconds: float | None = None, **engine_options: Any
+    ) -> "Database":
         """Engines for `url` (sqlite+aiosqlite:///var/x.db or postgresql+asyncpg://...).
 
         No I/O happens until the first query; call `ping()` to check reachability.
+        SQL parameters are never put in error messages (`hide_parameters`): they
+        hold message texts and key hashes, and errors get logged. `timeout_seconds`
+        (PostgreSQL) bounds connecting, waiting for a pooled connection and each
+        statement, so an unreachable database fails a request instead of hanging it.
         """
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             ensure_sqlite_directory(parsed)
             return cls(_sqlite_engine(parsed, writer=True), _sqlite_engine(parsed, writer=False))
+        engine_options.setdefault("hide_parameters", True)
+        if timeout_seconds is not None:
+            engine_options.setdefault("pool_timeout", timeout_seconds)
+            engine_options.setdefault(
+                "connect_args", {"timeout": timeout_seconds, "command_timeout": timeout_seconds}
+            )
         # No pool_pre_ping: it costs a round trip per checkout; a dropped connection is
         # detected on use and the pool invalidated, failing one request, not every one.
         reader_options: dict[str, Any] = {
@@ -103,6 +116,10 @@ class Database:
             create_async_engine(parsed, **engine_options),
             create_async_engine(parsed, **reader_options),
         )
+
+    def engines(self) -> dict[str, AsyncEngine]:
+        """The engines by role (`writer`, `reader`), for pool metrics."""
+        return {"writer": self._writer, "reader": self._reader}
 
     @property
     def dialect(self) -> str:
