@@ -65,6 +65,9 @@ class ObservedRequests:
         record = RequestRecord(method=scope["method"], path=scope["path"])
         record.request_id = request_id_var.get()
         token = request_record_var.set(record)
+        # Connexion's router works on a shallow copy of the scope and writes the operation
+        # id into its `extensions` dict: created here, that dict is shared with the copy.
+        extensions = scope.setdefault("extensions", {})
 
         async def observed_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -89,7 +92,7 @@ class ObservedRequests:
             raise
         finally:
             request_record_var.reset(token)
-            self._finish(scope, record, started)
+            self._finish(extensions, record, started)
 
     async def _refuse(self, send: Send) -> None:
         error = shutting_down()
@@ -100,10 +103,10 @@ class ObservedRequests:
             send, error.code, error.message, None, {**error.headers, "Connection": "close"}
         )
 
-    def _finish(self, scope: Scope, record: RequestRecord, started: float) -> None:
+    def _finish(self, extensions: dict[str, Any], record: RequestRecord, started: float) -> None:
         seconds = time.perf_counter() - started
         if not record.operation:
-            routing = scope.get("extensions", {}).get("connexion_routing", {})
+            routing = extensions.get("connexion_routing", {})
             record.operation = routing.get("operation_id") or UNMATCHED
             record.path = self._paths.get(record.operation, UNMATCHED)
         if self._metrics:
@@ -121,6 +124,7 @@ class GenerationMetrics:
         self, model: str, provider: str, seconds: float, error: Code | None
     ) -> None:
         metrics.UPSTREAM_LATENCY.labels(model, provider).observe(seconds)
+        note_generation(model, 0, 0)  # a failed call names its model in the log line too
         if error is not None:
             metrics.UPSTREAM_ERRORS.labels(model, provider, str(int(error))).inc()
 
