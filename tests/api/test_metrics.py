@@ -68,13 +68,11 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 def test_metrics_are_never_open(server: LiveServer) -> None:
     assert_error(httpx.get(server.url + "/metrics"), 16)
-    assert_error(
-        httpx.get(server.url + "/metrics", headers={"Authorization": "Bearer wrong"}), 16
-    )
+    assert_error(httpx.get(server.url + "/metrics", headers={"Authorization": "Bearer wrong"}), 16)
     admin = {"Authorization": f"Bearer {ADMIN_SECRET}"}
-    user_key = httpx.post(
-        server.url + "/v1/apiKeys", json={"user": "carol"}, headers=admin
-    ).json()["secret"]
+    user_key = httpx.post(server.url + "/v1/apiKeys", json={"user": "carol"}, headers=admin).json()[
+        "secret"
+    ]
     assert_error(
         httpx.get(server.url + "/metrics", headers={"Authorization": f"Bearer {user_key}"}), 7
     )

@@ -331,7 +331,8 @@ def ready_check(server: LiveServer, name: str) -> dict[str, Any]:
     """`name`'s entry in /readyz once the first background round has reported it."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        checks = {c["name"]: c for c in httpx.get(f"{server.url}/readyz", timeout=15).json()["checks"]}
+        body = httpx.get(f"{server.url}/readyz", timeout=15).json()
+        checks = {c["name"]: c for c in body["checks"]}
         if checks[name]["message"] != "not checked yet":
             return checks[name]
         time.sleep(0.05)
