@@ -332,7 +332,7 @@ def ready_check(server: LiveServer, name: str) -> dict[str, Any]:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         body = httpx.get(f"{server.url}/readyz", timeout=15).json()
-        checks = {c["name"]: c for c in body["checks"]}
+        checks: dict[str, dict[str, Any]] = {c["name"]: c for c in body["checks"]}
         if checks[name]["message"] != "not checked yet":
             return checks[name]
         time.sleep(0.05)
