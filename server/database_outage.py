@@ -16,7 +16,9 @@ from sqlalchemy import exc as sa
 
 from errors import Code
 from errors import problem_handlers as handlers
+from server import metrics
 from server.context import current_request_id
+from server.state import app_state
 
 log = logging.getLogger("privatellm.database")
 RETRY_AFTER_SECONDS = 2
@@ -41,12 +43,25 @@ def is_outage(error: BaseException) -> bool:
     return False
 
 
-def answer(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+async def answer(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
     if not is_outage(error):
         return handlers.unexpected(request, error)
     log.warning("request %s: database unavailable: %s", current_request_id(), type(error).__name__)
+    await _discard_connections()
     return handlers.envelope_response(
         Code.UNAVAILABLE,
         "the database is unavailable; retry shortly",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
+
+
+async def _discard_connections() -> None:
+    """Drops the idle pooled connections, so none that died with the outage is handed to a
+    request once the database is back; then measures the new pools."""
+    db = app_state().db
+    try:
+        await db.discard_connections()
+    except Exception:  # closing dead connections may fail too; the pool is replaced anyway
+        log.debug("discarding pooled connections failed", exc_info=True)
+    for role, engine in db.engines().items():
+        metrics.instrument_pool(role, engine)

@@ -124,17 +124,24 @@ def process_exited() -> None:
 
 
 def instrument_pool(name: str, engine: Any) -> None:
-    """Keeps DB_POOL_IN_USE and DB_POOL_WAITING for one engine's pool.
+    """Keeps DB_POOL_IN_USE and DB_POOL_WAITING for one engine's pool (call again after
+    the engine's pool was replaced by `dispose()`: only the wait needs it).
 
-    In use: the pool's checkout/checkin events. Waiting: around the pool's
-    `_do_get`, where a checkout blocks until a connection is free or opened
-    (SQLAlchemy has no event for that wait).
+    In use: the checkout/checkin events, registered on the engine once (they follow
+    its pool when it is replaced). Waiting: around the pool's `_do_get`, where a
+    checkout blocks until a connection is free or opened (SQLAlchemy has no event
+    for that wait).
     """
-    pool = engine.sync_engine.pool
-    in_use = DB_POOL_IN_USE.labels(name)
+    sync_engine = engine.sync_engine
+    if not getattr(sync_engine, "_privatellm_measured", False):
+        in_use = DB_POOL_IN_USE.labels(name)
+        event.listen(sync_engine, "checkout", lambda *_: in_use.inc())
+        event.listen(sync_engine, "checkin", lambda *_: in_use.dec())
+        sync_engine._privatellm_measured = True
+    pool = sync_engine.pool
+    if getattr(pool, "_privatellm_measured", False):
+        return
     waiting = DB_POOL_WAITING.labels(name)
-    event.listen(pool, "checkout", lambda *_: in_use.inc())
-    event.listen(pool, "checkin", lambda *_: in_use.dec())
     get = pool._do_get
 
     def measured_get() -> Any:
@@ -145,6 +152,7 @@ def instrument_pool(name: str, engine: Any) -> None:
             waiting.dec()
 
     pool._do_get = measured_get
+    pool._privatellm_measured = True
 
 
 class MetricsEndpoint:
