@@ -8,6 +8,7 @@ each fallback), so every attempt is measured under the model that made it.
 
 import time
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from typing import Protocol
 
 from errors import ApiError, Code
@@ -18,17 +19,24 @@ from providers.base import (
     StreamEnd,
     StreamEvent,
     TextDelta,
+    Usage,
 )
 
 
+@dataclass(frozen=True, slots=True)
+class UpstreamCall:
+    """One finished upstream call, as measured around it."""
+
+    model: str
+    provider: str
+    seconds: float  # the whole call, retries included, until its last event
+    first_token_seconds: float | None = None  # streams that produced text
+    usage: Usage | None = None  # what the upstream reported, when it finished
+    error: Code | None = None  # the code it failed with
+
+
 class GenerationObserver(Protocol):
-    def upstream_finished(
-        self, model: str, provider: str, seconds: float, error: Code | None
-    ) -> None: ...
-
-    def first_token(self, model: str, provider: str, seconds: float) -> None: ...
-
-    def tokens(self, model: str, tokens_in: int, tokens_out: int) -> None: ...
+    def upstream_finished(self, call: UpstreamCall) -> None: ...
 
     def fallback(self, model: str, fallback: str) -> None: ...
 
@@ -36,15 +44,7 @@ class GenerationObserver(Protocol):
 class NoObserver:
     """The default (CLI, domain tests): reports go nowhere."""
 
-    def upstream_finished(
-        self, model: str, provider: str, seconds: float, error: Code | None
-    ) -> None:
-        return None
-
-    def first_token(self, model: str, provider: str, seconds: float) -> None:
-        return None
-
-    def tokens(self, model: str, tokens_in: int, tokens_out: int) -> None:
+    def upstream_finished(self, call: UpstreamCall) -> None:
         return None
 
     def fallback(self, model: str, fallback: str) -> None:
@@ -60,41 +60,42 @@ class MeasuredGenerator:
         self._observer = observer
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        model = request.model.id
         started = time.perf_counter()
         try:
             completion = await self._inner.complete(request)
         except ApiError as error:
-            self._finished(model, started, error.code)
+            self._finished(request, started, error=error.code)
             raise
-        self._finished(model, started, None)
-        self._observer.tokens(model, completion.usage.input_tokens, completion.usage.output_tokens)
+        self._finished(request, started, usage=completion.usage)
         return completion
 
     async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
-        model = request.model.id
         started = time.perf_counter()
-        first = True
+        first: float | None = None
         events = self._inner.stream(request)
         try:
             async for event in events:
                 if isinstance(event, TextDelta):
-                    if first and event.text:
-                        first = False
-                        self._observer.first_token(
-                            model, self._provider, time.perf_counter() - started
-                        )
+                    if first is None and event.text:
+                        first = time.perf_counter() - started
                 elif isinstance(event, StreamEnd):
-                    self._finished(model, started, None)
-                    usage = event.usage
-                    self._observer.tokens(model, usage.input_tokens, usage.output_tokens)
+                    self._finished(request, started, first, usage=event.usage)
                 yield event
         except ApiError as error:
-            self._finished(model, started, error.code)
+            self._finished(request, started, first, error=error.code)
             raise
         finally:
             await events.aclose()
 
-    def _finished(self, model: str, started: float, error: Code | None) -> None:
+    def _finished(
+        self,
+        request: CompletionRequest,
+        started: float,
+        first_token: float | None = None,
+        *,
+        usage: Usage | None = None,
+        error: Code | None = None,
+    ) -> None:
         seconds = time.perf_counter() - started
-        self._observer.upstream_finished(model, self._provider, seconds, error)
+        call = UpstreamCall(request.model.id, self._provider, seconds, first_token, usage, error)
+        self._observer.upstream_finished(call)

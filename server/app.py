@@ -12,6 +12,7 @@ from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -21,7 +22,7 @@ from domain.turns import drain_settlements
 from errors import ApiError, Code
 from errors import problem_handlers as handlers
 from providers.registry import ProviderRegistry
-from server import database_outage, metrics, middleware
+from server import database_outage, metrics, middleware, tracing
 from server.allowed_methods import AllowedMethods
 from server.config import ROOT, Settings, load_settings
 from server.context import caller_var, note_caller
@@ -93,7 +94,13 @@ async def bootstrap_local_key(settings: Settings, db: Database) -> None:
     await api_keys.ensure_bootstrap_key(db, secret, "admin", settings.api_key_pepper_bytes)
 
 
-def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
+def create_app(
+    settings: Settings, spec_path: Path = SPEC_PATH, tracer_provider: TracerProvider | None = None
+) -> ASGIApp:
+    """The app; `tracer_provider` (tests) instead of the one `tracing_enabled` would build."""
+    own_provider = tracer_provider is None
+    provider = tracing.provider_from_settings(settings) if own_provider else tracer_provider
+    traces = tracing.Tracing(provider) if provider is not None else None
     drain = Drain()
     drain.on_stream = stream_gauge
     graceful_stop = GracefulStop(drain, float(settings.drain_timeout_seconds))
@@ -107,8 +114,10 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         )
         for role, engine in db.engines().items():
             metrics.instrument_pool(role, engine)
+            if traces is not None:
+                traces.instrument_engine(role, engine)
         registry = ProviderRegistry.from_config(settings.providers, settings.models)
-        services = build_services(settings, db, registry, GenerationMetrics(), drain)
+        services = build_services(settings, db, registry, GenerationMetrics(traces), drain)
         state = AppState(settings=settings, services=services)
         set_app_state(state)
         await bootstrap_local_key(settings, db)
@@ -126,6 +135,8 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
             await db.close()
             set_app_state(None)
             metrics.process_exited()
+            if own_provider and provider is not None:
+                provider.shutdown()  # flushes the spans not exported yet
 
     resolver = HandlerResolver()
     app = AsyncApp(__name__, lifespan=lifespan, security_map={"bearer": ApiKeyBearerHandler})
@@ -164,6 +175,7 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         drain=drain,
         record_metrics=settings.request_metrics,
         access_log=settings.access_log,
+        tracing=traces,
     )
     # Request id outermost (every answer has one, the log line too), then the observer.
     return middleware.RequestIdMiddleware(observed)

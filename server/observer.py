@@ -18,11 +18,13 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.drain import Drain, shutting_down
+from domain.observe import UpstreamCall
 from errors import Code
 from server import metrics
 from server.context import note_generation, request_id_var, request_record_var
 from server.middleware import send_envelope
 from server.request_log import RequestRecord, log_request
+from server.tracing import Tracing
 
 # Answered while draining: the load balancer's probes, and the scrape of a stopping process.
 DRAIN_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -49,6 +51,7 @@ class ObservedRequests:
         drain: Drain,
         record_metrics: bool = True,
         access_log: bool = True,
+        tracing: Tracing | None = None,
     ) -> None:
         self.app = app
         self._paths = {operation: path for operation, (_method, path) in operations.items()}
@@ -56,13 +59,22 @@ class ObservedRequests:
         self._drain = drain
         self._metrics = record_metrics
         self._log = access_log
+        self._tracing = tracing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
+        elif self._tracing is None:
+            await self._observe(scope, receive, send, RequestRecord(scope["method"], scope["path"]))
+        else:
+            record = RequestRecord(scope["method"], scope["path"])
+            with self._tracing.request(scope, record):
+                await self._observe(scope, receive, send, record)
+
+    async def _observe(
+        self, scope: Scope, receive: Receive, send: Send, record: RequestRecord
+    ) -> None:
         started = time.perf_counter()
-        record = RequestRecord(method=scope["method"], path=scope["path"])
         record.request_id = request_id_var.get()
         token = request_record_var.set(record)
         # Connexion's router works on a shallow copy of the scope and writes the operation
@@ -118,23 +130,28 @@ class ObservedRequests:
 
 
 class GenerationMetrics:
-    """domain.observe.GenerationObserver feeding Prometheus and the request's log line."""
+    """domain.observe.GenerationObserver feeding Prometheus, the log line and the trace."""
 
-    def upstream_finished(
-        self, model: str, provider: str, seconds: float, error: Code | None
-    ) -> None:
-        metrics.UPSTREAM_LATENCY.labels(model, provider).observe(seconds)
-        note_generation(model, 0, 0)  # a failed call names its model in the log line too
-        if error is not None:
-            metrics.UPSTREAM_ERRORS.labels(model, provider, str(int(error))).inc()
+    def __init__(self, tracing: Tracing | None = None) -> None:
+        self._tracing = tracing
 
-    def first_token(self, model: str, provider: str, seconds: float) -> None:
-        metrics.TIME_TO_FIRST_TOKEN.labels(model, provider).observe(seconds)
-
-    def tokens(self, model: str, tokens_in: int, tokens_out: int) -> None:
-        metrics.TOKENS.labels(model, "in").inc(tokens_in)
-        metrics.TOKENS.labels(model, "out").inc(tokens_out)
-        note_generation(model, tokens_in, tokens_out)
+    def upstream_finished(self, call: UpstreamCall) -> None:
+        model, provider = call.model, call.provider
+        metrics.UPSTREAM_LATENCY.labels(model, provider).observe(call.seconds)
+        if call.first_token_seconds is not None:
+            metrics.TIME_TO_FIRST_TOKEN.labels(model, provider).observe(call.first_token_seconds)
+        if call.error is not None:
+            metrics.UPSTREAM_ERRORS.labels(model, provider, str(int(call.error))).inc()
+        usage = call.usage
+        if usage is not None:
+            metrics.TOKENS.labels(model, "in").inc(usage.input_tokens)
+            metrics.TOKENS.labels(model, "out").inc(usage.output_tokens)
+        # A failed call names its model in the log line too.
+        note_generation(
+            model, usage.input_tokens if usage else 0, usage.output_tokens if usage else 0
+        )
+        if self._tracing is not None:
+            self._tracing.upstream(call)
 
     def fallback(self, model: str, fallback: str) -> None:
         metrics.FALLBACKS.labels(model, fallback).inc()
