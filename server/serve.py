@@ -38,6 +38,8 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
             log_config=None,  # configure_logging, in this process and in each worker
             access_log=False,  # our own line per request (server.request_log)
             timeout_graceful_shutdown=CLOSE_SECONDS,
+            # A worker is killed when it misses pings this long: not for being busy.
+            timeout_worker_healthcheck=30,
         )
     finally:
         if own_dir is not None:
