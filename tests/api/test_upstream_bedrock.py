@@ -308,7 +308,11 @@ def test_a_client_that_hangs_up_stops_bedrock(
     # its next write, long before the forty words are out.
     assert bedrock.disconnected.wait(timeout=5), "Bedrock kept generating"
     if not front_door:
-        answer = stored(api, conversation)[-1]
+        # The upstream is closed first, the answer settled right after: wait for the write.
+        deadline = time.monotonic() + 15
+        while (answer := stored(api, conversation)[-1])["status"] == "IN_PROGRESS":
+            assert time.monotonic() < deadline, "the cancelled answer was never settled"
+            time.sleep(0.05)
         assert answer["status"] == "CANCELLED"
         assert answer["content"].startswith("word")
 
