@@ -60,6 +60,7 @@ test: $(STAMP) $(NODE_STAMP) $(SDK_STAMP) lint check-generated
 bench: $(STAMP)
 	$(PY) -m bench.overhead
 	$(PY) -m bench.stream_concurrency
+	$(PY) -m bench.observability
 
 # A longer schemathesis pass against a live server (every check, stateful included),
 # drawing new cases each time; SEED=n replays the run that printed "Seed: n";

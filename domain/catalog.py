@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from domain.deadline import DeadlineProvider
 from domain.fallback import FallbackProvider, Route
+from domain.observe import GenerationObserver, MeasuredGenerator, NoObserver
 from errors import ApiError, Code
 from providers.base import Availability, Generator, ModelSpec
 from providers.registry import ProviderRegistry
@@ -24,7 +25,9 @@ class CatalogEntry:
 
 
 def entry(registry: ProviderRegistry, spec: ModelSpec) -> CatalogEntry:
-    return CatalogEntry(spec, registry.provider_type(spec.provider), registry.availability(spec))
+    return CatalogEntry(
+        spec, registry.provider_type(spec.provider), registry.listed_availability(spec)
+    )
 
 
 def list_models(registry: ProviderRegistry) -> list[CatalogEntry]:
@@ -64,7 +67,12 @@ def default_model(registry: ProviderRegistry, configured: str) -> str:
     return models[0].id
 
 
-def callable_model(registry: ProviderRegistry, spec: ModelSpec) -> Generator:
+_UNOBSERVED = NoObserver()
+
+
+def callable_model(
+    registry: ProviderRegistry, spec: ModelSpec, observer: GenerationObserver = _UNOBSERVED
+) -> Generator:
     """What to call for `spec`'s answers; FAILED_PRECONDITION (9) with the reason if it cannot be.
 
     A model with `fallbacks` gets them behind the same interface (domain.fallback),
@@ -76,18 +84,27 @@ def callable_model(registry: ProviderRegistry, spec: ModelSpec) -> Generator:
             Code.FAILED_PRECONDITION,
             f"model {spec.id!r} is not available: {availability.reason or 'no reason given'}",
         )
-    generator: Generator = registry.provider(spec.provider)
+    generator: Generator = MeasuredGenerator(
+        registry.provider(spec.provider), spec.provider, observer
+    )
     if spec.fallbacks:
-        generator = FallbackProvider(generator, lambda: fallback_routes(registry, spec))
+        generator = FallbackProvider(
+            generator,
+            lambda: fallback_routes(registry, spec, observer),
+            on_fallback=observer.fallback,
+        )
     # Outermost, so the deadline covers retries and fallbacks too.
     return DeadlineProvider(generator)
 
 
-def fallback_routes(registry: ProviderRegistry, spec: ModelSpec) -> list[Route]:
-    """`spec`'s fallbacks that can be called now, in the configured order."""
+def fallback_routes(
+    registry: ProviderRegistry, spec: ModelSpec, observer: GenerationObserver = _UNOBSERVED
+) -> list[Route]:
+    """`spec`'s fallbacks that can be called now, in the configured order (each measured)."""
     routes: list[Route] = []
     for model_id in spec.fallbacks:
         fallback = registry.model(model_id)  # the registry refused unknown ids at start-up
         if fallback is not None and registry.availability(fallback).available:
-            routes.append((fallback, registry.provider(fallback.provider)))
+            provider = registry.provider(fallback.provider)
+            routes.append((fallback, MeasuredGenerator(provider, fallback.provider, observer)))
     return routes

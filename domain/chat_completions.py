@@ -71,7 +71,7 @@ def prepare(svc: Services, body: Mapping[str, Any]) -> PreparedChat:
     spec = svc.providers.model(model_id)
     if spec is None:
         raise ApiError(Code.NOT_FOUND, f"model {model_id!r} is not in the catalog (see /models)")
-    provider = catalog.callable_model(svc.providers, spec)
+    provider = catalog.callable_model(svc.providers, spec, svc.observer)
     system_parts: list[str] = []
     turns: list[ChatMessage] = []
     for message in body["messages"]:
@@ -172,7 +172,7 @@ async def stream(
     input_tokens = output_tokens = 0
     model = chat.model.id
     written: list[str] = []
-    events = chat.provider.stream(chat.request)
+    events = svc.drain.guard(chat.provider.stream(chat.request))  # a graceful stop may end it
     try:
         yield "chunk", {**head, "choices": [{"index": 0, "delta": {"role": "assistant"}}]}
         async for event in events:

@@ -61,8 +61,14 @@ def for_model(
 class FallbackProvider:
     """A model's provider, then its fallbacks, as one `Generator`."""
 
-    def __init__(self, primary: Generator, fallbacks: Callable[[], Sequence[Route]]) -> None:
+    def __init__(
+        self,
+        primary: Generator,
+        fallbacks: Callable[[], Sequence[Route]],
+        on_fallback: Callable[[str, str], None] | None = None,
+    ) -> None:
         self._primary = primary
+        self._on_fallback = on_fallback  # (model, fallback): for metrics
         # Looked up only once the primary has failed: most calls never need them,
         # and availability (credentials, enabled) can change while the server runs.
         self._fallbacks = fallbacks
@@ -84,7 +90,7 @@ class FallbackProvider:
         failure: tuple[ModelSpec, ApiError] | None = None
         for provider, attempt in self._attempts(request):
             if failure is not None:
-                _log_fallback(*failure, attempt.model)
+                self._taken(*failure, attempt.model)
             try:
                 completion = await provider.complete(attempt)
             except ApiError as error:
@@ -100,7 +106,7 @@ class FallbackProvider:
         failure: tuple[ModelSpec, ApiError] | None = None
         for provider, attempt in self._attempts(request):
             if failure is not None:
-                _log_fallback(*failure, attempt.model)
+                self._taken(*failure, attempt.model)
             started = False
             try:
                 async with aclosing(provider.stream(attempt)) as events:
@@ -118,8 +124,9 @@ class FallbackProvider:
         assert failure is not None  # the primary is always attempted
         raise failure[1]
 
-
-def _log_fallback(failed: ModelSpec, error: ApiError, next_model: ModelSpec) -> None:
-    logger.warning(
-        "model %s failed (%s); falling back to %s", failed.id, error.message, next_model.id
-    )
+    def _taken(self, failed: ModelSpec, error: ApiError, next_model: ModelSpec) -> None:
+        logger.warning(
+            "model %s failed (%s); falling back to %s", failed.id, error.message, next_model.id
+        )
+        if self._on_fallback is not None:
+            self._on_fallback(failed.id, next_model.id)

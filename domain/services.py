@@ -1,10 +1,12 @@
 """What the domain needs from the running server, gathered in one value the handlers pass in."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from domain.key_cache import KeyCache
 from domain.usage_batcher import UsageBatcher
+from domain.drain import Drain
+from domain.observe import GenerationObserver, NoObserver
 from providers.registry import ProviderRegistry
 from store.database import Database
 
@@ -28,3 +30,7 @@ class Services:
     key_cache: KeyCache | None = None
     # Usage of the OpenAI door, written in batches (None: one transaction per request).
     usage_batcher: UsageBatcher | None = None
+    # Where generations are reported (metrics, logs, traces); nowhere by default.
+    observer: GenerationObserver = field(default_factory=NoObserver)
+    # The streams in flight, which a graceful stop may have to interrupt.
+    drain: Drain = field(default_factory=Drain)

@@ -171,7 +171,8 @@ class TurnStream:
         try:
             yield "userMessage", views.message(turn.user_message, turn.conversation_id)
             request = await _request(turn)
-            events = turn.provider.stream(request)
+            # Guarded: a graceful stop past its drain timeout ends it with UNAVAILABLE (14).
+            events = turn.svc.drain.guard(turn.provider.stream(request))
             name = turn.answer_name
             try:
                 async for event in events:
@@ -220,7 +221,7 @@ async def _begin(
     if conversation is None:
         raise not_found(conversation_id)
     model = _model(svc, turn_input.model, conversation.model)
-    provider = catalog.callable_model(svc.providers, model)
+    provider = catalog.callable_model(svc.providers, model, svc.observer)
     max_output = prompt.max_output_tokens(model, turn_input.params.max_tokens)
     prompt.history_budget(model, conversation.system_prompt, turn_input.content, max_output)
 

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 
 from errors.api_error import ApiError
 from errors.codes import Code, http_status
-from server.context import current_request_id
+from server.context import current_request_id, note_error
 
 log = logging.getLogger("privatellm.errors")
 
@@ -33,6 +33,7 @@ def envelope_response(
     headers: Mapping[str, str] | None = None,
     status: int | None = None,
 ) -> ConnexionResponse:
+    note_error(int(code), message)
     body = ApiError(code, message, details).to_envelope()
     all_headers = dict(headers or {})
     if code == Code.UNAUTHENTICATED:

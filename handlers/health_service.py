@@ -1,4 +1,10 @@
-"""HealthService: liveness (no dependencies touched) and readiness (database + providers)."""
+"""HealthService: liveness (no dependencies touched) and readiness (can this process serve?).
+
+Readiness fails on what makes this process unable to serve: its database, or
+a graceful stop in progress. Providers are listed as their background health
+checks last saw them (server.health) and never fail it: an upstream that is
+down for one process is down for all of them.
+"""
 
 import asyncio
 from typing import Any
@@ -15,12 +21,15 @@ async def get_liveness() -> dict[str, Any]:
 
 async def get_readiness() -> dict[str, Any]:
     state = app_state()
-    checks = [await _database(state.db), *await state.providers.check_ready()]
-    if state.draining:
-        checks.append(("server", False, "draining: shutting down"))
-    failed = [f"{name}: {message or 'failed'}" for name, ok, message in checks if not ok]
+    required = [await _database(state.db)]
+    if state.services.drain.draining:
+        required.append(("server", False, "draining: shutting down"))
+    failed = [f"{name}: {message or 'failed'}" for name, ok, message in required if not ok]
     if failed:
-        raise ApiError(Code.UNAVAILABLE, "NOT_SERVING: " + "; ".join(failed))
+        raise ApiError(
+            Code.UNAVAILABLE, "NOT_SERVING: " + "; ".join(failed), headers={"Retry-After": "1"}
+        )
+    checks = [*required, *state.providers.health()]
     return {
         "status": "SERVING",
         "checks": [{"name": name, "ok": ok, "message": message} for name, ok, message in checks],

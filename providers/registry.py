@@ -46,7 +46,7 @@ PROVIDER_TYPES: dict[str, tuple[str, str]] = {
     "openai": ("providers.openai_compat", "OpenAICompatibleProvider"),
 }
 
-# How long /readyz waits for one provider's check.
+# How long one background health check of a provider may take.
 READY_CHECK_TIMEOUT_SECONDS = 3.0
 
 
@@ -138,6 +138,8 @@ class ProviderRegistry:
         self._types = dict(provider_types)
         self._models = list(models)
         self._by_id = {model.id: model for model in models}
+        # The background health checks' last word per provider (server.health): (ok, message).
+        self._health: dict[str, tuple[bool, str]] = {}
         if len(self._by_id) != len(self._models):
             raise ValueError("two models share an id in the catalog")
         for model in models:
@@ -172,6 +174,24 @@ class ProviderRegistry:
         if not model.enabled:
             return Availability(False, "disabled by the operator")
         return self._providers[model.provider].availability(model)
+
+    def listed_availability(self, model: ModelSpec) -> Availability:
+        """`availability`, and unavailable while the provider's last health check failed."""
+        availability = self.availability(model)
+        ok, message = self._health.get(model.provider, (True, ""))
+        if availability.available and not ok:
+            return Availability(False, f"provider {model.provider} is unreachable: {message}")
+        return availability
+
+    def record_health(self, name: str, ok: bool, message: str) -> None:
+        self._health[name] = (ok, message)
+
+    def health(self) -> list[tuple[str, bool, str]]:
+        """(`provider:<name>`, ok, message) per provider, as last checked (not yet: ok)."""
+        return [
+            (f"provider:{name}", *self._health.get(name, (True, "not checked yet")))
+            for name in self._providers
+        ]
 
     async def check_ready(self) -> list[tuple[str, bool, str]]:
         """(`provider:<name>`, ok, message) per provider, checked concurrently.

@@ -12,20 +12,26 @@ from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain import api_keys
+from domain.drain import Drain
 from domain.turns import drain_settlements
 from errors import ApiError, Code
 from errors import problem_handlers as handlers
 from providers.registry import ProviderRegistry
-from server import middleware
+from server import database_outage, metrics, middleware, tracing
 from server.allowed_methods import AllowedMethods
 from server.body_validation import OrjsonJsonifier, body_validators
-from server.config import ROOT, Settings
-from server.context import caller_var
+from server.config import ROOT, Settings, load_settings
+from server.context import caller_var, note_caller
+from server.graceful_stop import GracefulStop
+from server.health import ProviderHealth
+from server.observer import GenerationMetrics, ObservedRequests, operation_table, stream_gauge
 from server.parameter_validation import NamedParameterValidator
+from server.request_log import configure_logging
 from server.resolver import HandlerResolver
 from server.state import AppState, app_state, build_services, set_app_state
 from store.database import Database
@@ -49,6 +55,7 @@ async def bearer_info(token: str) -> dict[str, Any]:
         )
         raise
     caller_var.set(caller)
+    note_caller(caller)
     return {"sub": caller.user_id, "role": caller.role, "key_id": caller.key_id}
 
 
@@ -91,26 +98,51 @@ async def bootstrap_local_key(settings: Settings, db: Database) -> None:
     await api_keys.ensure_bootstrap_key(db, secret, "admin", settings.api_key_pepper_bytes)
 
 
-def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
+def create_app(
+    settings: Settings, spec_path: Path = SPEC_PATH, tracer_provider: TracerProvider | None = None
+) -> ASGIApp:
+    """The app; `tracer_provider` (tests) instead of the one `tracing_enabled` would build."""
+    own_provider = tracer_provider is None
+    provider = tracing.provider_from_settings(settings) if own_provider else tracer_provider
+    traces = tracing.Tracing(provider) if provider is not None else None
+    drain = Drain()
+    drain.on_stream = stream_gauge
+    graceful_stop = GracefulStop(drain, float(settings.drain_timeout_seconds))
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         if settings.run_migrations:
             upgrade_to_head(settings.database_url)
-        db = await Database.connect(settings.database_url)
+        db = await Database.connect(
+            settings.database_url, timeout_seconds=float(settings.database_timeout_seconds)
+        )
+        for role, engine in db.engines().items():
+            metrics.instrument_pool(role, engine)
+            if traces is not None:
+                traces.instrument_engine(role, engine)
         registry = ProviderRegistry.from_config(settings.providers, settings.models)
-        state = AppState(settings=settings, services=build_services(settings, db, registry))
+        services = build_services(settings, db, registry, GenerationMetrics(traces), drain)
+        state = AppState(settings=settings, services=services)
         set_app_state(state)
         await bootstrap_local_key(settings, db)
+        health = ProviderHealth(registry, float(settings.provider_health_interval_seconds))
+        health.start()
+        graceful_stop.install()
         try:
             yield
         finally:
-            state.draining = True
+            drain.begin()
+            graceful_stop.uninstall()
+            await health.stop()
             await drain_settlements()
             if state.services.usage_batcher is not None:
                 await state.services.usage_batcher.aclose()  # the last batch: nothing lost
             await registry.aclose()
             await db.close()
             set_app_state(None)
+            metrics.process_exited()
+            if own_provider and provider is not None:
+                provider.shutdown()  # flushes the spans not exported yet
 
     resolver = HandlerResolver()
     app = AsyncApp(
@@ -135,9 +167,36 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
     app.add_error_handler(ProblemException, handlers.problem)
     app.add_error_handler(HTTPException, handlers.http_error)
     app.add_error_handler(UnicodeDecodeError, handlers.undecodable_body)
+    for outage in database_outage.EXCEPTIONS:
+        app.add_error_handler(outage, database_outage.answer)
     app.add_error_handler(Exception, handlers.unexpected)
     if settings.enable_test_routes and settings.env != "prod":
         app.add_middleware(CrashOnHeader, position=MiddlewarePosition.BEFORE_SECURITY)
     if resolver.missing:
         log.warning("operations answering %d: %s", Code.UNIMPLEMENTED, ", ".join(resolver.missing))
-    return middleware.wrap(app, settings.max_body_bytes)
+
+    async def authenticate_scrape(secret: str) -> Any:
+        state = app_state()
+        return await api_keys.authenticate(state.db, secret, state.services.api_key_pepper)
+
+    observed = ObservedRequests(
+        middleware.BodyLimitMiddleware(app, settings.max_body_bytes),
+        operations=operation_table(spec),
+        endpoint=metrics.MetricsEndpoint(settings.metrics_token, authenticate_scrape),
+        drain=drain,
+        record_metrics=settings.request_metrics,
+        access_log=settings.access_log,
+        tracing=traces,
+    )
+    # Request id outermost (every answer has one, the log line too), then the observer.
+    return middleware.RequestIdMiddleware(observed)
+
+
+def app_from_environment() -> ASGIApp:
+    """uvicorn's app factory (`serve`): settings from ENV and PRIVATELLM_*, logging set up.
+
+    Each worker process calls it, so each configures its own logging.
+    """
+    settings = load_settings()
+    configure_logging(settings)
+    return create_app(settings)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 ENV_PREFIX = "PRIVATELLM_"
 # Settings that are secrets: in prod they must come from the environment, never a committed file.
-SECRET_KEYS = ("bootstrap_admin_key", "api_key_pepper")
+SECRET_KEYS = ("bootstrap_admin_key", "api_key_pepper", "metrics_token")
 
 
 class ConfigError(Exception):
@@ -52,6 +52,25 @@ class Settings:
     # Seconds within which OpenAI-door usage is written in one batch (> 0, <= 1); a graceful
     # stop writes what is left, a kill -9 loses at most this window.
     usage_flush_seconds: float = 0.5
+    # Operations (README "Operations"). Logs: `text` lines or `json` objects, one per line.
+    log_format: str = "text"
+    access_log: bool = True  # one line per request
+    request_metrics: bool = True  # per-request Prometheus series
+    # A bearer token that may read /metrics besides admin keys (a secret: env in prod).
+    metrics_token: str | None = None
+    # `serve` starts this many worker processes on one socket (`--workers` wins).
+    workers: int = 1
+    # A graceful stop waits this long for requests in flight; streams still running
+    # then end with an SSE error event (14) and are stored FAILED with their text.
+    drain_timeout_seconds: float = 30.0
+    # Providers are health-checked in the background this often (never by /readyz).
+    provider_health_interval_seconds: float = 30.0
+    # PostgreSQL: bound on connecting, waiting for a pooled connection, one statement.
+    database_timeout_seconds: float = 10.0
+    # OpenTelemetry traces, exported over OTLP/HTTP when on (endpoint: the OTEL_* variables
+    # when empty).
+    tracing_enabled: bool = False
+    tracing_endpoint: str = ""
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -109,6 +128,15 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
     _number("generation_timeout_seconds", settings.generation_timeout_seconds, 0, None)
     _number("api_key_cache_seconds", settings.api_key_cache_seconds, None, 2)
     _number("usage_flush_seconds", settings.usage_flush_seconds, 0, 1)
+    _number("drain_timeout_seconds", settings.drain_timeout_seconds, 0, None)
+    _number("provider_health_interval_seconds", settings.provider_health_interval_seconds, 0, None)
+    _number("database_timeout_seconds", settings.database_timeout_seconds, 0, None)
+    if settings.log_format not in ("text", "json"):
+        raise ConfigError(f"log_format must be text or json, not {settings.log_format!r}")
+    if isinstance(settings.workers, bool) or not isinstance(settings.workers, int):
+        raise ConfigError(f"workers must be a whole number >= 1, not {settings.workers!r}")
+    if settings.workers < 1:
+        raise ConfigError(f"workers must be a whole number >= 1, not {settings.workers!r}")
     return settings
 
 

@@ -4,7 +4,7 @@ import json
 import logging
 import re
 import secrets
-from typing import Any
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,8 +16,16 @@ log = logging.getLogger("privatellm.server")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-async def send_envelope(send: Send, code: Code, message: str, request_id: str) -> None:
+async def send_envelope(
+    send: Send,
+    code: Code,
+    message: str,
+    request_id: str | None,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """The envelope as a whole response; `request_id` None when RequestIdMiddleware adds it."""
     body = json.dumps(ApiError(code, message).to_envelope()).encode()
+    id_header = [] if request_id is None else [(b"x-request-id", request_id.encode())]
     await send(
         {
             "type": "http.response.start",
@@ -25,7 +33,8 @@ async def send_envelope(send: Send, code: Code, message: str, request_id: str) -
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", request_id.encode()),
+                *id_header,
+                *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
             ],
         }
     )
@@ -95,7 +104,7 @@ class BodyLimitMiddleware:
             except ValueError:
                 too_big = False
             if too_big:
-                await send_envelope(send, Code.INVALID_ARGUMENT, message, request_id_var.get())
+                await send_envelope(send, Code.INVALID_ARGUMENT, message, None)
                 return
         received = 0
         started = False
@@ -120,14 +129,9 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             # Raised past Connexion's error handlers (which answer it themselves otherwise).
             if not started:
-                await send_envelope(send, Code.INVALID_ARGUMENT, message, request_id_var.get())
+                await send_envelope(send, Code.INVALID_ARGUMENT, message, None)
 
 
 class BodyTooLarge(ApiError):
     def __init__(self, message: str) -> None:
         super().__init__(Code.INVALID_ARGUMENT, message)
-
-
-def wrap(app: Any, max_body_bytes: int) -> ASGIApp:
-    """The outermost stack: request id first (so every answer has one), then the body limit."""
-    return RequestIdMiddleware(BodyLimitMiddleware(app, max_body_bytes))

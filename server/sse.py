@@ -11,6 +11,8 @@ from typing import Any, Protocol
 import orjson
 from starlette.responses import StreamingResponse
 
+from server.context import note_error
+
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -37,6 +39,8 @@ def sse_response(events: ClosableEvents) -> StreamingResponse:
     async def body() -> AsyncIterator[str]:
         try:
             async for name, payload in events:
+                if name == "error":
+                    note_error(payload["code"], payload["message"])
                 yield f"event: {name}\ndata: {_dumps(payload)}\n\n"
         finally:
             await events.aclose()
@@ -56,6 +60,7 @@ def openai_sse_response(chunks: ClosableEvents) -> StreamingResponse:
         try:
             async for name, payload in chunks:
                 if name == "error":
+                    note_error(payload["code"], payload["message"])
                     yield f"event: error\ndata: {_dumps({**payload, 'error': dict(payload)})}\n\n"
                     return
                 yield f"data: {_dumps(payload)}\n\n"

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from domain import api_keys
+from domain.drain import Drain
+from domain.observe import GenerationObserver, NoObserver
 from domain.services import Services
 from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
@@ -10,7 +12,13 @@ from server.config import Settings
 from store.database import Database
 
 
-def build_services(settings: Settings, db: Database, providers: ProviderRegistry) -> Services:
+def build_services(
+    settings: Settings,
+    db: Database,
+    providers: ProviderRegistry,
+    observer: GenerationObserver | None = None,
+    drain: Drain | None = None,
+) -> Services:
     """What the domain needs, from the settings: built once per process (and by the CLI)."""
     pepper = settings.api_key_pepper_bytes
     return Services(
@@ -25,6 +33,8 @@ def build_services(settings: Settings, db: Database, providers: ProviderRegistry
             else None
         ),
         usage_batcher=UsageBatcher(db, flush_seconds=float(settings.usage_flush_seconds)),
+        observer=observer or NoObserver(),
+        drain=drain or Drain(),
     )
 
 
@@ -32,7 +42,6 @@ def build_services(settings: Settings, db: Database, providers: ProviderRegistry
 class AppState:
     settings: Settings
     services: Services
-    draining: bool = False
 
     @property
     def db(self) -> Database:

@@ -62,3 +62,33 @@ def test_an_all_digit_pepper_is_hashed_as_its_digits() -> None:
     settings = load_settings("test", {"PRIVATELLM_API_KEY_PEPPER": "12345"})
     assert settings.api_key_pepper_bytes == b"12345"
     assert load_settings("test", {}).api_key_pepper_bytes is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOG_FORMAT", "xml"),
+        ("WORKERS", "0"),
+        ("WORKERS", "two"),
+        ("DRAIN_TIMEOUT_SECONDS", "-1"),
+        ("PROVIDER_HEALTH_INTERVAL_SECONDS", "0"),
+        ("DATABASE_TIMEOUT_SECONDS", "true"),
+    ],
+)
+def test_operations_settings_are_checked(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name.lower()):
+        load_settings("local", {f"PRIVATELLM_{name}": value})
+
+
+def test_the_scrape_token_is_a_secret(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "prod.yaml").write_text("metrics_token: written-down\n")  # type: ignore[operator]
+    monkeypatch.setattr(config, "CONFIG_DIR", tmp_path)
+    with pytest.raises(ConfigError, match="metrics_token"):
+        load_settings("prod", {})
+    monkeypatch.undo()
+    from_env = load_settings(
+        "prod", {"PRIVATELLM_METRICS_TOKEN": "t", "PRIVATELLM_API_KEY_PEPPER": "p"}
+    )
+    assert from_env.metrics_token == "t" and from_env.tracing_enabled is False

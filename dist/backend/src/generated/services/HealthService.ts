@@ -19,9 +19,11 @@ export class HealthService {
     });
   }
   /**
-   * Answers when the process can serve: the database answers and the
-   * configured providers are reachable. Otherwise UNAVAILABLE (14), with
-   * the failed checks in the message; also while the server is draining.
+   * Answers when this process can serve: its database answers and it is
+   * not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
+   * failed checks in the message. Providers are listed as `provider:<name>`
+   * checks as their background health checks last saw them; a provider
+   * that is down does not fail readiness.
    * @returns HealthStatus OK
    * @throws ApiError
    */

@@ -45,9 +45,11 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[HealthStatus | Status]:
-    """Answers when the process can serve: the database answers and the
-     configured providers are reachable. Otherwise UNAVAILABLE (14), with
-     the failed checks in the message; also while the server is draining.
+    """Answers when this process can serve: its database answers and it is
+     not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
+     failed checks in the message. Providers are listed as `provider:<name>`
+     checks as their background health checks last saw them; a provider
+     that is down does not fail readiness.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -70,9 +72,11 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> HealthStatus | Status | None:
-    """Answers when the process can serve: the database answers and the
-     configured providers are reachable. Otherwise UNAVAILABLE (14), with
-     the failed checks in the message; also while the server is draining.
+    """Answers when this process can serve: its database answers and it is
+     not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
+     failed checks in the message. Providers are listed as `provider:<name>`
+     checks as their background health checks last saw them; a provider
+     that is down does not fail readiness.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -91,9 +95,11 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[HealthStatus | Status]:
-    """Answers when the process can serve: the database answers and the
-     configured providers are reachable. Otherwise UNAVAILABLE (14), with
-     the failed checks in the message; also while the server is draining.
+    """Answers when this process can serve: its database answers and it is
+     not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
+     failed checks in the message. Providers are listed as `provider:<name>`
+     checks as their background health checks last saw them; a provider
+     that is down does not fail readiness.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,9 +120,11 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> HealthStatus | Status | None:
-    """Answers when the process can serve: the database answers and the
-     configured providers are reachable. Otherwise UNAVAILABLE (14), with
-     the failed checks in the message; also while the server is draining.
+    """Answers when this process can serve: its database answers and it is
+     not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
+     failed checks in the message. Providers are listed as `provider:<name>`
+     checks as their background health checks last saw them; a provider
+     that is down does not fail readiness.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,0 +1,141 @@
+"""Logs: one line per request and one per server-side error, as text or JSON lines.
+
+`log_format` picks the shape: `text` (the default, what a developer reads
+under ENV=local) or `json` (config/prod.yaml: one object per line, for a log
+pipeline). What is logged is chosen here, field by field: request id,
+operation, method, path template, status, code, latency, user, key id,
+model, tokens. Never a secret, a key hash or message content: no request or
+response body is read, and the database engines hide SQL parameters
+(store.database), which would otherwise carry message texts and key hashes
+into every logged database error.
+"""
+
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from server.config import Settings
+
+ACCESS = logging.getLogger("privatellm.access")
+ERRORS = logging.getLogger("privatellm.errors")
+_PID = os.getpid()
+# gRPC codes whose failures are the server's or an upstream's, worth an error line of their own.
+SERVER_SIDE_CODES = frozenset({2, 4, 13, 14, 15})
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """What one request did, filled in as it runs (auth, routing, the turn) and logged at its end.
+
+    Handlers, Connexion's error handlers and stream bodies may run in copied
+    contexts (threads, task groups): they mutate this one object, found
+    through server.context.request_record_var, rather than setting variables.
+    """
+
+    method: str
+    path: str
+    request_id: str = "-"
+    operation: str = ""
+    status: int = 0
+    code: int = 0
+    message: str = ""  # the envelope's message, for server-side failures only
+    user: str = ""
+    key_id: str = ""
+    model: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+    trace_id: str = ""
+
+    def fields(self, latency_ms: float) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "request_id": self.request_id,
+            "operation": self.operation,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "code": self.code,
+            "latency_ms": round(latency_ms, 2),
+            "pid": _PID,
+        }
+        if self.user:
+            fields["user"] = self.user
+            fields["key_id"] = self.key_id
+        if self.model:
+            fields["model"] = self.model
+            fields["tokens_in"] = self.tokens_in
+            fields["tokens_out"] = self.tokens_out
+        if self.trace_id:
+            fields["trace_id"] = self.trace_id
+        return fields
+
+
+def log_request(record: RequestRecord, latency_ms: float) -> None:
+    fields = record.fields(latency_ms)
+    ACCESS.info("request", extra={"fields": fields})
+    if record.code in SERVER_SIDE_CODES:
+        error: dict[str, Any] = {
+            "request_id": record.request_id,
+            "operation": record.operation,
+            "code": record.code,
+            "error": record.message,
+            "pid": _PID,
+        }
+        if record.trace_id:
+            error["trace_id"] = record.trace_id
+        ERRORS.error("request failed", extra={"fields": error})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the record's fields, exc."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            line.update(fields)
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """`time level logger message key=value ...`: for a terminal."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        fields = getattr(record, "fields", None)
+        if not fields:
+            return text
+        head, newline, rest = text.partition("\n")  # a traceback stays below the fields
+        pairs = " ".join(f"{key}={value}" for key, value in fields.items())
+        return f"{head} {pairs}{newline}{rest}"
+
+
+def configure_logging(settings: Settings) -> None:
+    """The root handler on stderr in the configured format; uvicorn's loggers go through it."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
+    # Our access line replaces uvicorn's; the request lines stay at INFO whatever the level.
+    logging.getLogger("uvicorn.access").disabled = True
+    ACCESS.setLevel(logging.INFO)
