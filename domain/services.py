@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.key_cache import KeyCache
-from domain.usage_batcher import UsageBatcher
 from domain.drain import Drain
+from domain.key_cache import KeyCache
 from domain.observe import GenerationObserver, NoObserver
+from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
 from store.database import Database
 
