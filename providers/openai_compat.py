@@ -50,6 +50,7 @@ from providers.base import (
     estimate_usage,
 )
 from providers.retry import Retryable, RetryPolicy
+from providers.upstream_errors import MAX_ERROR_TEXT, status_error, timed_out, transport_failure
 
 _FINISH = {
     "stop": FinishReason.STOP,
@@ -57,7 +58,6 @@ _FINISH = {
     "content_filter": FinishReason.CONTENT_FILTER,
 }
 _READY_TIMEOUT_SECONDS = 2.0
-_MAX_ERROR_TEXT = 300
 
 
 class OpenAICompatibleProvider:
@@ -151,8 +151,7 @@ class OpenAICompatibleProvider:
             except httpx.TimeoutException as exc:
                 raise self._timeout(exc) from exc
             except httpx.TransportError as exc:
-                broken = f"{self._who()}: stream broken ({type(exc).__name__})"
-                raise ApiError(Code.UNAVAILABLE, broken) from exc
+                raise transport_failure(self._who(), "stream broken", exc).error from exc
             if not done:
                 raise ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early")
             yield StreamEnd(
@@ -208,7 +207,7 @@ class OpenAICompatibleProvider:
         return payload
 
     def _timeout(self, exc: Exception) -> ApiError:
-        return ApiError(Code.DEADLINE_EXCEEDED, f"{self._who()}: timed out ({type(exc).__name__})")
+        return timed_out(self._who(), exc)
 
     async def _open(self, payload: dict[str, Any], seconds: float | None) -> httpx.Response:
         """A 200 response with its body still unread, after bounded retries.
@@ -246,9 +245,7 @@ class OpenAICompatibleProvider:
         except httpx.TimeoutException as exc:
             raise self._timeout(exc) from exc
         except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise Retryable(
-                ApiError(Code.UNAVAILABLE, f"{self._who()} unreachable: {type(exc).__name__}")
-            ) from exc
+            raise transport_failure(self._who(), "unreachable", exc) from exc
         if response.status_code == 200:
             return response
         try:
@@ -276,17 +273,11 @@ class OpenAICompatibleProvider:
             "context_length_exceeded" in code_text or "context length" in message.lower()
         ):
             return ApiError(Code.OUT_OF_RANGE, f"{who}: the prompt exceeds the context window")
-        if status in (400, 422):
-            return ApiError(Code.INVALID_ARGUMENT, detail)
         if status in (401, 403):
             return ApiError(Code.FAILED_PRECONDITION, f"{who}: upstream rejected our credentials")
         if status == 404:
             return ApiError(Code.FAILED_PRECONDITION, f"{who}: model not served upstream")
-        if status == 408:
-            return ApiError(Code.DEADLINE_EXCEEDED, detail)
-        if status >= 500:
-            return Retryable(ApiError(Code.UNAVAILABLE, detail))
-        return ApiError(Code.UNKNOWN, detail)
+        return status_error(status, detail)
 
 
 def _error_fields(body: bytes) -> tuple[str, str]:
@@ -294,14 +285,14 @@ def _error_fields(body: bytes) -> tuple[str, str]:
     try:
         data = json.loads(body)
     except ValueError:
-        return "", body.decode("utf-8", "replace")[:_MAX_ERROR_TEXT]
+        return "", body.decode("utf-8", "replace")[:MAX_ERROR_TEXT]
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, str):
-        return "", error[:_MAX_ERROR_TEXT]
+        return "", error[:MAX_ERROR_TEXT]
     if not isinstance(error, dict):
         return "", ""
     codes = f"{error.get('code') or ''} {error.get('type') or ''}"
-    message = str(error.get("message") or "")[:_MAX_ERROR_TEXT]
+    message = str(error.get("message") or "")[:MAX_ERROR_TEXT]
     if "context_length_exceeded" in message:
         codes += " context_length_exceeded"
     return codes, message
