@@ -1,8 +1,9 @@
 """What the domain needs from the running server, gathered in one value the handlers pass in."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from domain.images import ImagePolicy
 from providers.registry import ProviderRegistry
 from store.database import Database
 
@@ -22,3 +23,5 @@ class Services:
     stale_generation_after: timedelta = DEFAULT_STALE_GENERATION_AFTER
     # Seconds a provider may take for one answer; None: the provider's default.
     generation_timeout: float | None = None
+    # Limits on the images of chat messages, and which hosts may be fetched.
+    images: ImagePolicy = field(default_factory=ImagePolicy)

@@ -46,6 +46,9 @@ class Settings:
     # Seconds one answer may take, retries and fallbacks included; past it the
     # answer fails with DEADLINE_EXCEEDED (4) and the upstream call is dropped.
     generation_timeout_seconds: float = 300.0
+    # Chat images: max_bytes, url_hosts (http(s) image URLs allowed from these only;
+    # none by default), url_timeout_seconds. See domain.images.
+    images: Mapping[str, Any] = field(default_factory=dict)
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 

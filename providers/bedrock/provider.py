@@ -8,6 +8,8 @@ the package (see its docstring).
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
+import json
 import os
 import threading
 from collections.abc import AsyncGenerator, Callable, Mapping
@@ -23,14 +25,17 @@ from providers.base import (
     Availability,
     Completion,
     CompletionRequest,
+    EmbeddingRequest,
+    Embeddings,
     ModelSpec,
     StreamEnd,
     StreamEvent,
     estimate_usage,
 )
+from providers.bedrock import embeddings
 from providers.bedrock.client import ClientKey, Clients, EventReader
 from providers.bedrock.errors import CREDENTIALS_REJECTED, REGION_HELP, map_error
-from providers.bedrock.request import converse_kwargs
+from providers.bedrock.request import converse_kwargs, structured
 from providers.bedrock.response import StreamMapping, completion
 from providers.retry import Retryable, RetryPolicy
 
@@ -154,7 +159,7 @@ class BedrockProvider:
             except Retryable as exc:
                 last = exc
                 continue
-            return completion(self._who(), request, answer)
+            return completion(self._who(), request, answer, structured(request))
         raise self._exhausted(last)
 
     async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
@@ -183,6 +188,38 @@ class BedrockProvider:
                 last = exc
         raise self._exhausted(last)
 
+    async def embed(self, request: EmbeddingRequest) -> Embeddings:
+        """InvokeModel, once per text (Titan) or per 96 texts (Cohere), with our retries."""
+        if self._closed:
+            raise self._shut_down()
+        await self._require_credentials(request.model)
+        calls = embeddings.bodies(request)
+        key = self._key(request.model)
+        vectors: list[list[float]] = []
+        tokens = 0
+        for body in calls:
+            last: Retryable | None = None
+            for attempt in range(self.retry.max_attempts):
+                if last is not None:
+                    await asyncio.sleep(self.retry.backoff(attempt))
+                try:
+                    async with self._slots:
+                        answer, counted = await self._in_thread(
+                            functools.partial(self._invoke, key, request.model.upstream_id, body)
+                        )
+                except Retryable as exc:
+                    last = exc
+                    continue
+                break
+            else:
+                raise self._exhausted(last)
+            found, used = embeddings.read(self._who(), answer, counted)
+            vectors += found
+            tokens += used
+        if len(vectors) != len(request.texts):
+            raise ApiError(Code.UNAVAILABLE, f"{self._who()}: one embedding per text expected")
+        return Embeddings(vectors, tokens or sum(len(t) // 4 + 1 for t in request.texts))
+
     async def _stream_once(
         self, request: CompletionRequest, key: ClientKey, kwargs: dict[str, Any]
     ) -> AsyncGenerator[StreamEvent, None]:
@@ -193,7 +230,7 @@ class BedrockProvider:
         # `finally` runs on aclose()/cancellation/timeout too: the connection is
         # dropped, so Bedrock stops generating for nobody.
         try:
-            mapping = StreamMapping()
+            mapping = StreamMapping(structured(request))
             while True:
                 try:
                     event = await self._in_thread(reader.next)
@@ -235,6 +272,27 @@ class BedrockProvider:
         except Exception as exc:
             raise map_error(self._who(), exc) from exc
         return answer
+
+    def _invoke(
+        self, key: ClientKey, model_id: str, body: Mapping[str, Any]
+    ) -> tuple[Mapping[str, Any], str | None]:
+        """One InvokeModel: its JSON answer and the input-token count header, if any."""
+        if self._closed:
+            raise self._shut_down()
+        try:
+            response = self._clients.get(key).invoke_model(
+                modelId=model_id,
+                body=embeddings.encode(body),
+                contentType="application/json",
+                accept="application/json",
+            )
+            answer = json.loads(response["body"].read())
+        except ValueError as exc:
+            raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed embeddings answer") from exc
+        except Exception as exc:
+            raise map_error(self._who(), exc) from exc
+        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        return answer, headers.get("x-amzn-bedrock-input-token-count")
 
     def _converse_stream(self, key: ClientKey, kwargs: dict[str, Any]) -> EventReader:
         if self._closed:
