@@ -110,10 +110,7 @@ async def parse(
         if calls and role != "assistant":
             raise _bad(f"{where}: only assistant messages have tool_calls")
         called.update(call.id for call in calls)
-        content = raw.get("content")
-        if content is None and not calls:
-            raise _bad(f"{where}: content is required (it may be null only with tool_calls)")
-        text, pictures = await _content(content, where, role, policy)
+        text, pictures = await _content(raw.get("content"), where, role, policy)
         if pictures and "vision" not in model.capabilities:
             raise _bad(
                 f"model {model.id!r} does not take images (its capabilities: {_caps(model)})"
@@ -138,9 +135,9 @@ def _caps(model: ModelSpec) -> str:
 
 
 def _text_only(content: Any, where: str) -> str:
-    """A string, or text parts joined (system, developer and tool messages)."""
+    """A string, or text parts joined (system, developer and tool messages); null is no text."""
     if content is None:
-        raise _bad(f"{where}: content is required")
+        return ""
     if isinstance(content, str):
         return content
     texts: list[str] = []

@@ -122,20 +122,26 @@ async def _fetch(url: str, policy: ImagePolicy, where: str) -> Image:
         raise ApiError(
             Code.INVALID_ARGUMENT, f"{where}: the image could not be fetched ({type(exc).__name__})"
         ) from exc
-    return _checked(b"".join(chunks), media_type, policy, where)
+    data = b"".join(chunks)
+    if media_type not in _SIGNATURES:  # a server that does not say, or says octet-stream
+        media_type = next((t for t in _SIGNATURES if _is(data, t)), media_type)
+    return _checked(data, media_type, policy, where)
 
 
 def _checked(data: bytes, media_type: str, policy: ImagePolicy, where: str) -> Image:
     if len(data) > policy.max_bytes:
         raise _too_large(where, len(data), policy)
-    signatures = _SIGNATURES.get(media_type)
-    if (
-        signatures is None
-        or not data.startswith(signatures)
-        or (media_type == "image/webp" and data[8:12] != b"WEBP")
-    ):
+    if not _is(data, media_type):
         raise ApiError(Code.INVALID_ARGUMENT, f"{where}: not a {_FORMATS} image")
     return Image(media_type, data)
+
+
+def _is(data: bytes, media_type: str) -> bool:
+    """Whether `data` starts as an image of `media_type` does (its magic bytes)."""
+    signatures = _SIGNATURES.get(media_type)
+    if signatures is None or not data.startswith(signatures):
+        return False
+    return media_type != "image/webp" or data[8:12] == b"WEBP"
 
 
 def _too_large(where: str, size: int, policy: ImagePolicy) -> ApiError:

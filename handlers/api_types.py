@@ -910,13 +910,14 @@ class ChatCompletionMessage(TypedDict):
 
     role: str
     """
-    Who wrote it: `system`, `developer`, `user`, `assistant`, or `tool` (the
+    Who wrote it: `user`, `assistant`, `system`, `developer`, or `tool` (the
      result of a tool call, answering the assistant message that asked for it).
     """
     content: NotRequired[ChatMessageContent]
     """
     The message: its text, or an array of content parts (text and images).
-     May be null or absent in an assistant message that has `tool_calls`.
+     Null or absent reads as no text (as in an assistant message that only has
+     `tool_calls`).
     """
     name: NotRequired[str]
     """

@@ -1,4 +1,5 @@
-"""A provider for AWS Bedrock through boto3's `bedrock-runtime` Converse and ConverseStream.
+"""A provider for AWS Bedrock through boto3's `bedrock-runtime` Converse, ConverseStream and
+InvokeModel (embeddings).
 
 Config (`providers: {<name>: {type: bedrock, ...}}`), every key optional:
 
@@ -55,14 +56,25 @@ read timeout, so a call that cannot be recalled ends with the request.
 
 Layout: `request` maps a CompletionRequest to Converse's parameters,
 `response` maps answers and stream events back, `errors` maps failures,
-`client` holds the boto3 clients and the stream reader, `provider` is the
-Provider itself (retries, the thread pool, shutdown).
+`client` holds the boto3 clients and the stream reader, `embeddings` the
+InvokeModel bodies of the embeddings models, `provider` is the Provider itself
+(retries, the thread pool, shutdown).
 
-Mapped: text in and out (system prompt, user/assistant history), maxTokens
-(the model's `max_output_tokens` when the request sets none), temperature,
-topP, stop sequences, usage and stop reasons. Not mapped: tool use, images
-and documents, guardrail configuration, reasoning content (its deltas are
-skipped, only the answer's text is returned), prompt caching.
+Mapped: text in and out (system prompt, user/assistant history), images
+(`image` blocks), tools (`toolConfig` with a `toolSpec` per tool; tool_choice
+auto/required/a function as `auto`/`any`/`tool`; `none` leaves the tools out,
+unless the history holds tool blocks, where Converse requires them declared
+and the model decides), an assistant's tool calls as `toolUse` blocks and tool
+results as `toolResult` blocks of a user turn, ConverseStream's toolUse
+`contentBlockStart` / `contentBlockDelta` events as ToolCallDeltas (stop
+reason `tool_use` -> TOOL_CALLS), structured output (`response_format`) as a
+forced tool `structured_answer` whose input schema is the requested schema and
+whose input is the answer's text (so it cannot be combined with tools: 3),
+maxTokens (the model's `max_output_tokens` when the request sets none),
+temperature, topP, stop sequences, usage and stop reasons; embeddings through
+InvokeModel (`embeddings`: Titan Text Embeddings v2, Cohere Embed v3). Not
+mapped: documents, guardrail configuration, reasoning content (its deltas
+are skipped, only the answer's text is returned), prompt caching.
 """
 
 from providers.bedrock.provider import BedrockProvider

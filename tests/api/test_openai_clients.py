@@ -9,7 +9,7 @@ import base64
 import json
 import struct
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import openai
@@ -87,7 +87,7 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 PNG_URL = "data:image/png;base64," + base64.b64encode(PNG).decode()
-WEATHER = {
+WEATHER: Any = {
     "type": "function",
     "function": {
         "name": "get_weather",
@@ -390,7 +390,7 @@ def test_a_streamed_tool_round_trip(
 def test_tool_choice_none_answers_text_and_a_named_choice_calls_that_tool(
     client: openai.OpenAI,
 ) -> None:
-    other = {"type": "function", "function": {"name": "get_time", "parameters": {}}}
+    other: Any = {"type": "function", "function": {"name": "get_time", "parameters": {}}}
     plain = client.chat.completions.create(
         model="echo",
         messages=[{"role": "user", "content": "hi"}],
@@ -405,6 +405,7 @@ def test_tool_choice_none_answers_text_and_a_named_choice_calls_that_tool(
         tool_choice={"type": "function", "function": {"name": "get_time"}},
     )
     (call,) = named.choices[0].message.tool_calls or []
+    assert call.type == "function"
     assert call.function.name == "get_time" and call.function.arguments == "{}"
 
 
@@ -423,7 +424,7 @@ def test_bedrock_gets_tool_choice_as_converse_says_it(
             model="claude",
             messages=[{"role": "user", "content": "Lisbon"}],
             tools=[WEATHER],
-            tool_choice=choice,  # type: ignore[arg-type]
+            tool_choice=cast(Any, choice),
         )
         assert bedrock.received[-1].body["toolConfig"]["toolChoice"] == expected
 
@@ -620,7 +621,7 @@ def _with_image(url: str) -> list[Any]:
     ]
 
 
-USER = [{"role": "user", "content": "Lisbon"}]
+USER: Any = [{"role": "user", "content": "Lisbon"}]
 
 
 @pytest.mark.parametrize(
@@ -766,7 +767,9 @@ def test_parameters_that_do_not_change_the_answer_are_accepted(
 ) -> None:
     answer = client.chat.completions.create(
         model="echo",
-        messages=[{"role": "developer", "content": [{"type": "text", "text": "Be brief."}]}, *USER],
+        messages=cast(
+            Any, [{"role": "developer", "content": [{"type": "text", "text": "Be brief."}]}, *USER]
+        ),
         user="alice",
         metadata={"team": "a"},
         store=False,

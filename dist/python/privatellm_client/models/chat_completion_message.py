@@ -21,7 +21,7 @@ class ChatCompletionMessage:
     """One message of the chat, in OpenAI's shape.
 
     Attributes:
-        role (str): Who wrote it: `system`, `developer`, `user`, `assistant`, or `tool` (the
+        role (str): Who wrote it: `user`, `assistant`, `system`, `developer`, or `tool` (the
              result of a tool call, answering the assistant message that asked for it). Example: user.
         content (list[ChatContentPart] | None | str | Unset): A message's content: a string, or an array of parts.
         name (str | Unset): Optional name of the participant; accepted and ignored.

@@ -14,7 +14,7 @@ class ChatFunctionName:
     """A function, by name.
 
     Attributes:
-        name (str): The function's name.
+        name (str): The function's name. Example: get_weather.
     """
 
     name: str
