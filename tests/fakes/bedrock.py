@@ -46,6 +46,9 @@ Wire details, as Bedrock sends them:
   length, headers length, CRC32 of those 8 bytes), headers, JSON payload and
   the CRC32 of everything before it. Event payloads carry Bedrock's `p`
   padding field, which clients must ignore.
+- Converse requests with toolUse/toolResult blocks but no `toolConfig`, or an image
+  block of another format or without base64 bytes, answer ValidationException, as
+  Bedrock's validation does (recorded, taking no turn).
 - Errors before the answer starts: HTTP status + `x-amzn-ErrorType` header
   (`<type>:<namespace>`) + `{"message": ...}` (botocore raises `ClientError`
   with `Error.Code` == type).
@@ -53,6 +56,7 @@ Wire details, as Bedrock sends them:
   `:exception-type: <lowerCamel type>` (botocore raises `EventStreamError`).
 """
 
+import base64
 import binascii
 import hashlib
 import json
@@ -359,6 +363,12 @@ class FakeBedrock(LocalServer):
                         fake.received.append(received)
                     self._error(fake.credentials_error)
                     return
+                refusal = _invalid_converse(body) if operation != "invoke" else None
+                if refusal is not None:  # as Bedrock validates, before any model runs
+                    with fake._lock:
+                        fake.received.append(received)
+                    self._error(AwsError("ValidationException", 400, refusal))
+                    return
                 turn = fake._next(received)
                 fake._sleep(turn.delay)
                 try:
@@ -484,6 +494,26 @@ _ERROR_NAMESPACE = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 _DEFAULT_STREAM_ERROR = AwsError(
     "InternalServerException", 500, "The server encountered an internal error."
 )
+
+
+def _invalid_converse(body: dict[str, Any]) -> str | None:
+    """What Bedrock's validation says of a Converse request with bad tool or image blocks."""
+    blocks = [b for m in body.get("messages", []) for b in m.get("content", [])]
+    if any("toolUse" in b or "toolResult" in b for b in blocks) and "toolConfig" not in body:
+        return (
+            "The toolConfig field must be defined when using toolUse and toolResult content blocks."
+        )
+    for block in blocks:
+        image = block.get("image")
+        if image is None:
+            continue
+        if image.get("format") not in ("png", "jpeg", "gif", "webp"):
+            return "The model returned the following errors: image format is not supported"
+        try:
+            base64.b64decode(image["source"]["bytes"], validate=True)
+        except (KeyError, TypeError, ValueError):
+            return "Malformed input request: image source bytes are not base64"
+    return None
 
 
 def embedding_of(text: str, size: int) -> list[float]:
