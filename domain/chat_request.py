@@ -110,11 +110,7 @@ async def parse(
         if calls and role != "assistant":
             raise _bad(f"{where}: only assistant messages have tool_calls")
         called.update(call.id for call in calls)
-        text, pictures = await _content(raw.get("content"), where, role, policy)
-        if pictures and "vision" not in model.capabilities:
-            raise _bad(
-                f"model {model.id!r} does not take images (its capabilities: {_caps(model)})"
-            )
+        text, pictures = await _content(raw.get("content"), where, role, model, policy)
         messages.append(ChatMessage(role, text, images=pictures, tool_calls=calls))
     if not any(m.role in ("user", "assistant", "tool") for m in messages):
         raise _bad("messages needs at least one user or assistant message")
@@ -156,7 +152,7 @@ def _part_text(part: Mapping[str, Any], where: str) -> str:
 
 
 async def _content(
-    content: Any, where: str, role: str, policy: images.ImagePolicy
+    content: Any, where: str, role: str, model: ModelSpec, policy: images.ImagePolicy
 ) -> tuple[str, tuple[Image, ...]]:
     if content is None:
         return "", ()
@@ -171,6 +167,10 @@ async def _content(
             continue
         if role != "user":
             raise _bad(f"{here}: images are allowed in user messages only")
+        if "vision" not in model.capabilities:  # before any image is decoded or fetched
+            raise _bad(
+                f"model {model.id!r} does not take images (its capabilities: {_caps(model)})"
+            )
         image_url = part.get("image_url")
         if not isinstance(image_url, Mapping) or not image_url.get("url"):
             raise _bad(f"{here}: an image_url part needs image_url.url")
@@ -222,7 +222,7 @@ def _tool_choice(raw: Any, tools: tuple[Tool, ...]) -> ToolChoice:
     if raw is None:
         return ToolChoice("auto" if tools else "none")
     if isinstance(raw, str):
-        if raw in ("required",) and not tools:
+        if raw == "required" and not tools:
             raise _bad("tool_choice 'required' needs tools")
         return ToolChoice(cast(Any, raw))
     name = str(raw["function"]["name"])

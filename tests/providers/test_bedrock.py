@@ -1109,9 +1109,16 @@ async def test_structured_output_is_a_forced_tool_whose_input_is_the_answer(
     assert both.value.code is Code.INVALID_ARGUMENT
 
 
-async def test_embeddings_through_invoke_model(
-    provider: BedrockProvider, fake: FakeBedrock
-) -> None:
+async def test_embeddings_through_invoke_model(fake: FakeBedrock, aws_keys: None) -> None:
+    # A read timeout of its own: 100 vectors of 1024 numbers are no 0.5 s read on a busy machine.
+    provider = BedrockProvider("bedrock", config(fake, timeout_seconds=30))
+    try:
+        await _embeddings_through_invoke_model(provider, fake)
+    finally:
+        await provider.aclose()
+
+
+async def _embeddings_through_invoke_model(provider: BedrockProvider, fake: FakeBedrock) -> None:
     titan = replace(MODEL, id="titan", upstream_id="amazon.titan-embed-text-v2:0")
     result = await provider.embed(EmbeddingRequest(titan, ["red apple", "pear"], dimensions=512))
     assert result.vectors == [embedding_of("red apple", 512), embedding_of("pear", 512)]
