@@ -62,6 +62,7 @@ _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 BEARER_SCHEME = "bearerAuth"
 SCHEMA_OPTIONS = "privatellm.options.v1.schema"
+NULLABLE = "privatellm.options.v1.nullable"
 
 
 def filter_comment(comment: str) -> str:
@@ -436,6 +437,8 @@ class Generator:
         example = self.request.options.extension(field.options, field_examples.EXTENSION)
         if example is not None:
             field_examples.apply(schema, example, where)
+        if self.request.options.extension(field.options, NULLABLE) and isinstance(schema, Schema):
+            schema.nullable = True
 
     def add_schemas(self, doc: Document, messages: list[Message]) -> None:
         for message in messages:
@@ -459,6 +462,9 @@ class Generator:
             self._add_schema(doc, name, self._message_schema(message))
 
     def _message_schema(self, message: Message) -> Schema:
+        options = self.request.options.extension(message.options, SCHEMA_OPTIONS)
+        if options is not None and options.one_of:
+            return self._one_of_schema(message)
         properties: dict[str, SchemaOrRef] = {}
         required: list[str] = []
         here = message.file.name
@@ -494,10 +500,26 @@ class Generator:
             properties=properties,
             required=required,
         )
-        options = self.request.options.extension(message.options, SCHEMA_OPTIONS)
         if options is not None and options.closed:
             result.additional_properties = False
         return result
+
+    def _one_of_schema(self, message: Message) -> Schema:
+        """A message of alternatives (SchemaOptions.one_of): `oneOf` its fields' schemas."""
+        here = message.file.name
+        alternatives: list[SchemaOrRef] = []
+        for field in message.fields:
+            schema = self.reflect.schema_for_field(field)
+            if schema is None:
+                continue
+            self._constrain(field, schema, here)
+            description = filter_comment(field.comments)
+            if isinstance(schema, Schema):
+                schema.description = description
+            elif description:
+                schema = Schema(all_of=[schema], description=description)
+            alternatives.append(schema)
+        return Schema(one_of=alternatives, description=filter_comment(message.comments))
 
 
 def _https_url(host: str) -> str:

@@ -55,6 +55,7 @@ class Schema:
     enum: list[str] = field(default_factory=list)
     type: str = ""
     all_of: list[SchemaOrRef] = field(default_factory=list)
+    one_of: list[SchemaOrRef] = field(default_factory=list)
     items: SchemaOrRef | None = None
     properties: dict[str, SchemaOrRef] | None = None
     additional_properties: bool | SchemaOrRef | None = None
@@ -83,6 +84,8 @@ class Schema:
         _put(out, "type", self.type)
         if self.all_of:
             out["allOf"] = [s.to_yaml() for s in self.all_of]
+        if self.one_of:
+            out["oneOf"] = [s.to_yaml() for s in self.one_of]
         if self.items is not None:
             out["items"] = self.items.to_yaml()
         if self.properties is not None:

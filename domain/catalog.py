@@ -54,6 +54,12 @@ def require_known(registry: ProviderRegistry, model_id: str) -> ModelSpec:
         raise ApiError(
             Code.INVALID_ARGUMENT, f"model {model_id!r} is not in the catalog (see GET /v1/models)"
         )
+    if "chat" not in spec.capabilities:
+        raise ApiError(
+            Code.INVALID_ARGUMENT,
+            f"model {model_id!r} does not chat (its capabilities: "
+            f"{', '.join(sorted(spec.capabilities))})",
+        )
     return spec
 
 

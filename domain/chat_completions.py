@@ -13,12 +13,11 @@ from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domain import catalog, prompt, usage
+from domain import catalog, chat_request, prompt, usage
 from domain.identity import Caller
 from domain.services import Services
 from errors import ApiError, Code
 from providers.base import (
-    ChatMessage,
     CompletionRequest,
     FinishReason,
     GenerationParams,
@@ -26,6 +25,8 @@ from providers.base import (
     ModelSpec,
     StreamEnd,
     TextDelta,
+    ToolCall,
+    ToolCallDelta,
 )
 
 _FINISH = {
@@ -33,6 +34,7 @@ _FINISH = {
     FinishReason.STOP_SEQUENCE: "stop",
     FinishReason.LENGTH: "length",
     FinishReason.CONTENT_FILTER: "content_filter",
+    FinishReason.TOOL_CALLS: "tool_calls",
 }
 MAX_STOP_SEQUENCES = 4
 
@@ -65,28 +67,21 @@ def _stop_sequences(value: Any) -> tuple[str, ...]:
     return tuple(items)
 
 
-def prepare(svc: Services, body: Mapping[str, Any]) -> PreparedChat:
-    """Checks the request against the catalog and the model's limits (5, 9, 3, 11)."""
+async def prepare(svc: Services, body: Mapping[str, Any]) -> PreparedChat:
+    """Checks the request against the catalog, the model's limits and capabilities (5, 9, 3, 11)."""
     model_id = str(body["model"])
     spec = svc.providers.model(model_id)
     if spec is None:
         raise ApiError(Code.NOT_FOUND, f"model {model_id!r} is not in the catalog (see /models)")
+    if "chat" not in spec.capabilities:
+        raise ApiError(Code.INVALID_ARGUMENT, f"model {model_id!r} does not chat (it embeds)")
     provider = catalog.callable_model(svc.providers, spec, svc.observer)
-    system_parts: list[str] = []
-    turns: list[ChatMessage] = []
-    for message in body["messages"]:
-        if message["role"] in ("system", "developer"):
-            system_parts.append(message["content"])
-        else:
-            turns.append(ChatMessage(role=message["role"], content=message["content"]))
-    if not turns:
-        raise ApiError(
-            Code.INVALID_ARGUMENT, "messages needs at least one user or assistant message"
-        )
-    system = "\n\n".join(system_parts) or None
+    chat = await chat_request.parse(
+        body, spec, svc.providers.provider_type(spec.provider), svc.images
+    )
     requested = body.get("max_completion_tokens", body.get("max_tokens"))
     max_output = prompt.max_output_tokens(spec, requested)
-    needed = prompt.prompt_tokens(system, turns) + max_output
+    needed = prompt.prompt_tokens(chat.system, chat.messages) + max_output
     if needed > spec.context_window:
         raise ApiError(
             Code.OUT_OF_RANGE,
@@ -106,13 +101,44 @@ def prepare(svc: Services, body: Mapping[str, Any]) -> PreparedChat:
         provider=provider,
         request=CompletionRequest(
             model=spec,
-            messages=turns,
-            system=system,
+            messages=chat.messages,
+            system=chat.system,
             params=params,
             timeout=svc.generation_timeout,
+            tools=chat.tools,
+            tool_choice=chat.tool_choice,
+            parallel_tool_calls=chat.parallel_tool_calls,
+            response_format=chat.response_format,
+            passthrough=chat.passthrough,
         ),
         include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
     )
+
+
+def _one_call_only(chat: PreparedChat) -> bool:
+    """`parallel_tool_calls: false`: an answer keeps its first tool call only, whatever the
+    upstream can be told (Converse has no such switch)."""
+    return chat.request.parallel_tool_calls is False
+
+
+def _tool_call(call: ToolCall) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": call.arguments},
+    }
+
+
+def _tool_call_delta(delta: ToolCallDelta) -> dict[str, Any]:
+    piece: dict[str, Any] = {"index": delta.index}
+    function: dict[str, Any] = {"arguments": delta.arguments}
+    if delta.id is not None:
+        piece["id"] = delta.id
+        piece["type"] = "function"
+    if delta.name is not None:
+        function["name"] = delta.name
+    piece["function"] = function
+    return piece
 
 
 def _usage(input_tokens: int, output_tokens: int) -> dict[str, int]:
@@ -139,6 +165,11 @@ async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[st
             input_tokens=input_tokens,
             output_tokens=output_tokens,
         )
+    calls = answer.tool_calls[:1] if _one_call_only(chat) else answer.tool_calls
+    message: dict[str, Any] = {"role": "assistant", "content": answer.text}
+    if calls:
+        message["tool_calls"] = [_tool_call(call) for call in calls]
+        message["content"] = answer.text or None
     return {
         "id": chat.id,
         "object": "chat.completion",
@@ -147,7 +178,7 @@ async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[st
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": answer.text},
+                "message": message,
                 "finish_reason": _FINISH[answer.finish_reason],
             }
         ],
@@ -179,6 +210,12 @@ async def stream(
             if isinstance(event, TextDelta):
                 written.append(event.text)
                 yield "chunk", {**head, "choices": [{"index": 0, "delta": {"content": event.text}}]}
+            elif isinstance(event, ToolCallDelta):
+                if event.index and _one_call_only(chat):
+                    continue
+                written.append(event.arguments)
+                delta = {"tool_calls": [_tool_call_delta(event)]}
+                yield "chunk", {**head, "choices": [{"index": 0, "delta": delta}]}
             elif isinstance(event, StreamEnd):
                 input_tokens = event.usage.input_tokens
                 output_tokens = event.usage.output_tokens
@@ -216,7 +253,13 @@ async def stream(
 def list_models(svc: Services) -> dict[str, Any]:
     """The available models, in OpenAI's list shape."""
     data = [
-        {"id": entry.spec.id, "object": "model", "created": 0, "owned_by": entry.spec.provider}
+        {
+            "id": entry.spec.id,
+            "object": "model",
+            "created": 0,
+            "owned_by": entry.spec.provider,
+            "capabilities": sorted(entry.spec.capabilities),
+        }
         for entry in catalog.list_models(svc.providers)
         if entry.availability.available
     ]

@@ -32,6 +32,7 @@ from providers.base import (
     CompletionRequest,
     Generator,
     ModelSpec,
+    StreamEnd,
     StreamEvent,
     TextDelta,
 )
@@ -111,11 +112,13 @@ class FallbackProvider:
             try:
                 async with aclosing(provider.stream(attempt)) as events:
                     async for event in events:
-                        if isinstance(event, TextDelta):
-                            started = started or bool(event.text)
-                            yield event
-                        else:
+                        if isinstance(event, StreamEnd):
                             yield dataclasses.replace(event, answered_by=attempt.model.id)
+                        else:
+                            started = (
+                                started or not isinstance(event, TextDelta) or bool(event.text)
+                            )
+                            yield event
                 return
             except ApiError as error:
                 if started or error.code not in FALLS_BACK:

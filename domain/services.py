@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from domain.drain import Drain
+from domain.images import ImagePolicy
 from domain.key_cache import KeyCache
 from domain.observe import GenerationObserver, NoObserver
 from domain.usage_batcher import UsageBatcher
@@ -34,3 +35,5 @@ class Services:
     observer: GenerationObserver = field(default_factory=NoObserver)
     # The streams in flight, which a graceful stop may have to interrupt.
     drain: Drain = field(default_factory=Drain)
+    # Limits on the images of chat messages, and which hosts may be fetched.
+    images: ImagePolicy = field(default_factory=ImagePolicy)

@@ -180,7 +180,7 @@ class TurnStream:
                         if event.text:
                             parts.append(event.text)
                             yield "delta", {"name": name, "content": event.text}
-                    else:
+                    elif isinstance(event, StreamEnd):
                         end = event
             finally:
                 await events.aclose()  # the upstream call stops: no tokens keep flowing

@@ -107,6 +107,7 @@ def model(entry: CatalogEntry) -> dict[str, Any]:
         "available": entry.availability.available,
         "unavailableReason": "" if entry.availability.available else entry.availability.reason,
         "testModel": spec.test_model,
+        "capabilities": [c.upper() for c in sorted(spec.capabilities)],
     }
 
 

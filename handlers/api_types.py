@@ -49,53 +49,159 @@ class ApiKey(TypedDict):
     """
 
 
-class ChatCompletionChunkDelta(TypedDict):
+class ChatFunction(TypedDict):
     """
-    The new text of a streamed answer.
-    """
-
-    role: NotRequired[str]
-    """
-    `assistant` in the first chunk, absent after.
-    """
-    content: NotRequired[str]
-    """
-    Text to append.
+    A function the model may call.
     """
 
+    name: str
+    """
+    Its name: letters, digits, `_` and `-`, up to 64.
+    """
+    description: NotRequired[str]
+    """
+    What it does, for the model.
+    """
+    parameters: NotRequired[dict[str, Any]]
+    """
+    Its arguments, as a JSON Schema of an object; none: no arguments.
+    """
+    strict: NotRequired[bool]
+    """
+    Whether the arguments must follow the schema exactly; passed to OpenAI-compatible upstreams.
+    """
 
-class ChatCompletionMessage(TypedDict):
+
+class ChatFunctionName(TypedDict):
     """
-    One message of the chat, in OpenAI's shape.
+    A function, by name.
     """
 
-    role: str
+    name: str
     """
-    Who wrote it: `system`, `developer`, `user` or `assistant`.
+    The function's name.
     """
-    content: str
+
+
+class ChatImageUrl(TypedDict):
     """
-    The text of the message.
+    An image: a `data:` URL (base64 PNG, JPEG, GIF or WebP), or an http(s) URL
+     where the server allows it (off by default; see the README).
     """
+
+    url: str
+    """
+    `data:image/png;base64,...`, or `https://...` from an allowed host.
+    """
+    detail: NotRequired[str]
+    """
+    OpenAI's resolution hint: `auto`, `low` or `high`; accepted, and not sent upstream.
+    """
+
+
+class ChatJsonSchema(TypedDict):
+    """
+    A named JSON Schema for the answer.
+    """
+
+    name: str
+    """
+    Its name: letters, digits, `_` and `-`, up to 64.
+    """
+    description: NotRequired[str]
+    """
+    What the answer is, for the model.
+    """
+    schema: NotRequired[dict[str, Any]]
+    """
+    The JSON Schema the answer must match.
+    """
+    strict: NotRequired[bool]
+    """
+    Whether the answer must follow the schema exactly.
+    """
+
+
+class ChatNamedToolChoice(TypedDict):
+    """
+    A tool_choice naming one function.
+    """
+
+    type: str
+    """
+    Always `function`.
+    """
+    function: ChatFunctionName
+    """
+    The function to call.
+    """
+
+
+class ChatResponseFormat(TypedDict):
+    """
+    The shape of the answer: `text`, `json_object` (some JSON object), or
+     `json_schema` (JSON matching `json_schema.schema`).
+    """
+
+    type: str
+    """
+    `text`, `json_object` or `json_schema`.
+    """
+    json_schema: NotRequired[ChatJsonSchema]
+    """
+    The schema, with `type: json_schema`.
+    """
+
+
+class ChatTool(TypedDict):
+    """
+    A tool the model may call.
+    """
+
+    type: str
+    """
+    Always `function`.
+    """
+    function: ChatFunction
+    """
+    The function.
+    """
+
+
+class ChatToolCallDeltaFunction(TypedDict):
+    """
+    A piece of a streamed tool call's function.
+    """
+
     name: NotRequired[str]
     """
-    Optional name of the participant; accepted and ignored.
+    The function's name, in the call's first piece.
+    """
+    arguments: NotRequired[str]
+    """
+    More of the arguments' JSON text, to append.
     """
 
 
-class ChatCompletionResponseMessage(TypedDict):
+class ChatToolCallFunction(TypedDict):
     """
-    The answer's message.
+    The function of a tool call and its arguments.
     """
 
-    role: NotRequired[str]
+    name: str
     """
-    Always `assistant`.
+    Name of the function, one of the request's `tools`.
     """
-    content: NotRequired[str]
+    arguments: str
     """
-    The text of the answer.
+    The arguments, as a JSON object in a string.
     """
+
+
+ChatToolChoice: TypeAlias = str | ChatNamedToolChoice
+"""
+Which tool the model must call: `none`, `auto`, `required`, or a named function.
+"""
 
 
 class CompletionUsage(TypedDict):
@@ -175,6 +281,36 @@ class CreateApiKeyResponse(TypedDict):
     """
     The secret to send as `Authorization: Bearer <secret>`. Shown only now: it cannot be read again.
     """
+
+
+EmbeddingInputItem: TypeAlias = str
+
+
+EmbeddingInput: TypeAlias = str | list[EmbeddingInputItem]
+"""
+What to embed: one text, or an array of texts (one embedding each, in order).
+"""
+
+
+class EmbeddingUsage(TypedDict):
+    """
+    Token counts of an embeddings request.
+    """
+
+    prompt_tokens: NotRequired[int]
+    """
+    Tokens of the input.
+    """
+    total_tokens: NotRequired[int]
+    """
+    The same: embeddings write no tokens.
+    """
+
+
+EmbeddingVector: TypeAlias = list[float] | str
+"""
+One vector: numbers, or base64 text with `encoding_format: base64`.
+"""
 
 
 GoogleProtobufAny = TypedDict(
@@ -323,6 +459,10 @@ class Model(TypedDict):
     """
     Whether this is a test model (such as `echo`) rather than a real LLM.
     """
+    capabilities: NotRequired[list[Literal["CAPABILITY_UNSPECIFIED", "CHAT", "EMBEDDINGS", "TOOLS", "VISION"]]]
+    """
+    What the model can do; asking it for anything else answers 3.
+    """
 
 
 class OpenAIModel(TypedDict):
@@ -345,6 +485,10 @@ class OpenAIModel(TypedDict):
     owned_by: NotRequired[str]
     """
     Who serves it: the provider instance name.
+    """
+    capabilities: NotRequired[list[str]]
+    """
+    What it can do: `chat`, `embeddings`, `tools`, `vision`.
     """
 
 
@@ -494,93 +638,116 @@ class UsageRow(TypedDict):
     """
 
 
-class ChatCompletionChoice(TypedDict):
+class ChatContentPart(TypedDict):
     """
-    One choice of a completion (this server returns exactly one).
-    """
-
-    index: NotRequired[int]
-    """
-    Position of the choice; always 0.
-    """
-    message: NotRequired[ChatCompletionResponseMessage]
-    """
-    The answer.
-    """
-    finish_reason: NotRequired[str]
-    """
-    Why the model stopped: `stop`, `length` or `content_filter`.
+    One part of a message's content.
     """
 
-
-class ChatCompletionChunkChoice(TypedDict):
+    type: str
     """
-    One choice of a streamed chunk.
+    `text` or `image_url`.
     """
-
-    index: NotRequired[int]
+    text: NotRequired[str]
     """
-    Position of the choice; always 0.
+    The text of a `text` part.
     """
-    delta: NotRequired[ChatCompletionChunkDelta]
+    image_url: NotRequired[ChatImageUrl]
     """
-    What the chunk adds.
-    """
-    finish_reason: NotRequired[str]
-    """
-    Set in the chunk that ends the answer: `stop`, `length` or `content_filter`.
+    The image of an `image_url` part.
     """
 
 
-class CreateChatCompletionRequest(TypedDict):
+ChatMessageContent: TypeAlias = str | list[ChatContentPart]
+"""
+A message's content: a string, or an array of parts.
+"""
+
+
+class ChatToolCall(TypedDict):
     """
-    Request body of OpenAIService.CreateChatCompletion. Fields OpenAI defines
-     that are not listed here are accepted and ignored.
+    A tool call of an assistant message.
+    """
+
+    id: str
+    """
+    Id of the call; the `tool` message with its result quotes it as `tool_call_id`.
+    """
+    type: str
+    """
+    Always `function`.
+    """
+    function: ChatToolCallFunction
+    """
+    The function called.
+    """
+
+
+class ChatToolCallDelta(TypedDict):
+    """
+    A piece of a streamed tool call.
+    """
+
+    index: int
+    """
+    Which call of the answer this piece belongs to, from 0.
+    """
+    id: NotRequired[str]
+    """
+    Id of the call, in its first piece.
+    """
+    type: NotRequired[str]
+    """
+    `function`, in its first piece.
+    """
+    function: NotRequired[ChatToolCallDeltaFunction]
+    """
+    The function's name (first piece) and a fragment of its arguments.
+    """
+
+
+class CreateEmbeddingRequest(TypedDict):
+    """
+    Request body of OpenAIService.CreateEmbedding.
     """
 
     model: str
     """
-    Id of the model to use (see ListOpenAIModels).
+    Id of an embeddings model (see ListOpenAIModels).
     """
-    messages: list[ChatCompletionMessage]
+    input: EmbeddingInput
     """
-    The conversation so far, oldest first; system messages are joined into the system prompt.
+    The text or texts to embed.
     """
-    stream: NotRequired[bool]
+    encoding_format: NotRequired[str]
     """
-    Stream the answer as Server-Sent Events.
+    `float` (default: arrays of numbers) or `base64` (little-endian float32s, base64-encoded).
     """
-    stream_options: NotRequired[StreamOptions]
+    dimensions: NotRequired[int]
     """
-    Options for a streamed answer.
-    """
-    max_tokens: NotRequired[int]
-    """
-    Most tokens the answer may have (legacy name of max_completion_tokens).
-    """
-    max_completion_tokens: NotRequired[int]
-    """
-    Most tokens the answer may have.
-    """
-    temperature: NotRequired[float]
-    """
-    Sampling temperature, 0-2.
-    """
-    top_p: NotRequired[float]
-    """
-    Nucleus sampling probability mass, 0-1.
-    """
-    stop: NotRequired[GoogleProtobufValue]
-    """
-    A stop sequence, or an array of up to 4 of them.
-    """
-    n: NotRequired[int]
-    """
-    Number of choices; only 1 is supported.
+    Length of each vector, for models that can shorten theirs (else 3).
     """
     user: NotRequired[str]
     """
     An id for the end user; accepted and ignored.
+    """
+
+
+class Embedding(TypedDict):
+    """
+    The embedding of one input text.
+    """
+
+    object: NotRequired[str]
+    """
+    Always `embedding`.
+    """
+    index: NotRequired[int]
+    """
+    Position of its text in `input`.
+    """
+    embedding: NotRequired[EmbeddingVector]
+    """
+    The vector.
     """
 
 
@@ -716,6 +883,229 @@ class UsageReport(TypedDict):
     """
 
 
+class ChatCompletionChunkDelta(TypedDict):
+    """
+    The new text of a streamed answer.
+    """
+
+    role: NotRequired[str]
+    """
+    `assistant` in the first chunk, absent after.
+    """
+    content: NotRequired[str]
+    """
+    Text to append.
+    """
+    tool_calls: NotRequired[list[ChatToolCallDelta]]
+    """
+    Pieces of tool calls: the first of each call has its `index`, `id`,
+     `type` and function `name`, the next ones more of its `arguments`.
+    """
+
+
+class ChatCompletionMessage(TypedDict):
+    """
+    One message of the chat, in OpenAI's shape.
+    """
+
+    role: str
+    """
+    Who wrote it: `user`, `assistant`, `system`, `developer`, or `tool` (the
+     result of a tool call, answering the assistant message that asked for it).
+    """
+    content: NotRequired[ChatMessageContent]
+    """
+    The message: its text, or an array of content parts (text and images).
+     Null or absent reads as no text (as in an assistant message that only has
+     `tool_calls`).
+    """
+    name: NotRequired[str]
+    """
+    Optional name of the participant; accepted and ignored.
+    """
+    tool_calls: NotRequired[list[ChatToolCall]]
+    """
+    The tools an assistant message called (a `tool` message answers each by its id).
+    """
+    tool_call_id: NotRequired[str]
+    """
+    In a `tool` message (required there): the id of the call it answers.
+    """
+
+
+class ChatCompletionResponseMessage(TypedDict):
+    """
+    The answer's message.
+    """
+
+    role: NotRequired[str]
+    """
+    Always `assistant`.
+    """
+    content: NotRequired[str]
+    """
+    The text of the answer; null when the answer only calls tools.
+    """
+    tool_calls: NotRequired[list[ChatToolCall]]
+    """
+    The tools the model calls, when it calls any.
+    """
+
+
+class CreateChatCompletionRequest(TypedDict):
+    """
+    Request body of OpenAIService.CreateChatCompletion.
+
+     Parameters OpenAI defines that would change the answer and that this server
+     cannot honour answer 3 naming the parameter: `n` above 1, `logprobs: true`,
+     `top_logprobs`, `audio`, `modalities` other than `["text"]`, `prediction`,
+     `logit_bias`, `web_search_options`, and, except over OpenAI-compatible
+     upstreams (which get them), non-zero `frequency_penalty` /
+     `presence_penalty`, `reasoning_effort` and `verbosity`. Ones that do not change the answer are accepted:
+     `user`, `metadata`, `store`, `service_tier`, `seed`, `safety_identifier`,
+     `prompt_cache_key`; other unknown fields too.
+    """
+
+    model: str
+    """
+    Id of the model to use (see ListOpenAIModels).
+    """
+    messages: list[ChatCompletionMessage]
+    """
+    The conversation so far, oldest first; system and developer messages are
+     joined into the system prompt.
+    """
+    stream: NotRequired[bool]
+    """
+    Stream the answer as Server-Sent Events.
+    """
+    stream_options: NotRequired[StreamOptions]
+    """
+    Options for a streamed answer.
+    """
+    max_tokens: NotRequired[int]
+    """
+    Most tokens the answer may have (legacy name of max_completion_tokens).
+    """
+    max_completion_tokens: NotRequired[int]
+    """
+    Most tokens the answer may have.
+    """
+    temperature: NotRequired[float]
+    """
+    Sampling temperature, 0-2.
+    """
+    top_p: NotRequired[float]
+    """
+    Nucleus sampling probability mass, 0-1.
+    """
+    stop: NotRequired[GoogleProtobufValue]
+    """
+    A stop sequence, or an array of up to 4 of them.
+    """
+    n: NotRequired[int]
+    """
+    Number of choices; only 1 is supported.
+    """
+    user: NotRequired[str]
+    """
+    An id for the end user; accepted and ignored.
+    """
+    tools: NotRequired[list[ChatTool]]
+    """
+    Tools the model may call; answers that call them end with
+     `finish_reason: "tool_calls"`. The model must support tools (see its `capabilities`).
+    """
+    tool_choice: NotRequired[ChatToolChoice]
+    """
+    `none`, `auto` (the default with tools), `required`, or a named function.
+    """
+    parallel_tool_calls: NotRequired[bool]
+    """
+    Whether the model may call several tools in one answer (default true).
+    """
+    response_format: NotRequired[ChatResponseFormat]
+    """
+    The shape of the answer: `text` (default), `json_object` or `json_schema`.
+    """
+
+
+class CreateEmbeddingResponse(TypedDict):
+    """
+    Embeddings, in OpenAI's list shape.
+    """
+
+    object: NotRequired[str]
+    """
+    Always `list`.
+    """
+    data: NotRequired[list[Embedding]]
+    """
+    One embedding per input text, in order.
+    """
+    model: NotRequired[str]
+    """
+    The model id that answered.
+    """
+    usage: NotRequired[EmbeddingUsage]
+    """
+    Tokens counted.
+    """
+
+
+class ListMessagesResponse(TypedDict):
+    """
+    A page of messages.
+    """
+
+    messages: NotRequired[list[Message]]
+    """
+    The messages, oldest first.
+    """
+    nextPageToken: NotRequired[str]
+    """
+    Token for the next page; empty on the last page.
+    """
+
+
+class ChatCompletionChoice(TypedDict):
+    """
+    One choice of a completion (this server returns exactly one).
+    """
+
+    index: NotRequired[int]
+    """
+    Position of the choice; always 0.
+    """
+    message: NotRequired[ChatCompletionResponseMessage]
+    """
+    The answer.
+    """
+    finish_reason: NotRequired[str]
+    """
+    Why the model stopped: `stop`, `length`, `content_filter` or `tool_calls`.
+    """
+
+
+class ChatCompletionChunkChoice(TypedDict):
+    """
+    One choice of a streamed chunk.
+    """
+
+    index: NotRequired[int]
+    """
+    Position of the choice; always 0.
+    """
+    delta: NotRequired[ChatCompletionChunkDelta]
+    """
+    What the chunk adds.
+    """
+    finish_reason: NotRequired[str]
+    """
+    Set in the chunk that ends the answer: `stop`, `length`, `content_filter` or `tool_calls`.
+    """
+
+
 class ChatCompletion(TypedDict):
     """
     A chat completion, in OpenAI's shape.
@@ -775,19 +1165,4 @@ class ChatCompletionChunk(TypedDict):
     usage: NotRequired[CompletionUsage]
     """
     Usage of the whole request, only in the last chunk and only with `stream_options.include_usage`.
-    """
-
-
-class ListMessagesResponse(TypedDict):
-    """
-    A page of messages.
-    """
-
-    messages: NotRequired[list[Message]]
-    """
-    The messages, oldest first.
-    """
-    nextPageToken: NotRequired[str]
-    """
-    Token for the next page; empty on the last page.
     """

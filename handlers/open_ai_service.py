@@ -4,7 +4,7 @@ from typing import Any
 
 from starlette.responses import StreamingResponse
 
-from domain import chat_completions
+from domain import chat_completions, embeddings
 from handlers._context import caller, services
 from server.sse import openai_sse_response
 
@@ -13,7 +13,7 @@ async def create_chat_completion(
     body: dict[str, Any],
 ) -> tuple[dict[str, Any], int, dict[str, str]] | StreamingResponse:
     svc = services()
-    chat = chat_completions.prepare(svc, body)  # fails before any byte of a stream is sent
+    chat = await chat_completions.prepare(svc, body)  # fails before any byte of a stream is sent
     if body.get("stream"):
         return openai_sse_response(chat_completions.stream(svc, caller(), chat))
     # The operation declares JSON and an event stream: Connexion needs to be told which.
@@ -23,3 +23,7 @@ async def create_chat_completion(
 
 async def list_open_ai_models() -> dict[str, Any]:
     return chat_completions.list_models(services())
+
+
+async def create_embedding(body: dict[str, Any]) -> dict[str, Any]:
+    return await embeddings.create(services(), caller(), body)

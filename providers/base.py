@@ -8,17 +8,75 @@ upstream failure, so callers never see an SDK's own exception types.
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
-Role = Literal["system", "user", "assistant"]
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image of a user message, already decoded and checked (domain.images)."""
+
+    media_type: str  # image/png | image/jpeg | image/gif | image/webp
+    data: bytes
+
+    @property
+    def format(self) -> str:
+        """`png`, `jpeg`, `gif` or `webp`, as Bedrock names them."""
+        return self.media_type.removeprefix("image/")
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A call the model made of one of the request's tools."""
+
+    id: str
+    name: str
+    arguments: str  # a JSON object, as text
 
 
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
-    """One turn of the conversation as the model sees it."""
+    """One turn of the conversation as the model sees it.
+
+    A `tool` message carries the result of the call `tool_call_id` names; an
+    assistant message may carry `tool_calls` (and no text).
+    """
 
     role: Role
     content: str
+    images: tuple[Image, ...] = ()
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """A function the model may call, with the JSON Schema of its arguments."""
+
+    name: str
+    description: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    strict: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolChoice:
+    """`auto`, `none`, `required`, or `function` (then `name` says which)."""
+
+    mode: Literal["auto", "none", "required", "function"] = "auto"
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFormat:
+    """The answer's shape: `json_object` (any JSON object) or `json_schema` (matching `schema`)."""
+
+    type: Literal["json_object", "json_schema"]
+    name: str = "response"
+    description: str = ""
+    schema: Mapping[str, Any] | None = None
+    strict: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +103,8 @@ class ModelSpec:
     enabled: bool = True
     test_model: bool = False
     fallbacks: tuple[str, ...] = ()
+    # What it can do: chat, embeddings, tools, vision (config `capabilities`).
+    capabilities: frozenset[str] = frozenset({"chat"})
     # Provider-specific per-model overrides (endpoint_url, timeouts, ...).
     options: Mapping[str, Any] = field(default_factory=dict)
 
@@ -57,6 +117,13 @@ class CompletionRequest:
     params: GenerationParams = GenerationParams()
     # Seconds the caller will wait for the whole answer; None: provider default.
     timeout: float | None = None
+    tools: tuple[Tool, ...] = ()
+    tool_choice: ToolChoice = ToolChoice()
+    parallel_tool_calls: bool | None = None
+    response_format: ResponseFormat | None = None  # None: plain text
+    # OpenAI parameters only an OpenAI-compatible upstream honours (penalties, ...),
+    # sent to it as they are; other providers never get a request that has any.
+    passthrough: Mapping[str, Any] = field(default_factory=dict)
 
 
 class FinishReason(StrEnum):
@@ -64,6 +131,7 @@ class FinishReason(StrEnum):
     LENGTH = "length"  # max_tokens or the context window was reached
     STOP_SEQUENCE = "stop_sequence"  # one of the stop sequences was produced
     CONTENT_FILTER = "content_filter"  # the upstream's guardrail stopped it
+    TOOL_CALLS = "tool_calls"  # the model called tools and waits for their results
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +160,7 @@ class Completion:
     usage: Usage
     # The model that answered when it was not the one asked (a fallback); None: that one.
     answered_by: str | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +168,17 @@ class TextDelta:
     """A piece of the answer, in order."""
 
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """A piece of a tool call: the first of call `index` has its id and name, the next
+    ones more of its arguments' JSON text."""
+
+    index: int
+    arguments: str = ""
+    id: str | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +190,7 @@ class StreamEnd:
     answered_by: str | None = None  # as in Completion
 
 
-StreamEvent = TextDelta | StreamEnd
+StreamEvent = TextDelta | ToolCallDelta | StreamEnd
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +209,7 @@ class Generator(Protocol):
         ...
 
     def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
-        """An async generator of TextDelta events ending with one StreamEnd.
+        """An async generator of TextDelta (and ToolCallDelta) events ending with one StreamEnd.
 
         Closing the generator early (`aclose()`, or the consuming task being
         cancelled) must stop the upstream call: no tokens keep flowing.
@@ -153,4 +233,28 @@ class Provider(Generator, Protocol):
 
     async def aclose(self) -> None:
         """Release clients and connection pools at shutdown."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingRequest:
+    model: ModelSpec
+    texts: Sequence[str]
+    dimensions: int | None = None  # None: the model's own length
+    timeout: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Embeddings:
+    vectors: list[list[float]]  # one per text, in order
+    input_tokens: int
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """A provider that can embed texts (models with the `embeddings` capability)."""
+
+    async def embed(self, request: EmbeddingRequest) -> Embeddings:
+        """One vector per text; ApiError with a mapped code on failure (3 for a
+        `dimensions` the model cannot produce)."""
         ...

@@ -15,11 +15,35 @@ Tests script it through markers in the last user message:
 - `[echo:delay=<ms>]`         waits <ms> milliseconds before each token, overriding
                               the provider's `delay_seconds` (catch a stream mid-way).
 
+Tools and formats, deterministically:
+
+- with `tools` and a `tool_choice` other than `none`, when the last message is
+  a user message, it calls one tool and writes no text (finish TOOL_CALLS):
+  the named one (`tool_choice`), else the first. Its arguments are built from
+  the tool's parameters schema: each required property (every property when
+  none is required) gets the last user message for a string (an enum's first
+  value), 1 for a number or integer, true for a boolean, [] for an array,
+  {} for an object. The call's id is `call_echo_` and 12 hex digits of
+  SHA-256 over the name and arguments. Streamed, the first ToolCallDelta has
+  the id and name, the arguments follow in two pieces;
+- after `tool` messages (the results of its calls) it answers
+  `Echo: <the last tool result>`;
+- `response_format` `json_object` answers `{"echo": "<the last user message>"}`,
+  `json_schema` an instance of the schema built as tool arguments are.
+
+Embeddings, deterministically: each text's vector (`dimensions` long, default
+16) is SHA-256 over the text and a block counter, read as bytes mapped to
+[-1, 1], scaled to unit length; the same text always gets the same vector.
+Input tokens are the texts' words.
+
 Config (`providers: {<name>: {type: echo, ...}}`): `delay_seconds` (default 0)
 between tokens, `prefix` (default "Echo: ").
 """
 
 import asyncio
+import hashlib
+import json
+import math
 import re
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,11 +55,15 @@ from providers.base import (
     ChatMessage,
     Completion,
     CompletionRequest,
+    EmbeddingRequest,
+    Embeddings,
     FinishReason,
     ModelSpec,
     StreamEnd,
     StreamEvent,
     TextDelta,
+    ToolCall,
+    ToolCallDelta,
     Usage,
 )
 
@@ -64,6 +92,7 @@ class _Script:
     fail_code: Code | None
     fail_after: int | None
     delay: float
+    tool_call: ToolCall | None = None
 
 
 class EchoProvider:
@@ -95,12 +124,19 @@ class EchoProvider:
         for _ in script.tokens:
             if script.delay:
                 await asyncio.sleep(script.delay)
-        return Completion("".join(script.tokens), script.finish, script.usage)
+        calls = (script.tool_call,) if script.tool_call else ()
+        return Completion("".join(script.tokens), script.finish, script.usage, tool_calls=calls)
 
     async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
         script = self._script(request)
         if script.fail_code is not None:
             raise _scripted_failure(script.fail_code)
+        if script.tool_call is not None:
+            call = script.tool_call
+            half = len(call.arguments) // 2
+            yield ToolCallDelta(0, "", id=call.id, name=call.name)
+            yield ToolCallDelta(0, call.arguments[:half])
+            yield ToolCallDelta(0, call.arguments[half:])
         for index, token in enumerate(script.tokens):
             if script.fail_after is not None and index >= script.fail_after:
                 raise _scripted_failure(Code.UNAVAILABLE)
@@ -111,10 +147,28 @@ class EchoProvider:
             raise _scripted_failure(Code.UNAVAILABLE)
         yield StreamEnd(script.finish, script.usage)
 
+    async def embed(self, request: EmbeddingRequest) -> Embeddings:
+        size = request.dimensions or 16
+        vectors = [_vector(text, size) for text in request.texts]
+        return Embeddings(vectors, sum(count_words(text) for text in request.texts))
+
     def _script(self, request: CompletionRequest) -> _Script:
         last_user = _last_user_message(request.messages)
         answer = self.prefix + last_user
-        finish = FinishReason.STOP
+        last = request.messages[-1] if request.messages else None
+        tool_call = None
+        if last is not None and last.role == "tool":
+            answer = self.prefix + last.content
+        elif request.tools and request.tool_choice.mode != "none" and last is not None:
+            tool_call = _call(request, last_user)
+            answer = ""
+        elif request.response_format is not None:
+            schema = request.response_format.schema
+            if request.response_format.type == "json_object" or schema is None:
+                answer = json.dumps({"echo": last_user})
+            else:
+                answer = json.dumps(_instance(schema, last_user))
+        finish = FinishReason.TOOL_CALLS if tool_call else FinishReason.STOP
         stop_at = _first_stop(answer, request.params.stop)
         if stop_at is not None:
             answer = answer[:stop_at]
@@ -137,7 +191,49 @@ class EchoProvider:
             fail_code=_code(int(fail.group(1))) if fail else None,
             fail_after=int(fail_after.group(1)) if fail_after else None,
             delay=int(delay.group(1)) / 1000 if delay else self.delay_seconds,
+            tool_call=tool_call,
         )
+
+
+def _vector(text: str, size: int) -> list[float]:
+    raw = b"".join(
+        hashlib.sha256(f"{block}\n{text}".encode()).digest() for block in range(size // 32 + 1)
+    )
+    values = [byte / 127.5 - 1.0 for byte in raw[:size]]
+    norm = math.sqrt(sum(v * v for v in values)) or 1.0
+    return [v / norm for v in values]
+
+
+def _call(request: CompletionRequest, last_user: str) -> ToolCall:
+    wanted = request.tool_choice.name
+    tool = next((t for t in request.tools if t.name == wanted), request.tools[0])
+    arguments = json.dumps(_instance(tool.parameters or {"type": "object"}, last_user))
+    digest = hashlib.sha256(f"{tool.name}\n{arguments}".encode()).hexdigest()[:12]
+    return ToolCall(f"call_echo_{digest}", tool.name, arguments)
+
+
+def _instance(schema: Mapping[str, Any], text: str) -> Any:
+    """A value of `schema`, deterministically: strings are `text` (see the module docstring)."""
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "string":
+        return text
+    if kind in ("number", "integer"):
+        return 1
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return []
+    if kind == "null":
+        return None
+    properties = schema.get("properties") or {}
+    required = schema.get("required") or list(properties)
+    return {name: _instance(properties.get(name) or {"type": "string"}, text) for name in required}
 
 
 def _last_user_message(messages: Sequence[ChatMessage]) -> str:

@@ -29,6 +29,7 @@ UNAVAILABLE (14); any other status -> UNKNOWN (2).
 """
 
 import asyncio
+import base64
 import os
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
@@ -38,13 +39,19 @@ import orjson
 from errors import ApiError, Code
 from providers.base import (
     Availability,
+    ChatMessage,
     Completion,
     CompletionRequest,
+    EmbeddingRequest,
+    Embeddings,
     FinishReason,
     ModelSpec,
     StreamEnd,
     StreamEvent,
     TextDelta,
+    Tool,
+    ToolCall,
+    ToolCallDelta,
     Usage,
     estimate_usage,
 )
@@ -58,14 +65,15 @@ from providers.http_client import (
     UpstreamResponse,
 )
 from providers.retry import Retryable, RetryPolicy
+from providers.upstream_errors import MAX_ERROR_TEXT, status_error, timed_out, transport_failure
 
 _FINISH = {
     "stop": FinishReason.STOP,
     "length": FinishReason.LENGTH,
     "content_filter": FinishReason.CONTENT_FILTER,
+    "tool_calls": FinishReason.TOOL_CALLS,
 }
 _READY_TIMEOUT_SECONDS = 2.0
-_MAX_ERROR_TEXT = 300
 
 
 class OpenAICompatibleProvider:
@@ -127,10 +135,14 @@ class OpenAICompatibleProvider:
             data = orjson.loads(body)
             choice = data["choices"][0]
             text = str(choice["message"].get("content") or "")
+            calls = tuple(
+                ToolCall(str(c["id"]), str(c["function"]["name"]), str(c["function"]["arguments"]))
+                for c in choice["message"].get("tool_calls") or []
+            )
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed answer") from exc
         usage = _usage(data.get("usage")) or estimate_usage(request, text)
-        return Completion(text, _finish(choice.get("finish_reason")), usage)
+        return Completion(text, _finish(choice.get("finish_reason")), usage, tool_calls=calls)
 
     async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent, None]:
         response = await self._open(self._payload(request, stream=True), request.timeout)
@@ -151,17 +163,19 @@ class OpenAICompatibleProvider:
                         break
                     chunk_usage, choices = self._chunk(data)
                     usage = chunk_usage or usage
-                    for content, reason in choices:
+                    for content, calls, reason in choices:
                         if content:
                             parts.append(content)
                             yield TextDelta(content)
+                        for call in calls:
+                            parts.append(call.arguments)
+                            yield call
                         if reason:
                             finish = _finish(reason)
             except TransportTimeout as exc:
                 raise self._timeout(exc) from exc
             except TransportError as exc:
-                broken = f"{self._who()}: stream broken ({exc})"
-                raise ApiError(Code.UNAVAILABLE, broken) from exc
+                raise transport_failure(self._who(), "stream broken", exc).error from exc
             if not done:
                 raise ApiError(Code.UNAVAILABLE, f"{self._who()}: stream ended early")
             yield StreamEnd(
@@ -175,17 +189,50 @@ class OpenAICompatibleProvider:
             else:
                 response.close()
 
+    async def embed(self, request: EmbeddingRequest) -> Embeddings:
+        payload: dict[str, Any] = {
+            "model": request.model.upstream_id,
+            "input": list(request.texts),
+            "encoding_format": "float",
+        }
+        if request.dimensions is not None:
+            payload["dimensions"] = request.dimensions
+        response = await self._open(payload, request.timeout, "/embeddings")
+        try:
+            body = await response.read()
+        except TransportTimeout as exc:
+            raise self._timeout(exc) from exc
+        except TransportError as exc:
+            raise ApiError(Code.UNAVAILABLE, f"{self._who()}: connection lost: {exc}") from exc
+        finally:
+            response.release()
+        try:
+            data = orjson.loads(body)
+            rows = sorted(data["data"], key=lambda row: int(row.get("index", 0)))
+            vectors = [[float(x) for x in row["embedding"]] for row in rows]
+            tokens = int((data.get("usage") or {}).get("prompt_tokens") or 0)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed embeddings") from exc
+        if len(vectors) != len(request.texts):
+            raise ApiError(Code.UNAVAILABLE, f"{self._who()}: one embedding per text expected")
+        return Embeddings(vectors, tokens or sum(len(t) // 4 + 1 for t in request.texts))
+
     # -- internals ---------------------------------------------------------
 
-    def _chunk(self, data: str) -> tuple[Usage | None, list[tuple[str, str]]]:
-        """(usage, [(content delta, finish_reason)]) of one SSE chunk; ApiError if malformed."""
+    def _chunk(self, data: str) -> tuple[Usage | None, list[tuple[str, list[ToolCallDelta], str]]]:
+        """(usage, [(content delta, tool call pieces, finish_reason)]) of one SSE chunk;
+        ApiError if malformed."""
         try:
             chunk = orjson.loads(data)
             choices = [
-                (str(c.get("delta", {}).get("content") or ""), str(c.get("finish_reason") or ""))
+                (
+                    str(c.get("delta", {}).get("content") or ""),
+                    [_call_delta(d) for d in c.get("delta", {}).get("tool_calls") or []],
+                    str(c.get("finish_reason") or ""),
+                )
                 for c in chunk.get("choices") or []
             ]
-        except (ValueError, AttributeError, TypeError) as exc:
+        except (ValueError, AttributeError, TypeError, KeyError) as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed stream chunk") from exc
         return _usage(chunk.get("usage")), choices
 
@@ -198,10 +245,10 @@ class OpenAICompatibleProvider:
         return {"Authorization": f"Bearer {key}"} if key else {}
 
     def _payload(self, request: CompletionRequest, *, stream: bool) -> dict[str, Any]:
-        messages: list[dict[str, str]] = []
+        messages: list[dict[str, Any]] = []
         if request.system:
             messages.append({"role": "system", "content": request.system})
-        messages.extend({"role": m.role, "content": m.content} for m in request.messages)
+        messages.extend(_message(m) for m in request.messages)
         params = request.params
         payload: dict[str, Any] = {
             "model": request.model.upstream_id,
@@ -216,15 +263,40 @@ class OpenAICompatibleProvider:
             payload["top_p"] = params.top_p
         if params.stop:
             payload["stop"] = list(params.stop)
+        if request.tools:
+            payload["tools"] = [_tool(tool) for tool in request.tools]
+            choice = request.tool_choice
+            payload["tool_choice"] = (
+                {"type": "function", "function": {"name": choice.name}}
+                if choice.mode == "function"
+                else choice.mode
+            )
+            if request.parallel_tool_calls is not None:
+                payload["parallel_tool_calls"] = request.parallel_tool_calls
+        response_format = request.response_format
+        if response_format is not None and response_format.type == "json_object":
+            payload["response_format"] = {"type": "json_object"}
+        elif response_format is not None:
+            schema: dict[str, Any] = {"name": response_format.name}
+            if response_format.description:
+                schema["description"] = response_format.description
+            if response_format.schema is not None:
+                schema["schema"] = dict(response_format.schema)
+            if response_format.strict is not None:
+                schema["strict"] = response_format.strict
+            payload["response_format"] = {"type": "json_schema", "json_schema": schema}
+        payload.update(request.passthrough)
         if stream:
             payload["stream"] = True
             payload["stream_options"] = {"include_usage": True}
         return payload
 
     def _timeout(self, exc: Exception) -> ApiError:
-        return ApiError(Code.DEADLINE_EXCEEDED, f"{self._who()}: timed out ({exc})")
+        return timed_out(self._who(), exc)
 
-    async def _open(self, payload: dict[str, Any], seconds: float | None) -> UpstreamResponse:
+    async def _open(
+        self, payload: dict[str, Any], seconds: float | None, path: str = "/chat/completions"
+    ) -> UpstreamResponse:
         """A 200 response with its body still unread, after bounded retries.
 
         `seconds` (the request's own budget) replaces the configured read timeout.
@@ -237,18 +309,20 @@ class OpenAICompatibleProvider:
             if last is not None:
                 await asyncio.sleep(self.retry.backoff(attempt, last.retry_after))
             try:
-                return await self._attempt(payload, request_timeout)
+                return await self._attempt(payload, request_timeout, path)
             except Retryable as exc:
                 last = exc
         assert last is not None
         raise last.error
 
-    async def _attempt(self, payload: dict[str, Any], limits: Timeouts | None) -> UpstreamResponse:
+    async def _attempt(
+        self, payload: dict[str, Any], limits: Timeouts | None, path: str
+    ) -> UpstreamResponse:
         headers = {**self._headers(), "Content-Type": "application/json"}
         try:
             response = await self._client.request(
                 "POST",
-                f"{self.base_url}/chat/completions",
+                f"{self.base_url}{path}",
                 body=orjson.dumps(payload),
                 headers=headers,
                 timeouts=limits,
@@ -256,9 +330,7 @@ class OpenAICompatibleProvider:
         except TransportTimeout as exc:
             raise self._timeout(exc) from exc
         except (TransportUnreachable, TransportBroken) as exc:
-            raise Retryable(
-                ApiError(Code.UNAVAILABLE, f"{self._who()} unreachable: {exc}")
-            ) from exc
+            raise transport_failure(self._who(), "unreachable", exc) from exc
         if response.status == 200:
             return response
         try:
@@ -286,17 +358,63 @@ class OpenAICompatibleProvider:
             "context_length_exceeded" in code_text or "context length" in message.lower()
         ):
             return ApiError(Code.OUT_OF_RANGE, f"{who}: the prompt exceeds the context window")
-        if status in (400, 422):
-            return ApiError(Code.INVALID_ARGUMENT, detail)
         if status in (401, 403):
             return ApiError(Code.FAILED_PRECONDITION, f"{who}: upstream rejected our credentials")
         if status == 404:
             return ApiError(Code.FAILED_PRECONDITION, f"{who}: model not served upstream")
-        if status == 408:
-            return ApiError(Code.DEADLINE_EXCEEDED, detail)
-        if status >= 500:
-            return Retryable(ApiError(Code.UNAVAILABLE, detail))
-        return ApiError(Code.UNKNOWN, detail)
+        return status_error(status, detail)
+
+
+def _message(message: ChatMessage) -> dict[str, Any]:
+    """A message in OpenAI's shape: images as data URLs, tool calls and results as they were."""
+    content: Any = message.content
+    if message.images:
+        content = [{"type": "text", "text": message.content}] if message.content else []
+        content += [
+            {
+                "type": "image_url",
+                "image_url": {
+                    "url": f"data:{image.media_type};base64,"
+                    + base64.b64encode(image.data).decode()
+                },
+            }
+            for image in message.images
+        ]
+    out: dict[str, Any] = {"role": message.role, "content": content}
+    if message.tool_calls:
+        out["content"] = content or None
+        out["tool_calls"] = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for call in message.tool_calls
+        ]
+    if message.tool_call_id is not None:
+        out["tool_call_id"] = message.tool_call_id
+    return out
+
+
+def _tool(tool: Tool) -> dict[str, Any]:
+    function: dict[str, Any] = {"name": tool.name}
+    if tool.description:
+        function["description"] = tool.description
+    if tool.parameters:
+        function["parameters"] = dict(tool.parameters)
+    if tool.strict is not None:
+        function["strict"] = tool.strict
+    return {"type": "function", "function": function}
+
+
+def _call_delta(piece: dict[str, Any]) -> ToolCallDelta:
+    function = piece.get("function") or {}
+    return ToolCallDelta(
+        index=int(piece.get("index") or 0),
+        arguments=str(function.get("arguments") or ""),
+        id=str(piece["id"]) if piece.get("id") else None,
+        name=str(function["name"]) if function.get("name") else None,
+    )
 
 
 def _error_fields(body: bytes) -> tuple[str, str]:
@@ -304,14 +422,14 @@ def _error_fields(body: bytes) -> tuple[str, str]:
     try:
         data = orjson.loads(body)
     except ValueError:
-        return "", body.decode("utf-8", "replace")[:_MAX_ERROR_TEXT]
+        return "", body.decode("utf-8", "replace")[:MAX_ERROR_TEXT]
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, str):
-        return "", error[:_MAX_ERROR_TEXT]
+        return "", error[:MAX_ERROR_TEXT]
     if not isinstance(error, dict):
         return "", ""
     codes = f"{error.get('code') or ''} {error.get('type') or ''}"
-    message = str(error.get("message") or "")[:_MAX_ERROR_TEXT]
+    message = str(error.get("message") or "")[:MAX_ERROR_TEXT]
     if "context_length_exceeded" in message:
         codes += " context_length_exceeded"
     return codes, message

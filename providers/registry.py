@@ -13,7 +13,9 @@ Config shape (`config/<ENV>.yaml`):
         max_output_tokens: 1024
         # optional: upstream_model_id (default: id), display_name, description,
         #           enabled (default true), test_model (default: true for echo),
-        #           fallbacks, options (provider-specific)
+        #           fallbacks, options (provider-specific), capabilities (a list of
+        #           chat, embeddings, tools, vision; default: chat and tools, and
+        #           vision for echo too)
 
 `type` picks the class. Bedrock and OpenAI-compatible classes are imported
 lazily: a deployment without boto3, or a checkout where a provider module is
@@ -110,6 +112,14 @@ def model_spec(entry: Mapping[str, Any], provider_types: Mapping[str, str]) -> M
             f"model {model_id}: need 0 < max_output_tokens < context_window "
             f"(got {max_output} and {context_window})"
         )
+    capabilities = frozenset(
+        str(c) for c in entry.get("capabilities") or _default_capabilities(provider_types[provider])
+    )
+    if not capabilities or not capabilities <= CAPABILITIES:
+        raise ValueError(
+            f"model {model_id}: capabilities must be some of {sorted(CAPABILITIES)}"
+            f" (got {sorted(capabilities)})"
+        )
     return ModelSpec(
         id=model_id,
         provider=provider,
@@ -122,7 +132,15 @@ def model_spec(entry: Mapping[str, Any], provider_types: Mapping[str, str]) -> M
         test_model=bool(entry.get("test_model", provider_types[provider] == "echo")),
         fallbacks=tuple(str(f) for f in entry.get("fallbacks", ()) or ()),
         options=dict(entry.get("options", {}) or {}),
+        capabilities=capabilities,
     )
+
+
+CAPABILITIES = frozenset({"chat", "embeddings", "tools", "vision"})
+
+
+def _default_capabilities(provider_type: str) -> tuple[str, ...]:
+    return ("chat", "tools", "vision") if provider_type == "echo" else ("chat", "tools")
 
 
 class ProviderRegistry:

@@ -71,6 +71,9 @@ class Settings:
     # when empty).
     tracing_enabled: bool = False
     tracing_endpoint: str = ""
+    # Chat images: max_bytes, url_hosts (http(s) image URLs allowed from these only;
+    # none by default), url_timeout_seconds. See domain.images.
+    images: Mapping[str, Any] = field(default_factory=dict)
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from domain import api_keys
 from domain.drain import Drain
+from domain.images import ImagePolicy
 from domain.observe import GenerationObserver, NoObserver
 from domain.services import Services
 from domain.usage_batcher import UsageBatcher
@@ -35,6 +36,7 @@ def build_services(
         usage_batcher=UsageBatcher(db, flush_seconds=float(settings.usage_flush_seconds)),
         observer=observer or NoObserver(),
         drain=drain or Drain(),
+        images=ImagePolicy.from_config(settings.images),
     )
 
 

@@ -135,6 +135,35 @@ def test_closed_schema(spec: dict[str, Any]) -> None:
     assert "additionalProperties" not in schemas["Author"]
 
 
+def test_one_of_schema_and_nullable_fields(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    assert schemas["NoteBody"] == {
+        "oneOf": [
+            {"nullable": True, "maxLength": 80, "type": "string", "description": "One line."},
+            {
+                "minItems": 1,
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Several lines.",
+            },
+            {
+                "allOf": [{"$ref": "#/components/schemas/Author"}],
+                "description": "An author's note.",
+            },
+        ],
+        "description": "A note's body: one line, or several.",
+    }
+    assert note(spec)["properties"]["body"] == {
+        "allOf": [{"$ref": "#/components/schemas/NoteBody"}],
+        "description": "What the note says: a line, or several.",
+    }
+    assert note(spec)["properties"]["due"] == {
+        "nullable": True,
+        "type": "string",
+        "description": "When it is due; null when it is not.",
+    }
+
+
 def test_public_operation(spec: dict[str, Any]) -> None:
     assert spec["paths"]["/healthz"]["get"]["security"] == []
     assert spec["security"] == [{"bearerAuth": []}]

@@ -180,7 +180,11 @@ def test_every_proto_constraint_is_in_the_spec(spec: dict[str, Any], plugin: Any
         for field in message.fields:
             constraints = index.options.extension(field.options, CONSTRAINTS)
             if constraints is not None and message.name in schemas:
-                prop = schemas[message.name]["properties"][field.json_name]
+                schema = schemas[message.name]
+                if "oneOf" in schema:  # SchemaOptions.one_of: the fields are the alternatives
+                    prop = schema["oneOf"][[f.name for f in message.fields].index(field.name)]
+                else:
+                    prop = schema["properties"][field.json_name]
                 _check_constraints(prop, constraints, field.full_name)
                 checked += 1
     for file in index.files:

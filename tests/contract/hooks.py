@@ -12,8 +12,9 @@
 - `before_call`: the run authenticates with keys it must not revoke, or every
   later request would answer 401 and the checks would pass on nothing.
   Revoking any other key (those the run creates) is tested as usual.
-- `map_case`: valid requests that name a model name one of the catalog, and a
-  valid chat completion request has a user turn.
+- `map_case`: valid requests that name a model name one of the catalog (an
+  embeddings model for embeddings), and a valid chat completion request has a
+  user turn.
 """
 
 import json
@@ -22,6 +23,7 @@ import re
 from typing import Any
 
 import jsonschema
+import jsonschema.exceptions
 import schemathesis
 from schemathesis import Case, CheckContext, HookContext, Response
 
@@ -29,6 +31,12 @@ from schemathesis import Case, CheckContext, HookContext, Response
 PROTECTED_KEY_IDS = frozenset(filter(None, os.environ.get("CONTRACT_KEY_IDS", "").split(",")))
 REVOKE = "POST /v1/apiKeys/{apiKey}:revoke"
 CHAT_COMPLETIONS = "POST /openai/v1/chat/completions"
+EMBEDDINGS = "POST /openai/v1/embeddings"
+# A 1x1 PNG: what a valid request's image parts carry (a generated string is no image).
+PNG_DATA_URL = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 NAMES_A_MODEL = (
     CHAT_COMPLETIONS,
     "POST /v1/conversations",
@@ -57,6 +65,35 @@ _CHAT = (
     _MODEL_OFF,
     (3, re.compile(r"^stop must be a non-empty string or an array of up to \d+ of them$")),
     (3, re.compile(r"^messages needs at least one user or assistant message$")),
+    # What the spec cannot say about messages, tools and formats (domain.chat_request).
+    (
+        3,
+        re.compile(
+            r"^messages\[\d+\](: a tool message needs tool_call_id \(the call it answers\)"
+            r"|\.tool_call_id '.*' answers no tool call of an earlier assistant message"
+            r"|: only assistant messages have tool_calls"
+            r"|\.content\[\d+\]: (only text parts are allowed in this message"
+            r"|a text part needs `text`|images are allowed in user messages only"
+            r"|an image_url part needs image_url\.url)"
+            r"|\.content\[\d+\]\.image_url\.url: .+"
+            r"|\.tool_calls\[\d+\]\.function\.arguments (is not JSON|must be a JSON object))$",
+            re.DOTALL,
+        ),
+    ),
+    (
+        3,
+        re.compile(
+            r"^(tools\[\d+\]: function '.*' is declared twice"
+            r"|tools\[\d+\]\.function\.parameters (is not a valid JSON Schema: .*"
+            r"|must describe an object \(type: object\)|must be a JSON Schema object)"
+            r"|tool_choice names function '.*', which is not one of tools"
+            r"|tool_choice 'required' needs tools"
+            r"|response_format json_schema needs json_schema \(name and schema\)"
+            r"|response_format\.json_schema\.schema (is not a valid JSON Schema: .*"
+            r"|must be a JSON Schema object))$",
+            re.DOTALL,
+        ),
+    ),
 )
 
 # Operation label → (envelope code, message pattern) of each 400 it may give to
@@ -203,20 +240,94 @@ def map_case(context: HookContext, case: Case[Any]) -> Case[Any]:
             case.body["model"] = "echo"
         if case.operation.label == CHAT_COMPLETIONS:
             answerable(case.body)
+    if case.operation.label == EMBEDDINGS and positive and isinstance(case.body, dict):
+        case.body["model"] = "echo-embed"
     return case
 
 
 def answerable(body: dict[str, Any]) -> None:
-    """Give a chat with only system/developer messages a user turn, as a client would.
+    """Make a schema-valid chat request one the server can answer, as a client would send it.
 
     The spec cannot say "at least one user or assistant message" (roles are a
-    pattern per item), and the coverage phase draws `system` every time: without
-    this, nearly every valid completion request met that refusal and the
-    generation behind it went untested.
+    pattern per item), that a tool message answers an earlier call, that a
+    part's `text` or an image's data must be there, that `tool_choice` names a
+    declared tool or that a schema is JSON Schema: the generated requests break
+    one of these nearly every time, and the generation behind them (tool calls
+    streamed included) would go untested. The refusals themselves are tested
+    in tests/api (and documented for this check in DOCUMENTED_REFUSALS).
     """
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         return
     turns = [m for m in messages if isinstance(m, dict)]
+    called: set[str] = set()
+    for turn in turns:
+        _answerable_message(turn, called)
     if turns and not any(m.get("role") in ("user", "assistant") for m in turns):
         turns[-1]["role"] = "user"
+    tools = body.get("tools")
+    names: list[str] = []
+    if isinstance(tools, list):
+        kept = []
+        for tool in tools:
+            function = tool.get("function") if isinstance(tool, dict) else None
+            if not isinstance(function, dict) or function.get("name") in names:
+                continue
+            names.append(str(function.get("name")))
+            if not _json_schema(function.get("parameters"), object_only=True):
+                function.pop("parameters", None)
+            kept.append(tool)
+        body["tools"] = kept
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict):
+        named = (choice.get("function") or {}).get("name")
+        if named not in names:
+            body["tool_choice"] = "auto"
+    elif choice == "required" and not names:
+        body["tool_choice"] = "auto"
+    response_format = body.get("response_format")
+    if isinstance(response_format, dict) and response_format.get("type") == "json_schema":
+        spec = response_format.get("json_schema")
+        if not isinstance(spec, dict):
+            response_format["type"] = "json_object"
+        elif not _json_schema(spec.get("schema")):
+            spec["schema"] = {"type": "object"}
+
+
+def _answerable_message(turn: dict[str, Any], called: set[str]) -> None:
+    role = turn.get("role")
+    calls = turn.get("tool_calls")
+    if role != "assistant":
+        turn.pop("tool_calls", None)
+        calls = None
+    for call in calls or []:
+        if isinstance(call, dict) and isinstance(call.get("function"), dict):
+            call["function"]["arguments"] = "{}"
+            called.add(str(call.get("id")))
+    if role == "tool" and turn.get("tool_call_id") not in called:
+        turn["role"] = role = "user"
+    content = turn.get("content")
+    if content is None and not calls:
+        turn["content"] = "hi"
+    elif isinstance(content, list):
+        for part in content:
+            if not isinstance(part, dict):
+                continue
+            if part.get("type") == "image_url" and role == "user":
+                part["image_url"] = {"url": PNG_DATA_URL}
+            else:
+                part["type"] = "text"
+                if not isinstance(part.get("text"), str):
+                    part["text"] = "hi"
+
+
+def _json_schema(schema: Any, object_only: bool = False) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    if object_only and schema.get("type", "object") != "object":
+        return False
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.exceptions.SchemaError:
+        return False
+    return True

@@ -228,8 +228,29 @@ def test_the_event_stream_check_reads_real_streams_and_catches_broken_ones(
             "/openai/v1/chat/completions",
             json={"model": "echo", "stream": True, "messages": [{"role": "user", "content": "hi"}]},
         ).text
+        tool = {"type": "function", "function": {"name": "lookup", "parameters": {}}}
+        tool_calls = client.post(
+            "/openai/v1/chat/completions",
+            json={
+                "model": "echo",
+                "stream": True,
+                "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}],
+                "tools": [tool],
+            },
+        ).text
     assert stream_problems(spec, "StreamMessageResponse", streamed) == []
     assert stream_problems(spec, "ChatCompletionChunk", completion) == []
+    # A streamed tool call: its pieces (index, id, name, argument fragments) are checked too.
+    assert '"tool_calls":[{"index":0,"id":"call_echo_' in tool_calls.replace(" ", "")
+    assert '"finish_reason":"tool_calls"' in tool_calls.replace(" ", "")
+    assert stream_problems(spec, "ChatCompletionChunk", tool_calls) == []
+    misindexed = tool_calls.replace('"index": 0, "id"', '"index": "0", "id"', 1).replace(
+        '"index":0,"id"', '"index":"0","id"', 1
+    )
+    assert any(
+        "is not of type 'integer'" in p
+        for p in stream_problems(spec, "ChatCompletionChunk", misindexed)
+    )
 
     mistyped = streamed.replace('"content":"Echo: "', '"content":7', 1)
     assert any(

@@ -1,7 +1,9 @@
 """The echo provider: deterministic answers, limits, stop sequences, usage, scripted failures."""
 
 import asyncio
+import json
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -9,12 +11,18 @@ from errors import ApiError, Code
 from providers.base import (
     ChatMessage,
     CompletionRequest,
+    EmbeddingRequest,
     FinishReason,
     GenerationParams,
     ModelSpec,
+    ResponseFormat,
     StreamEnd,
     StreamEvent,
     TextDelta,
+    Tool,
+    ToolCall,
+    ToolCallDelta,
+    ToolChoice,
 )
 from providers.echo import EchoProvider
 
@@ -125,3 +133,82 @@ async def test_always_available() -> None:
     assert (await provider.check_ready()).available
     with pytest.raises(ValueError):
         EchoProvider("e", {"delay_seconds": -1})
+
+
+SEARCH = Tool(
+    "search",
+    parameters={
+        "type": "object",
+        "properties": {
+            "query": {"type": "string"},
+            "limit": {"type": "integer"},
+            "exact": {"type": "boolean"},
+            "kind": {"enum": ["web", "news"]},
+            "ignored": {"type": "string"},
+        },
+        "required": ["query", "limit", "exact", "kind"],
+    },
+)
+
+
+async def test_echo_calls_the_tool_with_arguments_from_its_schema() -> None:
+    echo = EchoProvider("echo")
+    request = replace(
+        _request("cats"),
+        tools=(Tool("first"), SEARCH),
+        tool_choice=ToolChoice("function", "search"),
+    )
+    answer = await echo.complete(request)
+    (call,) = answer.tool_calls
+    assert (
+        call.name == "search"
+        and answer.text == ""
+        and answer.finish_reason is FinishReason.TOOL_CALLS
+    )
+    assert json.loads(call.arguments) == {"query": "cats", "limit": 1, "exact": True, "kind": "web"}
+    assert call.id.startswith("call_echo_") and len(call.id) == len("call_echo_") + 12
+    # Streamed: the same call, its arguments in pieces after the id and name.
+    events = await _stream(echo, request)
+    pieces = [e for e in events if isinstance(e, ToolCallDelta)]
+    assert (pieces[0].id, pieces[0].name) == (call.id, "search")
+    assert "".join(p.arguments for p in pieces) == call.arguments and len(pieces) == 3
+    # Without a named choice, the first tool; with `none`, plain text.
+    assert (await echo.complete(replace(request, tool_choice=ToolChoice()))).tool_calls[
+        0
+    ].name == "first"
+    assert (
+        await echo.complete(replace(request, tool_choice=ToolChoice("none")))
+    ).text == "Echo: cats"
+
+
+async def test_echo_answers_a_tool_result_and_formats_json() -> None:
+    echo = EchoProvider("echo")
+    after = CompletionRequest(
+        model=MODEL,
+        messages=[
+            ChatMessage("user", "cats"),
+            ChatMessage("assistant", "", tool_calls=(ToolCall("c1", "search", "{}"),)),
+            ChatMessage("tool", "3 results", tool_call_id="c1"),
+        ],
+        tools=(SEARCH,),
+    )
+    assert (await echo.complete(after)).text == "Echo: 3 results"
+    as_object = replace(_request("cats"), response_format=ResponseFormat("json_object"))
+    assert json.loads((await echo.complete(as_object)).text) == {"echo": "cats"}
+    as_schema = replace(
+        _request("cats"), response_format=ResponseFormat("json_schema", schema=SEARCH.parameters)
+    )
+    assert json.loads((await echo.complete(as_schema)).text)["kind"] == "web"
+
+
+async def test_echo_embeddings_are_deterministic_unit_vectors() -> None:
+    echo = EchoProvider("echo")
+    first = await echo.embed(EmbeddingRequest(MODEL, ["red apple", "pear"]))
+    again = await echo.embed(EmbeddingRequest(MODEL, ["red apple"], dimensions=40))
+    assert [len(v) for v in first.vectors] == [16, 16] and len(again.vectors[0]) == 40
+    assert first.vectors[0] != first.vectors[1]
+    assert (
+        first.vectors == (await echo.embed(EmbeddingRequest(MODEL, ["red apple", "pear"]))).vectors
+    )
+    assert sum(x * x for x in again.vectors[0]) == pytest.approx(1.0)
+    assert first.input_tokens == 3

@@ -32,7 +32,12 @@ boto3's retries: `Config(retries={"max_attempts": 1})` still allows one retry
 turn is not followed by a second call that takes the next turn.
 
 Wire details, as Bedrock sends them:
-- `POST /model/{modelId}/converse` answers a JSON ConverseResponse.
+- `POST /model/{modelId}/converse` answers a JSON ConverseResponse; tool use
+  (`Turn.tool_uses`) as toolUse blocks after the text.
+- `POST /model/{modelId}/invoke` (InvokeModel) answers an embeddings model: Titan
+  Text Embeddings v2 for an `inputText` body, Cohere Embed for a `texts` body,
+  with `embedding_of` vectors and the `X-Amzn-Bedrock-Input-Token-Count` header
+  (words); it takes a turn, so a scripted error answers it too.
 - `POST /model/{modelId}/converse-stream` answers HTTP/1.1 chunked
   `application/vnd.amazon.eventstream`: messageStart, one contentBlockDelta per
   word, contentBlockStop, messageStop, metadata. With `Turn.reasoning`, a
@@ -41,6 +46,9 @@ Wire details, as Bedrock sends them:
   length, headers length, CRC32 of those 8 bytes), headers, JSON payload and
   the CRC32 of everything before it. Event payloads carry Bedrock's `p`
   padding field, which clients must ignore.
+- Converse requests with toolUse/toolResult blocks but no `toolConfig`, or an image
+  block of another format or without base64 bytes, answer ValidationException, as
+  Bedrock's validation does (recorded, taking no turn).
 - Errors before the answer starts: HTTP status + `x-amzn-ErrorType` header
   (`<type>:<namespace>`) + `{"message": ...}` (botocore raises `ClientError`
   with `Error.Code` == type).
@@ -48,7 +56,9 @@ Wire details, as Bedrock sends them:
   `:exception-type: <lowerCamel type>` (botocore raises `EventStreamError`).
 """
 
+import base64
 import binascii
+import hashlib
 import json
 import struct
 import time
@@ -104,6 +114,10 @@ class Turn:
     cut_after: int | None = None  # stream: close the connection after N deltas
     cut_before_metadata: bool = False  # stream: close the connection after messageStop
     latency_ms: int = 42  # metrics.latencyMs
+    # toolUse blocks after the text, each {"toolUseId", "name", "input"}; give such a
+    # turn stop_reason "tool_use". Streamed: contentBlockStart with the id and name,
+    # then the input's JSON text in two contentBlockDelta pieces, then contentBlockStop.
+    tool_uses: list[dict[str, Any]] = field(default_factory=list)
 
     def chunks(self) -> list[str]:
         """The answer in pieces of one word (with its trailing space)."""
@@ -119,7 +133,7 @@ class Turn:
 
 @dataclass
 class Received:
-    operation: str  # "converse" | "converse-stream"
+    operation: str  # "converse" | "converse-stream" | "invoke"
     model_id: str  # decoded, e.g. "anthropic.claude-3-5-sonnet-20240620-v1:0"
     headers: dict[str, str]
     body: dict[str, Any]  # the request JSON: messages, system, inferenceConfig, ...
@@ -136,6 +150,15 @@ class Received:
     def system(self) -> str:
         """The system prompt's text blocks joined; "" when none was sent."""
         return "".join(b.get("text", "") for b in self.body.get("system", []))
+
+    def blocks(self, kind: str) -> list[dict[str, Any]]:
+        """Every content block of `kind` (`image`, `toolUse`, `toolResult`) of the messages."""
+        return [
+            block[kind]
+            for m in self.body.get("messages", [])
+            for block in m.get("content", [])
+            if kind in block
+        ]
 
     @property
     def inference_config(self) -> dict[str, Any]:
@@ -340,6 +363,12 @@ class FakeBedrock(LocalServer):
                         fake.received.append(received)
                     self._error(fake.credentials_error)
                     return
+                refusal = _invalid_converse(body) if operation != "invoke" else None
+                if refusal is not None:  # as Bedrock validates, before any model runs
+                    with fake._lock:
+                        fake.received.append(received)
+                    self._error(AwsError("ValidationException", 400, refusal))
+                    return
                 turn = fake._next(received)
                 fake._sleep(turn.delay)
                 try:
@@ -347,6 +376,8 @@ class FakeBedrock(LocalServer):
                         self._error(turn.error)
                     elif operation == "converse":
                         self._json(200, _converse_response(turn))
+                    elif operation == "invoke":
+                        self._json(200, _embeddings(body), _token_header(body))
                     else:
                         self._stream(turn)
                 except (BrokenPipeError, ConnectionResetError):
@@ -358,9 +389,11 @@ class FakeBedrock(LocalServer):
                 self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
                 self.send_header("Connection", "close")
 
-            def _json(self, status: int, data: Any) -> None:
+            def _json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
                 payload = json.dumps(data).encode()
                 self._headers(status, "application/json")
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -401,6 +434,17 @@ class FakeBedrock(LocalServer):
                     return
                 stop = _padded({"contentBlockIndex": block}, 5)
                 self._chunk(event_frame("contentBlockStop", stop))
+                for use in turn.tool_uses:
+                    block += 1
+                    start = {"toolUseId": use["toolUseId"], "name": use["name"]}
+                    opened = {"contentBlockIndex": block, "start": {"toolUse": start}}
+                    self._chunk(event_frame("contentBlockStart", _padded(opened, block)))
+                    text = json.dumps(use["input"])
+                    for piece in (text[: len(text) // 2], text[len(text) // 2 :]):
+                        delta = {"contentBlockIndex": block, "delta": {"toolUse": {"input": piece}}}
+                        self._chunk(event_frame("contentBlockDelta", _padded(delta, block)))
+                    closed = _padded({"contentBlockIndex": block}, 5)
+                    self._chunk(event_frame("contentBlockStop", closed))
                 stop = {"stopReason": turn.stop_reason}
                 self._chunk(event_frame("messageStop", _padded(stop, 3)))
                 if turn.cut_before_metadata:
@@ -443,7 +487,7 @@ class FakeBedrock(LocalServer):
         return Handler
 
 
-_OPERATIONS = ("converse", "converse-stream")
+_OPERATIONS = ("converse", "converse-stream", "invoke")
 _SIGNATURE = "EqoBCkgIARABGAIiQL2f"  # the opaque signature a reasoning block ends with
 # Bedrock's x-amzn-ErrorType carries a namespace after the type; botocore drops it.
 _ERROR_NAMESPACE = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
@@ -452,13 +496,63 @@ _DEFAULT_STREAM_ERROR = AwsError(
 )
 
 
+def _invalid_converse(body: dict[str, Any]) -> str | None:
+    """What Bedrock's validation says of a Converse request with bad tool or image blocks."""
+    blocks = [b for m in body.get("messages", []) for b in m.get("content", [])]
+    if any("toolUse" in b or "toolResult" in b for b in blocks) and "toolConfig" not in body:
+        return (
+            "The toolConfig field must be defined when using toolUse and toolResult content blocks."
+        )
+    for block in blocks:
+        image = block.get("image")
+        if image is None:
+            continue
+        if image.get("format") not in ("png", "jpeg", "gif", "webp"):
+            return "The model returned the following errors: image format is not supported"
+        try:
+            base64.b64decode(image["source"]["bytes"], validate=True)
+        except (KeyError, TypeError, ValueError):
+            return "Malformed input request: image source bytes are not base64"
+    return None
+
+
+def embedding_of(text: str, size: int) -> list[float]:
+    """The fake's vector for `text`: deterministic, `size` numbers in [-1, 1]."""
+    digest = b"".join(
+        hashlib.sha256(f"{block}:{text}".encode()).digest() for block in range(size // 32 + 1)
+    )
+    return [round(byte / 127.5 - 1.0, 6) for byte in digest[:size]]
+
+
+def _embeddings(body: dict[str, Any]) -> dict[str, Any]:
+    """InvokeModel of an embeddings model: Titan v2 (`inputText`) or Cohere Embed (`texts`)."""
+    if "inputText" in body:
+        text = str(body["inputText"])
+        size = int(body.get("dimensions", 1024))
+        return {"embedding": embedding_of(text, size), "inputTextTokenCount": len(text.split())}
+    texts = [str(t) for t in body.get("texts", [])]
+    return {
+        "id": str(uuid.uuid4()),
+        "response_type": "embeddings_floats",
+        "texts": texts,
+        "embeddings": [embedding_of(text, 1024) for text in texts],
+    }
+
+
+def _token_header(body: dict[str, Any]) -> dict[str, str]:
+    texts = [body["inputText"]] if "inputText" in body else body.get("texts", [])
+    count = sum(len(str(t).split()) for t in texts)
+    return {"X-Amzn-Bedrock-Input-Token-Count": str(count)}
+
+
 def _padded(data: dict[str, Any], length: int) -> dict[str, Any]:
     """Bedrock pads stream events with a `p` field of varying length; clients ignore it."""
     return {**data, "p": _PADDING[: (length % len(_PADDING)) + 1]}
 
 
 def _converse_response(turn: Turn) -> dict[str, Any]:
-    content: list[dict[str, Any]] = [{"text": turn.text}]
+    content: list[dict[str, Any]] = [{"text": turn.text}] if turn.text else []
+    content += [{"toolUse": use} for use in turn.tool_uses]
     if turn.reasoning:
         reasoning = {"reasoningText": {"text": turn.reasoning, "signature": _SIGNATURE}}
         content.insert(0, {"reasoningContent": reasoning})

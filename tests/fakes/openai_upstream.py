@@ -1,10 +1,13 @@
 """A scriptable fake OpenAI-compatible server for provider tests: real HTTP on 127.0.0.1.
 
 Each test queues `Reply` scripts; every POST /v1/chat/completions takes the next
-one (an empty queue answers "ok"). Requests are recorded (path, headers, JSON
+one (an empty queue answers "ok"); tool calls (`Reply.tool_calls`) come whole or
+as OpenAI streams them. POST /v1/embeddings answers `embedding_of` vectors
+(`dimensions` long, default 8), taking no reply. Requests are recorded (path, headers, JSON
 body), and `disconnected` is set when a client drops a stream mid-way.
 """
 
+import hashlib
 import json
 from collections import deque
 from dataclasses import dataclass, field
@@ -28,6 +31,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     cut_after: int | None = None  # stream: close the connection after N chunks
     malformed_after: int | None = None  # stream: send a non-JSON chunk after N chunks
+    # tool_calls of the answer, each {"id", "name", "arguments"}; give such a reply
+    # finish_reason "tool_calls". Streamed as OpenAI does: a delta with index, id, type
+    # and name (arguments ""), then the arguments in two deltas with the index only.
+    tool_calls: list[dict[str, str]] = field(default_factory=list)
 
     def chunks(self) -> list[str]:
         """The answer in pieces of one word (with its trailing space)."""
@@ -117,6 +124,11 @@ class FakeOpenAIUpstream(LocalServer):
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
                 body = json.loads(raw) if raw else None
+                if self.path == "/v1/embeddings" and body is not None:
+                    with fake._lock:
+                        fake.requests.append(Received("POST", self.path, dict(self.headers), body))
+                    self._json(200, _embeddings(body))
+                    return
                 if self.path != "/v1/chat/completions":
                     self._json(404, {"error": {"message": "no such path"}})
                     return
@@ -157,6 +169,15 @@ class FakeOpenAIUpstream(LocalServer):
                     self._event(json.dumps(delta))
                     if reply.chunk_delay:
                         fake._sleep(reply.chunk_delay)
+                for index, call in enumerate(reply.tool_calls):
+                    head = {"index": index, "id": call["id"], "type": "function"}
+                    head["function"] = {"name": call["name"], "arguments": ""}
+                    self._event(json.dumps(_tool_delta(head)))
+                    arguments = call["arguments"]
+                    half = len(arguments) // 2
+                    for piece in (arguments[:half], arguments[half:]):
+                        more = {"index": index, "function": {"arguments": piece}}
+                        self._event(json.dumps(_tool_delta(more)))
                 final = {
                     "choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}]
                 }
@@ -174,6 +195,33 @@ class FakeOpenAIUpstream(LocalServer):
         return Handler
 
 
+def embedding_of(text: str, size: int) -> list[float]:
+    """The fake's vector for `text`: deterministic, `size` numbers in [-1, 1]."""
+    digest = b"".join(
+        hashlib.sha256(f"{block}:{text}".encode()).digest() for block in range(size // 32 + 1)
+    )
+    return [round(byte / 127.5 - 1.0, 6) for byte in digest[:size]]
+
+
+def _embeddings(body: dict[str, Any]) -> dict[str, Any]:
+    texts = [body["input"]] if isinstance(body["input"], str) else list(body["input"])
+    size = int(body.get("dimensions") or 8)
+    tokens = sum(len(str(t).split()) for t in texts)
+    return {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": i, "embedding": embedding_of(str(t), size)}
+            for i, t in enumerate(texts)
+        ],
+        "model": body.get("model"),
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }
+
+
+def _tool_delta(piece: dict[str, Any]) -> dict[str, Any]:
+    return {"choices": [{"index": 0, "delta": {"tool_calls": [piece]}}]}
+
+
 def _completion(reply: Reply) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": "chatcmpl-fake",
@@ -181,11 +229,20 @@ def _completion(reply: Reply) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": reply.text},
+                "message": {"role": "assistant", "content": reply.text or None},
                 "finish_reason": reply.finish_reason,
             }
         ],
     }
+    if reply.tool_calls:
+        data["choices"][0]["message"]["tool_calls"] = [
+            {
+                "id": call["id"],
+                "type": "function",
+                "function": {"name": call["name"], "arguments": call["arguments"]},
+            }
+            for call in reply.tool_calls
+        ]
     if reply.usage is not None:
         data["usage"] = {"prompt_tokens": reply.usage[0], "completion_tokens": reply.usage[1]}
     return data

@@ -1,10 +1,12 @@
 """BedrockProvider with the real boto3 client against a local fake of Bedrock's wire protocol."""
 
 import asyncio
+import base64
 import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,18 @@ from providers.base import (
     Availability,
     ChatMessage,
     CompletionRequest,
+    EmbeddingRequest,
     FinishReason,
     GenerationParams,
+    Image,
     ModelSpec,
+    ResponseFormat,
     StreamEnd,
     TextDelta,
+    Tool,
+    ToolCall,
+    ToolCallDelta,
+    ToolChoice,
     Usage,
 )
 from providers.bedrock import BedrockProvider
@@ -31,6 +40,7 @@ from tests.fakes.bedrock import (
     Turn,
     access_denied,
     daily_tokens_exhausted,
+    embedding_of,
     expired_token,
     model_error,
     model_not_ready,
@@ -979,3 +989,150 @@ async def test_a_call_cancelled_during_the_instance_role_lookup_does_not_cancel_
         assert provider.availability(MODEL).available
     finally:
         await provider.aclose()
+
+
+# -- tools, images, structured output, embeddings -----------------------------------------
+
+WEATHER_TOOL = Tool(
+    "get_weather",
+    "The weather now.",
+    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+)
+TWO_CALLS = Turn(
+    text="Checking both.",
+    stop_reason="tool_use",
+    tool_uses=[
+        {"toolUseId": "tu_1", "name": "get_weather", "input": {"city": "Lisbon"}},
+        {"toolUseId": "tu_2", "name": "get_weather", "input": {"city": "Porto"}},
+    ],
+)
+
+
+def tool_request() -> CompletionRequest:
+    return CompletionRequest(
+        model=MODEL, messages=[ChatMessage("user", "Lisbon and Porto?")], tools=(WEATHER_TOOL,)
+    )
+
+
+async def test_a_stream_of_tool_uses_becomes_tool_call_deltas_by_index(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(TWO_CALLS)
+    events = await collect(provider, tool_request())
+    assert [e for e in events if isinstance(e, TextDelta)] == [
+        TextDelta("Checking "),
+        TextDelta("both."),
+    ]
+    calls = [e for e in events if isinstance(e, ToolCallDelta)]
+    assert [(c.index, c.id, c.name) for c in calls if c.id] == [
+        (0, "tu_1", "get_weather"),
+        (1, "tu_2", "get_weather"),
+    ]
+    for index, city in ((0, "Lisbon"), (1, "Porto")):
+        pieces = [c.arguments for c in calls if c.index == index]
+        assert len(pieces) == 3  # the opening piece, then the input's JSON in two fragments
+        assert json.loads("".join(pieces)) == {"city": city}
+    end = events[-1]
+    assert isinstance(end, StreamEnd) and end.finish_reason is FinishReason.TOOL_CALLS
+    config = fake.received[-1].body["toolConfig"]
+    assert config["toolChoice"] == {"auto": {}}
+    assert config["tools"][0]["toolSpec"]["inputSchema"]["json"] == WEATHER_TOOL.parameters
+
+
+async def test_converse_tool_uses_become_tool_calls(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    fake.script(TWO_CALLS)
+    answer = await provider.complete(tool_request())
+    assert answer.text == "Checking both."
+    assert answer.finish_reason is FinishReason.TOOL_CALLS
+    assert [(c.id, json.loads(c.arguments)) for c in answer.tool_calls] == [
+        ("tu_1", {"city": "Lisbon"}),
+        ("tu_2", {"city": "Porto"}),
+    ]
+
+
+async def test_tool_results_follow_as_one_user_turn_and_images_as_image_blocks(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    gif = b"GIF89a\x01\x00\x01\x00"
+    calls = (
+        ToolCall("tu_1", "get_weather", '{"city": "Lisbon"}'),
+        ToolCall("tu_2", "get_weather", '{"city": "Porto"}'),
+    )
+    await provider.complete(
+        CompletionRequest(
+            model=MODEL,
+            messages=[
+                ChatMessage("user", "This city?", images=(Image("image/gif", gif),)),
+                ChatMessage("assistant", "", tool_calls=calls),
+                ChatMessage("tool", "sunny", tool_call_id="tu_1"),
+                ChatMessage("tool", "rainy", tool_call_id="tu_2"),
+            ],
+            tools=(WEATHER_TOOL,),
+            tool_choice=ToolChoice("none"),
+        )
+    )
+    sent = fake.received[-1]
+    assert [m["role"] for m in sent.body["messages"]] == ["user", "assistant", "user"]
+    (image,) = sent.blocks("image")
+    assert image["format"] == "gif" and base64.b64decode(image["source"]["bytes"]) == gif
+    assert [r["toolUseId"] for r in sent.blocks("toolResult")] == ["tu_1", "tu_2"]
+    # tool_choice none, yet the history holds tool blocks: Converse needs the tools declared.
+    assert "toolChoice" not in sent.body["toolConfig"]
+
+
+async def test_structured_output_is_a_forced_tool_whose_input_is_the_answer(
+    provider: BedrockProvider, fake: FakeBedrock
+) -> None:
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}}
+    use = {"toolUseId": "tu_9", "name": "structured_answer", "input": {"city": "Lisbon"}}
+    fake.script(Turn(text="", stop_reason="tool_use", tool_uses=[use]))
+    fake.script(Turn(text="", stop_reason="tool_use", tool_uses=[use]))
+    req = CompletionRequest(
+        model=MODEL,
+        messages=[ChatMessage("user", "Where?")],
+        response_format=ResponseFormat("json_schema", name="place", schema=schema),
+    )
+    answer = await provider.complete(req)
+    assert json.loads(answer.text) == {"city": "Lisbon"}
+    assert answer.finish_reason is FinishReason.STOP and answer.tool_calls == ()
+    streamed = await collect(provider, req)
+    text = "".join(e.text for e in streamed if isinstance(e, TextDelta))
+    assert json.loads(text) == {"city": "Lisbon"}
+    assert not any(isinstance(e, ToolCallDelta) for e in streamed)
+    config = fake.received[-1].body["toolConfig"]
+    assert config["toolChoice"] == {"tool": {"name": "structured_answer"}}
+    assert config["tools"][0]["toolSpec"]["inputSchema"]["json"] == schema
+    with pytest.raises(ApiError) as both:
+        await provider.complete(replace(req, tools=(WEATHER_TOOL,)))
+    assert both.value.code is Code.INVALID_ARGUMENT
+
+
+async def test_embeddings_through_invoke_model(fake: FakeBedrock, aws_keys: None) -> None:
+    # A read timeout of its own: 100 vectors of 1024 numbers are no 0.5 s read on a busy machine.
+    provider = BedrockProvider("bedrock", config(fake, timeout_seconds=30))
+    try:
+        await _embeddings_through_invoke_model(provider, fake)
+    finally:
+        await provider.aclose()
+
+
+async def _embeddings_through_invoke_model(provider: BedrockProvider, fake: FakeBedrock) -> None:
+    titan = replace(MODEL, id="titan", upstream_id="amazon.titan-embed-text-v2:0")
+    result = await provider.embed(EmbeddingRequest(titan, ["red apple", "pear"], dimensions=512))
+    assert result.vectors == [embedding_of("red apple", 512), embedding_of("pear", 512)]
+    assert result.input_tokens == 3
+    assert [r.body["inputText"] for r in fake.received] == ["red apple", "pear"]
+    cohere = replace(MODEL, id="cohere", upstream_id="cohere.embed-multilingual-v3")
+    result = await provider.embed(EmbeddingRequest(cohere, [f"t{i}" for i in range(100)]))
+    assert len(result.vectors) == 100 and result.vectors[99] == embedding_of("t99", 1024)
+    assert [len(r.body["texts"]) for r in fake.received[2:]] == [96, 4]  # Cohere's batch limit
+    with pytest.raises(ApiError) as refused:
+        await provider.embed(EmbeddingRequest(cohere, ["x"], dimensions=256))
+    assert refused.value.code is Code.INVALID_ARGUMENT
+    fake.script(*[throttling()] * provider.retry.max_attempts)
+    with pytest.raises(ApiError) as throttled:  # retried as any call, then 14
+        await provider.embed(EmbeddingRequest(titan, ["x"]))
+    assert throttled.value.code is Code.UNAVAILABLE
+    assert f"after {provider.retry.max_attempts} attempts" in throttled.value.message

@@ -4,10 +4,12 @@ If these pass, the provider tests that use the fake exercise boto3's real signin
 restJson1 error parsing and binary event-stream decoding.
 """
 
+import base64
 import json
 import struct
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -486,3 +488,66 @@ def test_list_async_invokes_answers_an_empty_list_and_is_counted_not_recorded(
     listing = client.list_async_invokes(maxResults=1)
     assert listing["asyncInvokeSummaries"] == []
     assert (fake.listings, fake.received) == (1, [])
+
+
+def test_tool_use_streams_as_bedrock_sends_it(
+    fake: FakeBedrock, client: BedrockRuntimeClient
+) -> None:
+    use = {"toolUseId": "tu_1", "name": "get_weather", "input": {"city": "Lisbon"}}
+    fake.script(Turn(text="", stop_reason="tool_use", tool_uses=[use]))
+    events = [e for e in stream_events(client) if "metadata" not in e]
+    half = len(json.dumps(use["input"])) // 2
+    assert events == [
+        {"messageStart": {"role": "assistant"}},
+        {"contentBlockStop": {"contentBlockIndex": 0}},
+        {
+            "contentBlockStart": {
+                "contentBlockIndex": 1,
+                "start": {"toolUse": {"toolUseId": "tu_1", "name": "get_weather"}},
+            }
+        },
+        {
+            "contentBlockDelta": {
+                "contentBlockIndex": 1,
+                "delta": {"toolUse": {"input": json.dumps(use["input"])[:half]}},
+            }
+        },
+        {
+            "contentBlockDelta": {
+                "contentBlockIndex": 1,
+                "delta": {"toolUse": {"input": json.dumps(use["input"])[half:]}},
+            }
+        },
+        {"contentBlockStop": {"contentBlockIndex": 1}},
+        {"messageStop": {"stopReason": "tool_use"}},
+    ]
+    fake.script(Turn(text="", stop_reason="tool_use", tool_uses=[use]))
+    answer = client.converse(
+        modelId=MODEL_ID, messages=[{"role": "user", "content": [{"text": "x"}]}]
+    )
+    assert answer["output"]["message"]["content"] == [{"toolUse": use}]
+    assert answer["stopReason"] == "tool_use"
+
+
+def test_tool_blocks_without_tool_config_and_bad_images_are_refused_as_bedrock_does(
+    fake: FakeBedrock, client: BedrockRuntimeClient
+) -> None:
+    use = {"toolUse": {"toolUseId": "t", "name": "f", "input": {}}}
+    result = {"toolResult": {"toolUseId": "t", "content": [{"text": "ok"}]}}
+    history: Any = [
+        {"role": "user", "content": [{"text": "x"}]},
+        {"role": "assistant", "content": [use]},
+        {"role": "user", "content": [result]},
+    ]
+    with pytest.raises(ClientError) as refused:
+        client.converse(modelId=MODEL_ID, messages=history)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "toolConfig" in refused.value.response["Error"]["Message"]
+    image: Any = {"image": {"format": "bmp", "source": {"bytes": b"BM"}}}
+    with pytest.raises(ClientError) as refused:
+        client.converse(modelId=MODEL_ID, messages=[{"role": "user", "content": [image]}])
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert fake.turns == deque()  # refusals take no turn
+    png: Any = {"image": {"format": "png", "source": {"bytes": b"\x89PNG"}}}
+    client.converse(modelId=MODEL_ID, messages=[{"role": "user", "content": [png]}])
+    assert base64.b64decode(fake.received[-1].blocks("image")[0]["source"]["bytes"]) == b"\x89PNG"

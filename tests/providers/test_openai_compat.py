@@ -3,6 +3,7 @@
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,11 +12,16 @@ from errors import ApiError, Code
 from providers.base import (
     ChatMessage,
     CompletionRequest,
+    EmbeddingRequest,
     FinishReason,
     GenerationParams,
     ModelSpec,
+    ResponseFormat,
     StreamEnd,
     TextDelta,
+    Tool,
+    ToolCallDelta,
+    ToolChoice,
     Usage,
 )
 from providers.openai_compat import OpenAICompatibleProvider
@@ -23,6 +29,7 @@ from tests.fakes.openai_upstream import (
     FakeOpenAIUpstream,
     Reply,
     context_too_long,
+    embedding_of,
     error,
     insufficient_quota,
     rate_limited,
@@ -272,3 +279,76 @@ async def test_check_ready_gets_models(
     assert (await provider.check_ready()).available
     assert [r.path for r in fake.requests] == ["/v1/models"]
     assert fake.requests[0].headers["Authorization"] == "Bearer sk-test-123"
+
+
+# -- tools and structured output pass through ----------------------------------------------
+
+TWO_CALLS = Reply(
+    text="",
+    finish_reason="tool_calls",
+    tool_calls=[
+        {"id": "call_a", "name": "get_weather", "arguments": '{"city": "Lisbon"}'},
+        {"id": "call_b", "name": "get_weather", "arguments": '{"city": "Porto"}'},
+    ],
+)
+WEATHER = Tool("get_weather", "", {"type": "object", "properties": {"city": {"type": "string"}}})
+
+
+def tool_request(**changes: Any) -> CompletionRequest:
+    return replace(request("Lisbon and Porto?"), tools=(WEATHER,), **changes)
+
+
+async def test_streamed_tool_calls_arrive_as_deltas_by_index(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(TWO_CALLS)
+    events = await collect(provider, tool_request(parallel_tool_calls=True))
+    calls = [e for e in events if isinstance(e, ToolCallDelta)]
+    assert [(c.index, c.id, c.name) for c in calls if c.id] == [
+        (0, "call_a", "get_weather"),
+        (1, "call_b", "get_weather"),
+    ]
+    assert "".join(c.arguments for c in calls if c.index == 1) == '{"city": "Porto"}'
+    end = events[-1]
+    assert isinstance(end, StreamEnd) and end.finish_reason is FinishReason.TOOL_CALLS
+    sent = fake.chat_requests()[-1].body
+    assert sent is not None
+    assert sent["tools"] == [
+        {"type": "function", "function": {"name": "get_weather", "parameters": WEATHER.parameters}}
+    ]
+    assert sent["tool_choice"] == "auto" and sent["parallel_tool_calls"] is True
+
+
+async def test_whole_tool_calls_and_formats_pass_through(
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+) -> None:
+    fake.script(TWO_CALLS)
+    answer = await provider.complete(
+        tool_request(tool_choice=ToolChoice("function", "get_weather"))
+    )
+    assert [c.id for c in answer.tool_calls] == ["call_a", "call_b"]
+    assert answer.finish_reason is FinishReason.TOOL_CALLS
+    sent = fake.chat_requests()[-1].body
+    assert sent is not None
+    assert sent["tool_choice"] == {"type": "function", "function": {"name": "get_weather"}}
+    schema = {"type": "object"}
+    await provider.complete(
+        replace(
+            request(),
+            response_format=ResponseFormat("json_schema", name="x", schema=schema, strict=True),
+            passthrough={"presence_penalty": 0.3},
+        )
+    )
+    sent = fake.chat_requests()[-1].body
+    assert sent is not None
+    assert sent["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "x", "schema": schema, "strict": True},
+    }
+    assert sent["presence_penalty"] == 0.3
+
+
+async def test_embeddings(provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream) -> None:
+    result = await provider.embed(EmbeddingRequest(MODEL, ["a b", "c"], dimensions=4))
+    assert result.vectors == [embedding_of("a b", 4), embedding_of("c", 4)]
+    assert result.input_tokens == 3

@@ -10,10 +10,28 @@ from .chat_completion_chunk_choice import ChatCompletionChunkChoice
 from .chat_completion_chunk_delta import ChatCompletionChunkDelta
 from .chat_completion_message import ChatCompletionMessage
 from .chat_completion_response_message import ChatCompletionResponseMessage
+from .chat_content_part import ChatContentPart
+from .chat_function import ChatFunction
+from .chat_function_name import ChatFunctionName
+from .chat_function_parameters import ChatFunctionParameters
+from .chat_image_url import ChatImageUrl
+from .chat_json_schema import ChatJsonSchema
+from .chat_json_schema_schema import ChatJsonSchemaSchema
+from .chat_named_tool_choice import ChatNamedToolChoice
+from .chat_response_format import ChatResponseFormat
+from .chat_tool import ChatTool
+from .chat_tool_call import ChatToolCall
+from .chat_tool_call_delta import ChatToolCallDelta
+from .chat_tool_call_delta_function import ChatToolCallDeltaFunction
+from .chat_tool_call_function import ChatToolCallFunction
 from .completion_usage import CompletionUsage
 from .conversation import Conversation
 from .create_api_key_response import CreateApiKeyResponse
 from .create_chat_completion_request import CreateChatCompletionRequest
+from .create_embedding_request import CreateEmbeddingRequest
+from .create_embedding_response import CreateEmbeddingResponse
+from .embedding import Embedding
+from .embedding_usage import EmbeddingUsage
 from .google_protobuf_any import GoogleProtobufAny
 from .health_check import HealthCheck
 from .health_status import HealthStatus
@@ -27,6 +45,7 @@ from .message_finish_reason import MessageFinishReason
 from .message_role import MessageRole
 from .message_status import MessageStatus
 from .model import Model
+from .model_capabilities_item import ModelCapabilitiesItem
 from .model_provider import ModelProvider
 from .open_ai_model import OpenAIModel
 from .open_ai_model_list import OpenAIModelList
@@ -51,10 +70,28 @@ __all__ = (
     "ChatCompletionChunkDelta",
     "ChatCompletionMessage",
     "ChatCompletionResponseMessage",
+    "ChatContentPart",
+    "ChatFunction",
+    "ChatFunctionName",
+    "ChatFunctionParameters",
+    "ChatImageUrl",
+    "ChatJsonSchema",
+    "ChatJsonSchemaSchema",
+    "ChatNamedToolChoice",
+    "ChatResponseFormat",
+    "ChatTool",
+    "ChatToolCall",
+    "ChatToolCallDelta",
+    "ChatToolCallDeltaFunction",
+    "ChatToolCallFunction",
     "CompletionUsage",
     "Conversation",
     "CreateApiKeyResponse",
     "CreateChatCompletionRequest",
+    "CreateEmbeddingRequest",
+    "CreateEmbeddingResponse",
+    "Embedding",
+    "EmbeddingUsage",
     "GoogleProtobufAny",
     "HealthCheck",
     "HealthStatus",
@@ -68,6 +105,7 @@ __all__ = (
     "MessageRole",
     "MessageStatus",
     "Model",
+    "ModelCapabilitiesItem",
     "ModelProvider",
     "OpenAIModel",
     "OpenAIModelList",

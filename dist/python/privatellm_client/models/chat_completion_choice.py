@@ -22,7 +22,7 @@ class ChatCompletionChoice:
     Attributes:
         index (int | Unset): Position of the choice; always 0.
         message (ChatCompletionResponseMessage | Unset): The answer's message.
-        finish_reason (str | Unset): Why the model stopped: `stop`, `length` or `content_filter`.
+        finish_reason (str | Unset): Why the model stopped: `stop`, `length`, `content_filter` or `tool_calls`.
     """
 
     index: int | Unset = UNSET

@@ -22,7 +22,8 @@ class ChatCompletionChunkChoice:
     Attributes:
         index (int | Unset): Position of the choice; always 0.
         delta (ChatCompletionChunkDelta | Unset): The new text of a streamed answer.
-        finish_reason (str | Unset): Set in the chunk that ends the answer: `stop`, `length` or `content_filter`.
+        finish_reason (str | Unset): Set in the chunk that ends the answer: `stop`, `length`, `content_filter` or
+            `tool_calls`.
     """
 
     index: int | Unset = UNSET

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.chat_tool_call import ChatToolCall
+
 
 T = TypeVar("T", bound="ChatCompletionResponseMessage")
 
@@ -17,17 +21,30 @@ class ChatCompletionResponseMessage:
 
     Attributes:
         role (str | Unset): Always `assistant`.
-        content (str | Unset): The text of the answer.
+        content (None | str | Unset): The text of the answer; null when the answer only calls tools.
+        tool_calls (list[ChatToolCall] | Unset): The tools the model calls, when it calls any.
     """
 
     role: str | Unset = UNSET
-    content: str | Unset = UNSET
+    content: None | str | Unset = UNSET
+    tool_calls: list[ChatToolCall] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         role = self.role
 
-        content = self.content
+        content: None | str | Unset
+        if isinstance(self.content, Unset):
+            content = UNSET
+        else:
+            content = self.content
+
+        tool_calls: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.tool_calls, Unset):
+            tool_calls = []
+            for tool_calls_item_data in self.tool_calls:
+                tool_calls_item = tool_calls_item_data.to_dict()
+                tool_calls.append(tool_calls_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -36,19 +53,40 @@ class ChatCompletionResponseMessage:
             field_dict["role"] = role
         if content is not UNSET:
             field_dict["content"] = content
+        if tool_calls is not UNSET:
+            field_dict["tool_calls"] = tool_calls
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.chat_tool_call import ChatToolCall  # noqa: PLC0415
+
         d = dict(src_dict)
         role = d.pop("role", UNSET)
 
-        content = d.pop("content", UNSET)
+        def _parse_content(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        content = _parse_content(d.pop("content", UNSET))
+
+        _tool_calls = d.pop("tool_calls", UNSET)
+        tool_calls: list[ChatToolCall] | Unset = UNSET
+        if _tool_calls is not UNSET:
+            tool_calls = []
+            for tool_calls_item_data in _tool_calls:
+                tool_calls_item = ChatToolCall.from_dict(tool_calls_item_data)
+
+                tool_calls.append(tool_calls_item)
 
         chat_completion_response_message = cls(
             role=role,
             content=content,
+            tool_calls=tool_calls,
         )
 
         chat_completion_response_message.additional_properties = d

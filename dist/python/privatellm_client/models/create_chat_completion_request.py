@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,9 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.chat_completion_message import ChatCompletionMessage
+    from ..models.chat_named_tool_choice import ChatNamedToolChoice
+    from ..models.chat_response_format import ChatResponseFormat
+    from ..models.chat_tool import ChatTool
     from ..models.stream_options import StreamOptions
 
 
@@ -18,13 +21,21 @@ T = TypeVar("T", bound="CreateChatCompletionRequest")
 
 @_attrs_define
 class CreateChatCompletionRequest:
-    """Request body of OpenAIService.CreateChatCompletion. Fields OpenAI defines
-    that are not listed here are accepted and ignored.
+    """Request body of OpenAIService.CreateChatCompletion.
+
+    Parameters OpenAI defines that would change the answer and that this server
+    cannot honour answer 3 naming the parameter: `n` above 1, `logprobs: true`,
+    `top_logprobs`, `audio`, `modalities` other than `["text"]`, `prediction`,
+    `logit_bias`, `web_search_options`, and, except over OpenAI-compatible
+    upstreams (which get them), non-zero `frequency_penalty` /
+    `presence_penalty`, `reasoning_effort` and `verbosity`. Ones that do not change the answer are accepted:
+    `user`, `metadata`, `store`, `service_tier`, `seed`, `safety_identifier`,
+    `prompt_cache_key`; other unknown fields too.
 
        Attributes:
            model (str): Id of the model to use (see ListOpenAIModels). Example: echo.
-           messages (list[ChatCompletionMessage]): The conversation so far, oldest first; system messages are joined into
-               the system prompt.
+           messages (list[ChatCompletionMessage]): The conversation so far, oldest first; system and developer messages are
+                joined into the system prompt.
            stream (bool | Unset): Stream the answer as Server-Sent Events.
            stream_options (StreamOptions | Unset): Options for a streamed answer.
            max_tokens (int | Unset): Most tokens the answer may have (legacy name of max_completion_tokens).
@@ -35,6 +46,14 @@ class CreateChatCompletionRequest:
                boolean, a recursive struct value, or a list of values.
            n (int | Unset): Number of choices; only 1 is supported.
            user (str | Unset): An id for the end user; accepted and ignored. Example: alice.
+           tools (list[ChatTool] | Unset): Tools the model may call; answers that call them end with
+                `finish_reason: "tool_calls"`. The model must support tools (see its `capabilities`).
+           tool_choice (ChatNamedToolChoice | str | Unset): Which tool the model must call: `none`, `auto`, `required`, or
+               a named function.
+           parallel_tool_calls (bool | Unset): Whether the model may call several tools in one answer (default true).
+           response_format (ChatResponseFormat | Unset): The shape of the answer: `text`, `json_object` (some JSON object),
+               or
+                `json_schema` (JSON matching `json_schema.schema`).
     """
 
     model: str
@@ -48,9 +67,15 @@ class CreateChatCompletionRequest:
     stop: Any | Unset = UNSET
     n: int | Unset = UNSET
     user: str | Unset = UNSET
+    tools: list[ChatTool] | Unset = UNSET
+    tool_choice: ChatNamedToolChoice | str | Unset = UNSET
+    parallel_tool_calls: bool | Unset = UNSET
+    response_format: ChatResponseFormat | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.chat_named_tool_choice import ChatNamedToolChoice  # noqa: PLC0415
+
         model = self.model
 
         messages = []
@@ -78,6 +103,27 @@ class CreateChatCompletionRequest:
 
         user = self.user
 
+        tools: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.tools, Unset):
+            tools = []
+            for tools_item_data in self.tools:
+                tools_item = tools_item_data.to_dict()
+                tools.append(tools_item)
+
+        tool_choice: dict[str, Any] | str | Unset
+        if isinstance(self.tool_choice, Unset):
+            tool_choice = UNSET
+        elif isinstance(self.tool_choice, ChatNamedToolChoice):
+            tool_choice = self.tool_choice.to_dict()
+        else:
+            tool_choice = self.tool_choice
+
+        parallel_tool_calls = self.parallel_tool_calls
+
+        response_format: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.response_format, Unset):
+            response_format = self.response_format.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -104,12 +150,23 @@ class CreateChatCompletionRequest:
             field_dict["n"] = n
         if user is not UNSET:
             field_dict["user"] = user
+        if tools is not UNSET:
+            field_dict["tools"] = tools
+        if tool_choice is not UNSET:
+            field_dict["tool_choice"] = tool_choice
+        if parallel_tool_calls is not UNSET:
+            field_dict["parallel_tool_calls"] = parallel_tool_calls
+        if response_format is not UNSET:
+            field_dict["response_format"] = response_format
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.chat_completion_message import ChatCompletionMessage  # noqa: PLC0415
+        from ..models.chat_named_tool_choice import ChatNamedToolChoice  # noqa: PLC0415
+        from ..models.chat_response_format import ChatResponseFormat  # noqa: PLC0415
+        from ..models.chat_tool import ChatTool  # noqa: PLC0415
         from ..models.stream_options import StreamOptions  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -145,6 +202,39 @@ class CreateChatCompletionRequest:
 
         user = d.pop("user", UNSET)
 
+        _tools = d.pop("tools", UNSET)
+        tools: list[ChatTool] | Unset = UNSET
+        if _tools is not UNSET:
+            tools = []
+            for tools_item_data in _tools:
+                tools_item = ChatTool.from_dict(tools_item_data)
+
+                tools.append(tools_item)
+
+        def _parse_tool_choice(data: object) -> ChatNamedToolChoice | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_chat_tool_choice_type_1 = ChatNamedToolChoice.from_dict(data)
+
+                return componentsschemas_chat_tool_choice_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ChatNamedToolChoice | str | Unset, data)
+
+        tool_choice = _parse_tool_choice(d.pop("tool_choice", UNSET))
+
+        parallel_tool_calls = d.pop("parallel_tool_calls", UNSET)
+
+        _response_format = d.pop("response_format", UNSET)
+        response_format: ChatResponseFormat | Unset
+        if isinstance(_response_format, Unset):
+            response_format = UNSET
+        else:
+            response_format = ChatResponseFormat.from_dict(_response_format)
+
         create_chat_completion_request = cls(
             model=model,
             messages=messages,
@@ -157,6 +247,10 @@ class CreateChatCompletionRequest:
             stop=stop,
             n=n,
             user=user,
+            tools=tools,
+            tool_choice=tool_choice,
+            parallel_tool_calls=parallel_tool_calls,
+            response_format=response_format,
         )
 
         create_chat_completion_request.additional_properties = d

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.model_capabilities_item import ModelCapabilitiesItem
 from ..models.model_provider import ModelProvider
 from ..types import UNSET, Unset
 
@@ -31,6 +32,8 @@ class Model:
             present).
         unavailable_reason (str | Unset): Why the model is not available; empty when it is.
         test_model (bool | Unset): Whether this is a test model (such as `echo`) rather than a real LLM.
+        capabilities (list[ModelCapabilitiesItem] | Unset): What the model can do; asking it for anything else answers
+            3.
     """
 
     name: str | Unset = UNSET
@@ -45,6 +48,7 @@ class Model:
     available: bool | Unset = UNSET
     unavailable_reason: str | Unset = UNSET
     test_model: bool | Unset = UNSET
+    capabilities: list[ModelCapabilitiesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +78,13 @@ class Model:
 
         test_model = self.test_model
 
+        capabilities: list[str] | Unset = UNSET
+        if not isinstance(self.capabilities, Unset):
+            capabilities = []
+            for capabilities_item_data in self.capabilities:
+                capabilities_item = capabilities_item_data.value
+                capabilities.append(capabilities_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -101,6 +112,8 @@ class Model:
             field_dict["unavailableReason"] = unavailable_reason
         if test_model is not UNSET:
             field_dict["testModel"] = test_model
+        if capabilities is not UNSET:
+            field_dict["capabilities"] = capabilities
 
         return field_dict
 
@@ -136,6 +149,15 @@ class Model:
 
         test_model = d.pop("testModel", UNSET)
 
+        _capabilities = d.pop("capabilities", UNSET)
+        capabilities: list[ModelCapabilitiesItem] | Unset = UNSET
+        if _capabilities is not UNSET:
+            capabilities = []
+            for capabilities_item_data in _capabilities:
+                capabilities_item = ModelCapabilitiesItem(capabilities_item_data)
+
+                capabilities.append(capabilities_item)
+
         model = cls(
             name=name,
             id=id,
@@ -149,6 +171,7 @@ class Model:
             available=available,
             unavailable_reason=unavailable_reason,
             test_model=test_model,
+            capabilities=capabilities,
         )
 
         model.additional_properties = d

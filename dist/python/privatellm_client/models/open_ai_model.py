@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,12 +20,14 @@ class OpenAIModel:
         object_ (str | Unset): Always `model`.
         created (int | Unset): When the model was added, in seconds since the Unix epoch (0 when unknown).
         owned_by (str | Unset): Who serves it: the provider instance name.
+        capabilities (list[str] | Unset): What it can do: `chat`, `embeddings`, `tools`, `vision`.
     """
 
     id: str | Unset = UNSET
     object_: str | Unset = UNSET
     created: int | Unset = UNSET
     owned_by: str | Unset = UNSET
+    capabilities: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -36,6 +38,10 @@ class OpenAIModel:
         created = self.created
 
         owned_by = self.owned_by
+
+        capabilities: list[str] | Unset = UNSET
+        if not isinstance(self.capabilities, Unset):
+            capabilities = self.capabilities
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,6 +54,8 @@ class OpenAIModel:
             field_dict["created"] = created
         if owned_by is not UNSET:
             field_dict["owned_by"] = owned_by
+        if capabilities is not UNSET:
+            field_dict["capabilities"] = capabilities
 
         return field_dict
 
@@ -62,11 +70,14 @@ class OpenAIModel:
 
         owned_by = d.pop("owned_by", UNSET)
 
+        capabilities = cast(list[str], d.pop("capabilities", UNSET))
+
         open_ai_model = cls(
             id=id,
             object_=object_,
             created=created,
             owned_by=owned_by,
+            capabilities=capabilities,
         )
 
         open_ai_model.additional_properties = d

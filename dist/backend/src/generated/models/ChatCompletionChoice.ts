@@ -16,7 +16,7 @@ export type ChatCompletionChoice = {
    */
   message?: ChatCompletionResponseMessage;
   /**
-   * Why the model stopped: `stop`, `length` or `content_filter`.
+   * Why the model stopped: `stop`, `length`, `content_filter` or `tool_calls`.
    */
   finish_reason?: string;
 };

@@ -16,7 +16,7 @@ export type ChatCompletionChunkChoice = {
    */
   delta?: ChatCompletionChunkDelta;
   /**
-   * Set in the chunk that ends the answer: `stop`, `length` or `content_filter`.
+   * Set in the chunk that ends the answer: `stop`, `length`, `content_filter` or `tool_calls`.
    */
   finish_reason?: string;
 };

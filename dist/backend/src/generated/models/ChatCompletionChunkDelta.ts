@@ -2,6 +2,7 @@
 /* istanbul ignore file */
 /* tslint:disable */
 /* eslint-disable */
+import type { ChatToolCallDelta } from './ChatToolCallDelta';
 /**
  * The new text of a streamed answer.
  */
@@ -14,5 +15,10 @@ export type ChatCompletionChunkDelta = {
    * Text to append.
    */
   content?: string;
+  /**
+   * Pieces of tool calls: the first of each call has its `index`, `id`,
+   * `type` and function `name`, the next ones more of its `arguments`.
+   */
+  tool_calls?: Array<ChatToolCallDelta>;
 };
 

@@ -2,6 +2,7 @@
 /* istanbul ignore file */
 /* tslint:disable */
 /* eslint-disable */
+import type { ChatToolCall } from './ChatToolCall';
 /**
  * The answer's message.
  */
@@ -11,8 +12,12 @@ export type ChatCompletionResponseMessage = {
    */
   role?: string;
   /**
-   * The text of the answer.
+   * The text of the answer; null when the answer only calls tools.
    */
-  content?: string;
+  content?: string | null;
+  /**
+   * The tools the model calls, when it calls any.
+   */
+  tool_calls?: Array<ChatToolCall>;
 };
 

@@ -3,11 +3,22 @@
 /* tslint:disable */
 /* eslint-disable */
 import type { ChatCompletionMessage } from './ChatCompletionMessage';
+import type { ChatResponseFormat } from './ChatResponseFormat';
+import type { ChatTool } from './ChatTool';
+import type { ChatToolChoice } from './ChatToolChoice';
 import type { GoogleProtobufValue } from './GoogleProtobufValue';
 import type { StreamOptions } from './StreamOptions';
 /**
- * Request body of OpenAIService.CreateChatCompletion. Fields OpenAI defines
- * that are not listed here are accepted and ignored.
+ * Request body of OpenAIService.CreateChatCompletion.
+ *
+ * Parameters OpenAI defines that would change the answer and that this server
+ * cannot honour answer 3 naming the parameter: `n` above 1, `logprobs: true`,
+ * `top_logprobs`, `audio`, `modalities` other than `["text"]`, `prediction`,
+ * `logit_bias`, `web_search_options`, and, except over OpenAI-compatible
+ * upstreams (which get them), non-zero `frequency_penalty` /
+ * `presence_penalty`, `reasoning_effort` and `verbosity`. Ones that do not change the answer are accepted:
+ * `user`, `metadata`, `store`, `service_tier`, `seed`, `safety_identifier`,
+ * `prompt_cache_key`; other unknown fields too.
  */
 export type CreateChatCompletionRequest = {
   /**
@@ -15,7 +26,8 @@ export type CreateChatCompletionRequest = {
    */
   model: string;
   /**
-   * The conversation so far, oldest first; system messages are joined into the system prompt.
+   * The conversation so far, oldest first; system and developer messages are
+   * joined into the system prompt.
    */
   messages: Array<ChatCompletionMessage>;
   /**
@@ -54,5 +66,22 @@ export type CreateChatCompletionRequest = {
    * An id for the end user; accepted and ignored.
    */
   user?: string;
+  /**
+   * Tools the model may call; answers that call them end with
+   * `finish_reason: "tool_calls"`. The model must support tools (see its `capabilities`).
+   */
+  tools?: Array<ChatTool>;
+  /**
+   * `none`, `auto` (the default with tools), `required`, or a named function.
+   */
+  tool_choice?: ChatToolChoice;
+  /**
+   * Whether the model may call several tools in one answer (default true).
+   */
+  parallel_tool_calls?: boolean;
+  /**
+   * The shape of the answer: `text` (default), `json_object` or `json_schema`.
+   */
+  response_format?: ChatResponseFormat;
 };
 

@@ -54,5 +54,9 @@ export type Model = {
    * Whether this is a test model (such as `echo`) rather than a real LLM.
    */
   readonly testModel?: boolean;
+  /**
+   * What the model can do; asking it for anything else answers 3.
+   */
+  readonly capabilities?: Array<'CAPABILITY_UNSPECIFIED' | 'CHAT' | 'EMBEDDINGS' | 'TOOLS' | 'VISION'>;
 };
 

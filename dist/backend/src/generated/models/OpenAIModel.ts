@@ -22,5 +22,9 @@ export type OpenAIModel = {
    * Who serves it: the provider instance name.
    */
   owned_by?: string;
+  /**
+   * What it can do: `chat`, `embeddings`, `tools`, `vision`.
+   */
+  capabilities?: Array<string>;
 };
 

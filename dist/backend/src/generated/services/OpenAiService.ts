@@ -4,6 +4,8 @@
 /* eslint-disable */
 import type { ChatCompletion } from '../models/ChatCompletion';
 import type { CreateChatCompletionRequest } from '../models/CreateChatCompletionRequest';
+import type { CreateEmbeddingRequest } from '../models/CreateEmbeddingRequest';
+import type { CreateEmbeddingResponse } from '../models/CreateEmbeddingResponse';
 import type { OpenAIModelList } from '../models/OpenAIModelList';
 import type { CancelablePromise } from '../core/CancelablePromise';
 import type { BaseHttpRequest } from '../core/BaseHttpRequest';
@@ -25,6 +27,24 @@ export class OpenAiService {
     return this.httpRequest.request({
       method: 'POST',
       url: '/openai/v1/chat/completions',
+      body: requestBody,
+      mediaType: 'application/json',
+    });
+  }
+  /**
+   * Creates embeddings of one text or of several, with a model whose
+   * `capabilities` include `embeddings`. Usage is counted like a generation's.
+   * @returns CreateEmbeddingResponse OK
+   * @throws ApiError
+   */
+  public createEmbedding({
+    requestBody,
+  }: {
+    requestBody: CreateEmbeddingRequest,
+  }): CancelablePromise<CreateEmbeddingResponse> {
+    return this.httpRequest.request({
+      method: 'POST',
+      url: '/openai/v1/embeddings',
       body: requestBody,
       mediaType: 'application/json',
     });

@@ -63,8 +63,16 @@ def sync_detailed(
 
     Args:
         body (CreateChatCompletionRequest): Request body of OpenAIService.CreateChatCompletion.
-            Fields OpenAI defines
-             that are not listed here are accepted and ignored.
+
+             Parameters OpenAI defines that would change the answer and that this server
+             cannot honour answer 3 naming the parameter: `n` above 1, `logprobs: true`,
+             `top_logprobs`, `audio`, `modalities` other than `["text"]`, `prediction`,
+             `logit_bias`, `web_search_options`, and, except over OpenAI-compatible
+             upstreams (which get them), non-zero `frequency_penalty` /
+             `presence_penalty`, `reasoning_effort` and `verbosity`. Ones that do not change the
+            answer are accepted:
+             `user`, `metadata`, `store`, `service_tier`, `seed`, `safety_identifier`,
+             `prompt_cache_key`; other unknown fields too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -97,8 +105,16 @@ def sync(
 
     Args:
         body (CreateChatCompletionRequest): Request body of OpenAIService.CreateChatCompletion.
-            Fields OpenAI defines
-             that are not listed here are accepted and ignored.
+
+             Parameters OpenAI defines that would change the answer and that this server
+             cannot honour answer 3 naming the parameter: `n` above 1, `logprobs: true`,
+             `top_logprobs`, `audio`, `modalities` other than `["text"]`, `prediction`,
+             `logit_bias`, `web_search_options`, and, except over OpenAI-compatible
+             upstreams (which get them), non-zero `frequency_penalty` /
+             `presence_penalty`, `reasoning_effort` and `verbosity`. Ones that do not change the
+            answer are accepted:
+             `user`, `metadata`, `store`, `service_tier`, `seed`, `safety_identifier`,
+             `prompt_cache_key`; other unknown fields too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,8 +142,16 @@ async def asyncio_detailed(
 
     Args:
         body (CreateChatCompletionRequest): Request body of OpenAIService.CreateChatCompletion.
-            Fields OpenAI defines
-             that are not listed here are accepted and ignored.
+
+             Parameters OpenAI defines that would change the answer and that this server
+             cannot honour answer 3 naming the parameter: `n` above 1, `logprobs: true`,
+             `top_logprobs`, `audio`, `modalities` other than `["text"]`, `prediction`,
+             `logit_bias`, `web_search_options`, and, except over OpenAI-compatible
+             upstreams (which get them), non-zero `frequency_penalty` /
+             `presence_penalty`, `reasoning_effort` and `verbosity`. Ones that do not change the
+            answer are accepted:
+             `user`, `metadata`, `store`, `service_tier`, `seed`, `safety_identifier`,
+             `prompt_cache_key`; other unknown fields too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,8 +182,16 @@ async def asyncio(
 
     Args:
         body (CreateChatCompletionRequest): Request body of OpenAIService.CreateChatCompletion.
-            Fields OpenAI defines
-             that are not listed here are accepted and ignored.
+
+             Parameters OpenAI defines that would change the answer and that this server
+             cannot honour answer 3 naming the parameter: `n` above 1, `logprobs: true`,
+             `top_logprobs`, `audio`, `modalities` other than `["text"]`, `prediction`,
+             `logit_bias`, `web_search_options`, and, except over OpenAI-compatible
+             upstreams (which get them), non-zero `frequency_penalty` /
+             `presence_penalty`, `reasoning_effort` and `verbosity`. Ones that do not change the
+            answer are accepted:
+             `user`, `metadata`, `store`, `service_tier`, `seed`, `safety_identifier`,
+             `prompt_cache_key`; other unknown fields too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,0 +1,163 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.create_embedding_request import CreateEmbeddingRequest
+from ...models.create_embedding_response import CreateEmbeddingResponse
+from ...models.status import Status
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: CreateEmbeddingRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/openai/v1/embeddings",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> CreateEmbeddingResponse | Status:
+    if response.status_code == 200:
+        response_200 = CreateEmbeddingResponse.from_dict(response.json())
+
+        return response_200
+
+    response_default = Status.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CreateEmbeddingResponse | Status]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateEmbeddingRequest,
+) -> Response[CreateEmbeddingResponse | Status]:
+    """Creates embeddings of one text or of several, with a model whose
+     `capabilities` include `embeddings`. Usage is counted like a generation's.
+
+    Args:
+        body (CreateEmbeddingRequest): Request body of OpenAIService.CreateEmbedding.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CreateEmbeddingResponse | Status]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateEmbeddingRequest,
+) -> CreateEmbeddingResponse | Status | None:
+    """Creates embeddings of one text or of several, with a model whose
+     `capabilities` include `embeddings`. Usage is counted like a generation's.
+
+    Args:
+        body (CreateEmbeddingRequest): Request body of OpenAIService.CreateEmbedding.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CreateEmbeddingResponse | Status
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateEmbeddingRequest,
+) -> Response[CreateEmbeddingResponse | Status]:
+    """Creates embeddings of one text or of several, with a model whose
+     `capabilities` include `embeddings`. Usage is counted like a generation's.
+
+    Args:
+        body (CreateEmbeddingRequest): Request body of OpenAIService.CreateEmbedding.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CreateEmbeddingResponse | Status]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateEmbeddingRequest,
+) -> CreateEmbeddingResponse | Status | None:
+    """Creates embeddings of one text or of several, with a model whose
+     `capabilities` include `embeddings`. Usage is counted like a generation's.
+
+    Args:
+        body (CreateEmbeddingRequest): Request body of OpenAIService.CreateEmbedding.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CreateEmbeddingResponse | Status
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
