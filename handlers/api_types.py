@@ -6,49 +6,6 @@ from __future__ import annotations
 from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 
-class ApiKey(TypedDict):
-    """
-    An API key, without its secret.
-    """
-
-    name: NotRequired[str]
-    """
-    Resource name, `apiKeys/{api_key}`.
-    """
-    id: NotRequired[str]
-    """
-    The key's id: the last segment of `name` (not the secret).
-    """
-    displayName: NotRequired[str]
-    """
-    A label to recognise the key by.
-    """
-    user: NotRequired[str]
-    """
-    The user the key acts as; the caller's own user when empty.
-    """
-    role: NotRequired[Literal["ROLE_UNSPECIFIED", "USER", "ADMIN"]]
-    """
-    What the key may do; USER when unset.
-    """
-    prefix: NotRequired[str]
-    """
-    The first characters of the secret, to recognise it in lists.
-    """
-    state: NotRequired[Literal["STATE_UNSPECIFIED", "ACTIVE", "REVOKED"]]
-    """
-    Whether the key is usable.
-    """
-    createTime: NotRequired[str]
-    """
-    When the key was created.
-    """
-    revokeTime: NotRequired[str]
-    """
-    When the key was revoked; absent while it is active.
-    """
-
-
 class ChatCompletionChunkDelta(TypedDict):
     """
     The new text of a streamed answer.
@@ -162,21 +119,6 @@ class Conversation(TypedDict):
     """
 
 
-class CreateApiKeyResponse(TypedDict):
-    """
-    A new key and its secret.
-    """
-
-    apiKey: NotRequired[ApiKey]
-    """
-    The stored key.
-    """
-    secret: NotRequired[str]
-    """
-    The secret to send as `Authorization: Bearer <secret>`. Shown only now: it cannot be read again.
-    """
-
-
 GoogleProtobufAny = TypedDict(
     "GoogleProtobufAny",
     {
@@ -225,18 +167,89 @@ class HealthStatus(TypedDict):
     """
 
 
-class ListApiKeysResponse(TypedDict):
+class LimitStatus(TypedDict):
     """
-    A page of keys.
+    One limit that applies, and how much of it is left.
     """
 
-    apiKeys: NotRequired[list[ApiKey]]
+    scope: NotRequired[str]
     """
-    The keys, newest first.
+    Whose limit: `apiKeys/{id}`, `users/{id}` or `models/{id}`.
     """
-    nextPageToken: NotRequired[str]
+    limit: NotRequired[str]
     """
-    Token for the next page; empty on the last page.
+    Which limit: a field name of Limits, e.g. `requests_per_minute`.
+    """
+    value: NotRequired[float]
+    """
+    The cap (tokens, requests, streams or currency).
+    """
+    used: NotRequired[float]
+    """
+    Used in the current window.
+    """
+    remaining: NotRequired[float]
+    """
+    Left in the current window.
+    """
+    resetTime: NotRequired[str]
+    """
+    When the window next frees something (a rolling minute) or restarts
+     (a day or month); absent when nothing is used.
+    """
+
+
+Model: TypeAlias = str
+
+
+class Limits(TypedDict):
+    """
+    Caps on what may be used. An unset field is unlimited. Token counts are
+     prompt plus answer; costs are in the deployment's currency (see the
+     models' prices in the server's configuration). The 64-bit token budgets
+     are JSON strings, as proto3's JSON mapping writes 64-bit integers.
+    """
+
+    requestsPerMinute: NotRequired[int]
+    """
+    Generations started in any 60 seconds.
+    """
+    tokensPerMinute: NotRequired[int]
+    """
+    Tokens in any 60 seconds.
+    """
+    tokensPerDay: NotRequired[str]
+    """
+    Tokens per calendar day (UTC).
+    """
+    tokensPerMonth: NotRequired[str]
+    """
+    Tokens per calendar month (UTC).
+    """
+    costPerDay: NotRequired[float]
+    """
+    Cost per calendar day (UTC).
+    """
+    costPerMonth: NotRequired[float]
+    """
+    Cost per calendar month (UTC).
+    """
+    concurrentStreams: NotRequired[int]
+    """
+    Streamed answers being written at once.
+    """
+    models: NotRequired[list[Model]]
+    """
+    Keys only: the model ids the key may use; every model when empty.
+     Another model answers PERMISSION_DENIED (7).
+    """
+    maxApiKeys: NotRequired[int]
+    """
+    Users only: active keys the user may hold.
+    """
+    maxConversations: NotRequired[int]
+    """
+    Users only: conversations the user may hold.
     """
 
 
@@ -270,7 +283,7 @@ class MessageDelta(TypedDict):
     """
 
 
-class Model(TypedDict):
+class ModelModel(TypedDict):
     """
     A model of the catalog: our id for it and the upstream model it maps to.
     """
@@ -360,6 +373,101 @@ class OpenAIModelList(TypedDict):
     data: NotRequired[list[OpenAIModel]]
     """
     The models.
+    """
+
+
+class QuotaFailureViolation(TypedDict):
+    """
+    A message type used to describe a single quota violation.  For example, a
+     daily quota or a custom quota that was exceeded.
+    """
+
+    subject: NotRequired[str]
+    """
+    The subject on which the quota check failed.
+     For example, "clientip:<ip address of client>" or "project:<Google
+     developer project id>".
+    """
+    description: NotRequired[str]
+    """
+    A description of how the quota check failed. Clients can use this
+     description to find more about the quota configuration in the service's
+     public documentation, or find the relevant quota limit to adjust through
+     developer console.
+
+     For example: "Service disabled" or "Daily Limit for read operations
+     exceeded".
+    """
+    apiService: NotRequired[str]
+    """
+    The API Service from which the `QuotaFailure.Violation` orginates. In
+     some cases, Quota issues originate from an API Service other than the one
+     that was called. In other words, a dependency of the called API Service
+     could be the cause of the `QuotaFailure`, and this field would have the
+     dependency API service name.
+
+     For example, if the called API is Kubernetes Engine API
+     (container.googleapis.com), and a quota violation occurs in the
+     Kubernetes Engine API itself, this field would be
+     "container.googleapis.com". On the other hand, if the quota violation
+     occurs when the Kubernetes Engine API creates VMs in the Compute Engine
+     API (compute.googleapis.com), this field would be
+     "compute.googleapis.com".
+    """
+    quotaMetric: NotRequired[str]
+    """
+    The metric of the violated quota. A quota metric is a named counter to
+     measure usage, such as API requests or CPUs. When an activity occurs in a
+     service, such as Virtual Machine allocation, one or more quota metrics
+     may be affected.
+
+     For example, "compute.googleapis.com/cpus_per_vm_family",
+     "storage.googleapis.com/internet_egress_bandwidth".
+    """
+    quotaId: NotRequired[str]
+    """
+    The id of the violated quota. Also know as "limit name", this is the
+     unique identifier of a quota in the context of an API service.
+
+     For example, "CPUS-PER-VM-FAMILY-per-project-region".
+    """
+    quotaDimensions: NotRequired[dict[str, str]]
+    """
+    The dimensions of the violated quota. Every non-global quota is enforced
+     on a set of dimensions. While quota metric defines what to count, the
+     dimensions specify for what aspects the counter should be increased.
+
+     For example, the quota "CPUs per region per VM family" enforces a limit
+     on the metric "compute.googleapis.com/cpus_per_vm_family" on dimensions
+     "region" and "vm_family". And if the violation occurred in region
+     "us-central1" and for VM family "n1", the quota_dimensions would be,
+
+     {
+       "region": "us-central1",
+       "vm_family": "n1",
+     }
+
+     When a quota is enforced globally, the quota_dimensions would always be
+     empty.
+    """
+    quotaValue: NotRequired[str]
+    """
+    The enforced quota value at the time of the `QuotaFailure`.
+
+     For example, if the enforced quota value at the time of the
+     `QuotaFailure` on the number of CPUs is "10", then the value of this
+     field would reflect this quantity.
+    """
+    futureQuotaValue: NotRequired[str]
+    """
+    The new quota value being rolled out at the time of the violation. At the
+     completion of the rollout, this value will be enforced in place of
+     quota_value. If no rollout is in progress at the time of the violation,
+     this field is not set.
+
+     For example, if at the time of the violation a rollout is in progress
+     changing the number of CPUs quota from 10 to 20, 20 would be the value of
+     this field.
     """
 
 
@@ -480,17 +588,101 @@ class UsageRow(TypedDict):
     """
     The model id.
     """
-    requests: NotRequired[int]
+    requests: NotRequired[str]
     """
     Generations requested (failed ones included).
     """
-    inputTokens: NotRequired[int]
+    inputTokens: NotRequired[str]
     """
     Prompt tokens.
     """
-    outputTokens: NotRequired[int]
+    outputTokens: NotRequired[str]
     """
     Answer tokens.
+    """
+    cost: NotRequired[float]
+    """
+    What these tokens cost, at the model's configured prices, in the
+     deployment's currency (see `currency` on the report).
+    """
+
+
+class UserLimits(TypedDict):
+    """
+    The limits of one user: all of its keys together.
+    """
+
+    name: NotRequired[str]
+    """
+    Resource name, `users/{user}/limits`.
+    """
+    user: NotRequired[str]
+    """
+    The user id.
+    """
+    limits: NotRequired[Limits]
+    """
+    The limits; unset fields take the defaults of the user's role.
+    """
+    etag: NotRequired[str]
+    """
+    Opaque version tag; changes on every update.
+    """
+    updateTime: NotRequired[str]
+    """
+    When the limits were last set; absent while they are the defaults.
+    """
+
+
+class ApiKey(TypedDict):
+    """
+    An API key, without its secret.
+    """
+
+    name: NotRequired[str]
+    """
+    Resource name, `apiKeys/{api_key}`.
+    """
+    id: NotRequired[str]
+    """
+    The key's id: the last segment of `name` (not the secret).
+    """
+    displayName: NotRequired[str]
+    """
+    A label to recognise the key by.
+    """
+    user: NotRequired[str]
+    """
+    The user the key acts as; the caller's own user when empty.
+    """
+    role: NotRequired[Literal["ROLE_UNSPECIFIED", "USER", "ADMIN"]]
+    """
+    What the key may do; USER when unset.
+    """
+    prefix: NotRequired[str]
+    """
+    The first characters of the secret, to recognise it in lists.
+    """
+    state: NotRequired[Literal["STATE_UNSPECIFIED", "ACTIVE", "REVOKED"]]
+    """
+    Whether the key is usable.
+    """
+    createTime: NotRequired[str]
+    """
+    When the key was created.
+    """
+    revokeTime: NotRequired[str]
+    """
+    When the key was revoked; absent while it is active.
+    """
+    limits: NotRequired[Limits]
+    """
+    Caps on this key's requests, besides its user's; unlimited when unset.
+    """
+    etag: NotRequired[str]
+    """
+    Opaque version tag; changes on every update. Send it back on update to
+     act only if nobody changed the key meanwhile.
     """
 
 
@@ -529,6 +721,21 @@ class ChatCompletionChunkChoice(TypedDict):
     finish_reason: NotRequired[str]
     """
     Set in the chunk that ends the answer: `stop`, `length` or `content_filter`.
+    """
+
+
+class CreateApiKeyResponse(TypedDict):
+    """
+    A new key and its secret.
+    """
+
+    apiKey: NotRequired[ApiKey]
+    """
+    The stored key.
+    """
+    secret: NotRequired[str]
+    """
+    The secret to send as `Authorization: Bearer <secret>`. Shown only now: it cannot be read again.
     """
 
 
@@ -584,12 +791,54 @@ class CreateChatCompletionRequest(TypedDict):
     """
 
 
+class EffectiveLimits(TypedDict):
+    """
+    The limits that apply to a key's requests, and what is left of each.
+    """
+
+    apiKey: NotRequired[str]
+    """
+    Resource name of the key, `apiKeys/{id}`.
+    """
+    user: NotRequired[str]
+    """
+    The key's user.
+    """
+    model: NotRequired[str]
+    """
+    The model the model limits are of.
+    """
+    models: NotRequired[list[str]]
+    """
+    The models the key may use; every model when empty.
+    """
+    limits: NotRequired[list[LimitStatus]]
+    """
+    Every limit set on the key, its user or the model.
+    """
+
+
+class ListApiKeysResponse(TypedDict):
+    """
+    A page of keys.
+    """
+
+    apiKeys: NotRequired[list[ApiKey]]
+    """
+    The keys, newest first.
+    """
+    nextPageToken: NotRequired[str]
+    """
+    Token for the next page; empty on the last page.
+    """
+
+
 class ListModelsResponse(TypedDict):
     """
     The whole catalog, in configuration order.
     """
 
-    models: NotRequired[list[Model]]
+    models: NotRequired[list[ModelModel]]
     """
     The models.
     """
@@ -644,6 +893,16 @@ class Message(TypedDict):
     """
     When the message last changed.
     """
+
+
+QuotaErrorDetail = TypedDict(
+    "QuotaErrorDetail",
+    {
+        "@type": NotRequired[str],
+        "violations": NotRequired[list[QuotaFailureViolation]],
+        "retryDelay": NotRequired[str],
+    },
+)
 
 
 class SendMessageResponse(TypedDict):
@@ -702,17 +961,25 @@ class UsageReport(TypedDict):
     """
     One row per day, user and model with any usage, by date then user then model.
     """
-    totalRequests: NotRequired[int]
+    totalRequests: NotRequired[str]
     """
     Generations over all rows.
     """
-    totalInputTokens: NotRequired[int]
+    totalInputTokens: NotRequired[str]
     """
     Prompt tokens over all rows.
     """
-    totalOutputTokens: NotRequired[int]
+    totalOutputTokens: NotRequired[str]
     """
     Answer tokens over all rows.
+    """
+    totalCost: NotRequired[float]
+    """
+    Cost over all rows.
+    """
+    currency: NotRequired[str]
+    """
+    The currency of the costs (ISO 4217, e.g. `USD`), from the server's configuration.
     """
 
 
@@ -790,4 +1057,24 @@ class ListMessagesResponse(TypedDict):
     nextPageToken: NotRequired[str]
     """
     Token for the next page; empty on the last page.
+    """
+
+
+class QuotaError(TypedDict):
+    """
+    The body of a RESOURCE_EXHAUSTED (8) answer: a google.rpc.Status whose
+     details are a google.rpc.QuotaFailure and a google.rpc.RetryInfo.
+    """
+
+    code: NotRequired[int]
+    """
+    8 (RESOURCE_EXHAUSTED).
+    """
+    message: NotRequired[str]
+    """
+    Which limit was reached, for people.
+    """
+    details: NotRequired[list[QuotaErrorDetail]]
+    """
+    A QuotaFailure, then a RetryInfo.
     """

@@ -14,9 +14,12 @@ from .completion_usage import CompletionUsage
 from .conversation import Conversation
 from .create_api_key_response import CreateApiKeyResponse
 from .create_chat_completion_request import CreateChatCompletionRequest
+from .effective_limits import EffectiveLimits
 from .google_protobuf_any import GoogleProtobufAny
 from .health_check import HealthCheck
 from .health_status import HealthStatus
+from .limit_status import LimitStatus
+from .limits import Limits
 from .list_api_keys_response import ListApiKeysResponse
 from .list_conversations_response import ListConversationsResponse
 from .list_messages_response import ListMessagesResponse
@@ -30,6 +33,10 @@ from .model import Model
 from .model_provider import ModelProvider
 from .open_ai_model import OpenAIModel
 from .open_ai_model_list import OpenAIModelList
+from .quota_error import QuotaError
+from .quota_error_detail import QuotaErrorDetail
+from .quota_failure_violation import QuotaFailureViolation
+from .quota_failure_violation_quota_dimensions import QuotaFailureViolationQuotaDimensions
 from .revoke_api_key_request import RevokeApiKeyRequest
 from .send_message_request import SendMessageRequest
 from .send_message_response import SendMessageResponse
@@ -39,6 +46,7 @@ from .stream_options import StreamOptions
 from .usage import Usage
 from .usage_report import UsageReport
 from .usage_row import UsageRow
+from .user_limits import UserLimits
 
 __all__ = (
     "ApiKey",
@@ -55,9 +63,12 @@ __all__ = (
     "Conversation",
     "CreateApiKeyResponse",
     "CreateChatCompletionRequest",
+    "EffectiveLimits",
     "GoogleProtobufAny",
     "HealthCheck",
     "HealthStatus",
+    "Limits",
+    "LimitStatus",
     "ListApiKeysResponse",
     "ListConversationsResponse",
     "ListMessagesResponse",
@@ -71,6 +82,10 @@ __all__ = (
     "ModelProvider",
     "OpenAIModel",
     "OpenAIModelList",
+    "QuotaError",
+    "QuotaErrorDetail",
+    "QuotaFailureViolation",
+    "QuotaFailureViolationQuotaDimensions",
     "RevokeApiKeyRequest",
     "SendMessageRequest",
     "SendMessageResponse",
@@ -80,4 +95,5 @@ __all__ = (
     "Usage",
     "UsageReport",
     "UsageRow",
+    "UserLimits",
 )
