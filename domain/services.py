@@ -1,9 +1,11 @@
 """What the domain needs from the running server, gathered in one value the handlers pass in."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from domain.admission import LimitGate
 from providers.registry import ProviderRegistry
+from store.counters.memory import MemoryCounters
 from store.database import Database
 
 # A generation lock older than this is presumed abandoned by a crashed process.
@@ -22,3 +24,5 @@ class Services:
     stale_generation_after: timedelta = DEFAULT_STALE_GENERATION_AFTER
     # Seconds a provider may take for one answer; None: the provider's default.
     generation_timeout: float | None = None
+    # Limits and their counters; none set (and nothing counted) unless configured.
+    limits: LimitGate = field(default_factory=lambda: LimitGate(None, MemoryCounters()))

@@ -103,6 +103,7 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
             state.draining = True
             await drain_settlements()
             await registry.aclose()
+            await state.services.limits.counters.aclose()
             await db.close()
             set_app_state(None)
 

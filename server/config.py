@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from domain.limits import load_config as load_limits_config
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 ENV_PREFIX = "PRIVATELLM_"
@@ -46,6 +48,10 @@ class Settings:
     # Seconds one answer may take, retries and fallbacks included; past it the
     # answer fails with DEADLINE_EXCEEDED (4) and the upstream call is dropped.
     generation_timeout_seconds: float = 300.0
+    # Limits: counters (memory | redis), Redis, fail-open/closed, role defaults (see README).
+    limits: Mapping[str, Any] = field(default_factory=dict)
+    # The currency of the models' prices (`models[].price`) and of costs in usage.
+    currency: str = "USD"
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -100,6 +106,10 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
         settings = Settings(env=env, **data)
     except TypeError as exc:
         raise ConfigError(f"config/{env}.yaml: {exc}") from exc
+    try:
+        load_limits_config(settings.limits, settings.models, settings.currency)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"config/{env}.yaml: {exc}") from None
     timeout = settings.generation_timeout_seconds
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigError(f"generation_timeout_seconds must be a number > 0, not {timeout!r}")

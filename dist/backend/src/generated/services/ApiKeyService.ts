@@ -65,8 +65,8 @@ export class ApiKeyService {
   /**
    * Updates the fields of a key named in `updateMask` (`displayName`,
    * `limits`, or one `limits.<field>`; both when empty). Users update their
-   * own keys, admins anyone's; a user cannot raise a key's limits above its
-   * own user's. With an `etag` that is not the current one, answers ABORTED
+   * own keys, admins anyone's. A key's limits narrow its user's (both
+   * apply to its requests), so raising them grants nothing. With an `etag` that is not the current one, answers ABORTED
    * (10) and changes nothing. New limits apply on every process within 2 s.
    * @returns ApiKey OK
    * @throws ApiError

@@ -69,8 +69,9 @@ def sync_detailed(
 ) -> Response[ApiKey | Status]:
     """Updates the fields of a key named in `updateMask` (`displayName`,
      `limits`, or one `limits.<field>`; both when empty). Users update their
-     own keys, admins anyone's; a user cannot raise a key's limits above its
-     own user's. With an `etag` that is not the current one, answers ABORTED
+     own keys, admins anyone's. A key's limits narrow its user's (both
+     apply to its requests), so raising them grants nothing. With an `etag` that is not the current one,
+    answers ABORTED
      (10) and changes nothing. New limits apply on every process within 2 s.
 
     Args:
@@ -108,8 +109,9 @@ def sync(
 ) -> ApiKey | Status | None:
     """Updates the fields of a key named in `updateMask` (`displayName`,
      `limits`, or one `limits.<field>`; both when empty). Users update their
-     own keys, admins anyone's; a user cannot raise a key's limits above its
-     own user's. With an `etag` that is not the current one, answers ABORTED
+     own keys, admins anyone's. A key's limits narrow its user's (both
+     apply to its requests), so raising them grants nothing. With an `etag` that is not the current one,
+    answers ABORTED
      (10) and changes nothing. New limits apply on every process within 2 s.
 
     Args:
@@ -142,8 +144,9 @@ async def asyncio_detailed(
 ) -> Response[ApiKey | Status]:
     """Updates the fields of a key named in `updateMask` (`displayName`,
      `limits`, or one `limits.<field>`; both when empty). Users update their
-     own keys, admins anyone's; a user cannot raise a key's limits above its
-     own user's. With an `etag` that is not the current one, answers ABORTED
+     own keys, admins anyone's. A key's limits narrow its user's (both
+     apply to its requests), so raising them grants nothing. With an `etag` that is not the current one,
+    answers ABORTED
      (10) and changes nothing. New limits apply on every process within 2 s.
 
     Args:
@@ -179,8 +182,9 @@ async def asyncio(
 ) -> ApiKey | Status | None:
     """Updates the fields of a key named in `updateMask` (`displayName`,
      `limits`, or one `limits.<field>`; both when empty). Users update their
-     own keys, admins anyone's; a user cannot raise a key's limits above its
-     own user's. With an `etag` that is not the current one, answers ABORTED
+     own keys, admins anyone's. A key's limits narrow its user's (both
+     apply to its requests), so raising them grants nothing. With an `etag` that is not the current one,
+    answers ABORTED
      (10) and changes nothing. New limits apply on every process within 2 s.
 
     Args:
