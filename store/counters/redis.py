@@ -161,15 +161,21 @@ class RedisCounters:
         self._settle = client.register_script(_SETTLE)
 
     @classmethod
-    def connect(cls, url: str, prefix: str, timeout_seconds: float = 0.5) -> "RedisCounters":
+    def connect(
+        cls, url: str, prefix: str, timeout_seconds: float = 0.5, max_connections: int = 32
+    ) -> "RedisCounters":
         """A client that connects on first use; `timeout_seconds` bounds each call."""
-        client = aioredis.Redis.from_url(
+        # A blocking pool: a burst of requests waits (up to the timeout) for one of a bounded
+        # set of connections instead of opening one each or failing.
+        pool = aioredis.BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=max(timeout_seconds, 1.0),
             socket_timeout=timeout_seconds,
             socket_connect_timeout=timeout_seconds,
             health_check_interval=30,
         )
-        return cls(client, prefix)
+        return cls(aioredis.Redis(connection_pool=pool), prefix)
 
     async def admit(
         self, checks: Sequence[Check], member: str, now_ms: int, *, charge: bool = True
