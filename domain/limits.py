@@ -180,7 +180,7 @@ class LimitsConfig:
     counters: str = "memory"  # "memory" (one process) | "redis"
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_key_prefix: str = "privatellm:limits:"
-    redis_timeout_seconds: float = 0.5
+    redis_timeout_seconds: float = 2.0
     # What admission does when Redis cannot be reached: refuse with UNAVAILABLE
     # (14; "closed", the default: a limit that silently stops holding is a bill
     # nobody approved) or admit and log ("open").
@@ -218,6 +218,9 @@ def load_config(
     if unknown:
         raise ValueError(f"limits: unknown settings {unknown}")
     config = LimitsConfig(roles=roles, currency=currency, **section)
+    for name in ("redis_url", "redis_key_prefix"):
+        if not isinstance(getattr(config, name), str):
+            raise ValueError(f"limits.{name} must be a string (quote it in YAML)")
     if config.counters not in ("memory", "redis"):
         raise ValueError(f"limits.counters must be memory or redis, not {config.counters!r}")
     if config.when_unavailable not in ("open", "closed"):

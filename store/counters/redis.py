@@ -162,7 +162,7 @@ class RedisCounters:
 
     @classmethod
     def connect(
-        cls, url: str, prefix: str, timeout_seconds: float = 0.5, max_connections: int = 32
+        cls, url: str, prefix: str, timeout_seconds: float = 2.0, max_connections: int = 64
     ) -> "RedisCounters":
         """A client that connects on first use; `timeout_seconds` bounds each call."""
         # A blocking pool: a burst of requests waits (up to the timeout) for one of a bounded
@@ -170,7 +170,8 @@ class RedisCounters:
         pool = aioredis.BlockingConnectionPool.from_url(
             url,
             max_connections=max_connections,
-            timeout=max(timeout_seconds, 1.0),
+            # Waiting for a pooled connection is load, not an outage: a longer bound.
+            timeout=max(timeout_seconds * 5, 10.0),
             socket_timeout=timeout_seconds,
             socket_connect_timeout=timeout_seconds,
             health_check_interval=30,
