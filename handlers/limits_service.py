@@ -4,9 +4,17 @@ from collections.abc import Mapping
 from datetime import UTC, timedelta
 from typing import Any
 
+from connexion import request
+
 from domain import limits, user_limits, views
 from domain.user_limits import UserLimits
 from handlers._context import caller, services
+
+
+def _path_user() -> str:
+    """The `{user}` of the path, read from the request: Connexion hands handlers its security
+    context under the name `user`, which would replace the path parameter."""
+    return str(request.path_params.get("user", ""))
 
 
 def _user_limits(value: UserLimits) -> dict[str, Any]:
@@ -21,15 +29,15 @@ def _user_limits(value: UserLimits) -> dict[str, Any]:
     return body
 
 
-async def get_user_limits(user: str) -> dict[str, Any]:
-    return _user_limits(await user_limits.get_user_limits(services(), caller(), user))
+async def get_user_limits(**_: Any) -> dict[str, Any]:
+    return _user_limits(await user_limits.get_user_limits(services(), caller(), _path_user()))
 
 
 async def update_user_limits(
-    user: str, body: Mapping[str, Any], update_mask: str = ""
+    body: Mapping[str, Any], update_mask: str = "", **_: Any
 ) -> dict[str, Any]:
     value = await user_limits.update_user_limits(
-        services(), caller(), user, body, update_mask=update_mask or ""
+        services(), caller(), _path_user(), body, update_mask=update_mask or ""
     )
     return _user_limits(value)
 

@@ -62,7 +62,11 @@ async def burst(servers: list[LiveServer], secret: str, count: int) -> list[http
             return await client.post(
                 servers[i % len(servers)].url + "/openai/v1/chat/completions",
                 headers={"Authorization": f"Bearer {secret}"},
-                json={"model": "echo", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 10},
+                json={
+                    "model": "echo",
+                    "messages": [{"role": "user", "content": "hi"}],
+                    "max_tokens": 10,
+                },
             )
 
         return await asyncio.gather(*(one(i) for i in range(count)))

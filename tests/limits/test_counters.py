@@ -38,7 +38,9 @@ async def test_all_checks_are_charged_or_none(counters: Counters) -> None:
     assert not refused.admitted
     assert [s.refused for s in refused.states] == [False, True]
     # The refused request charged nothing on the roomy counter.
-    peek = await counters.admit([Check("k:tpm", Kind.WINDOW, 1000, 0, MINUTE)], "p", T0, charge=False)
+    peek = await counters.admit(
+        [Check("k:tpm", Kind.WINDOW, 1000, 0, MINUTE)], "p", T0, charge=False
+    )
     assert peek.states[0].used == 100
 
 
@@ -67,7 +69,9 @@ async def test_settling_replaces_the_reservation_with_what_was_used(counters: Co
         [Settlement(tpm.key, tpm.kind, 600, 100), Settlement(tpd.key, tpd.kind, 600, 100)], "a"
     )
     assert (await counters.admit([tpm, tpd], "c", T0)).admitted  # 100 + 600 <= 1000
-    state = await counters.admit([Check("k:tpm", Kind.WINDOW, 1000, 0, MINUTE)], "p", T0, charge=False)
+    state = await counters.admit(
+        [Check("k:tpm", Kind.WINDOW, 1000, 0, MINUTE)], "p", T0, charge=False
+    )
     assert state.states[0].used == 700
 
 

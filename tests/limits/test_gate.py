@@ -7,7 +7,7 @@ import pytest
 
 from domain.admission import LimitGate
 from domain.identity import Caller
-from domain.limits import LimitsConfig, Limits, Price
+from domain.limits import Limits, LimitsConfig, Price
 from errors import ApiError, Code
 from store.counters import Counters
 from store.counters.memory import MemoryCounters
@@ -24,7 +24,9 @@ class Clock:
         return self.now
 
 
-def gate(counters: Counters, clock: Clock, when_unavailable: str = "closed", **limits: object) -> LimitGate:
+def gate(
+    counters: Counters, clock: Clock, when_unavailable: str = "closed", **limits: object
+) -> LimitGate:
     config = LimitsConfig(
         roles={"user": Limits(**limits)},  # type: ignore[arg-type]
         prices={"echo": Price(input_per_million=1_000.0, output_per_million=2_000.0)},
@@ -59,8 +61,10 @@ async def test_a_daily_token_budget_refuses_the_crossing_request_and_reopens_the
     out = refused(error)
     # 23:00 -> midnight: one hour.
     assert out["headers"]["Retry-After"] == "3600"  # type: ignore[index]
-    quota, retry = out["details"]  # type: ignore[misc]
-    assert quota["violations"] == [{"subject": f"users/{who.user_id}", "description": "tokens_per_day: 1000"}]
+    quota, retry = error.value.details
+    assert quota["violations"] == [
+        {"subject": f"users/{who.user_id}", "description": "tokens_per_day: 1000"}
+    ]
     assert retry == {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "3600.000s"}
     clock.now += timedelta(hours=1)
     await admit(g, who, 600)
@@ -105,7 +109,9 @@ async def test_a_redis_that_stops_and_restarts() -> None:
     server.start()
     try:
         closed = gate(RedisCounters.connect(server.url, "r:"), Clock(), requests_per_minute=2)
-        opened = gate(RedisCounters.connect(server.url, "r:"), Clock(), "open", requests_per_minute=2)
+        opened = gate(
+            RedisCounters.connect(server.url, "r:"), Clock(), "open", requests_per_minute=2
+        )
         who = caller()
         await admit(closed, who, 10)
         server.stop()
