@@ -1,6 +1,9 @@
 """Limits over HTTP: key limits set and updated, refusals (8) that store nothing, the model
 allow-list (7), user limits (admins only) and what is left."""
 
+import time
+from collections.abc import Iterator
+
 import httpx
 
 from tests.api.resource_client import Api, api, assert_error, new_conversation
@@ -52,6 +55,38 @@ def test_update_api_key_changes_limits_with_an_etag(api: Api) -> None:
     assert updated.json()["limits"] == {"requestsPerMinute": 100}
     assert updated.json()["etag"] != key["etag"]
     assert_error(api.other.patch(name, json={"displayName": "x"}), 5)
+
+
+def test_the_third_concurrent_stream_is_refused_before_any_byte_until_one_ends(api: Api) -> None:
+    _, client, _ = limited_user(api, {"concurrentStreams": 2})
+    conversations = [new_conversation(client)["id"] for _ in range(3)]
+    held: list[tuple[httpx.Response, Iterator[str]]] = []
+    # Two streams that stay open: the echo model waits 0.5 s before each of its 41 tokens.
+    for cid in conversations[:2]:
+        request = client.build_request(
+            "POST",
+            f"/v1/conversations/{cid}/messages:stream",
+            json={"content": "slow " * 40 + "[echo:delay=500]", "maxTokens": 200},
+        )
+        response = client.send(request, stream=True)
+        assert response.status_code == 200
+        lines = response.iter_lines()  # kept: dropping it would close the stream
+        assert next(lines) == "event: userMessage"  # admitted and running
+        held.append((response, lines))
+    third = f"/v1/conversations/{conversations[2]}/messages:stream"
+    refused = client.post(third, json={"content": "x"})
+    assert_error(refused, 8)  # a plain JSON answer: not one byte of a stream
+    held[0][0].close()  # the client leaves: the answer is CANCELLED and its slot freed
+    admitted = None
+    for _ in range(100):  # the server sees the disconnect at its next write (<= 0.5 s)
+        again = client.post(third, json={"content": "x"})
+        if again.status_code == 200:
+            admitted = again
+            break
+        assert_error(again, 8)
+        time.sleep(0.1)
+    held[1][0].close()
+    assert admitted is not None and "event: assistantMessage" in admitted.text
 
 
 def test_a_key_allow_list_refuses_other_models_with_7(api: Api) -> None:

@@ -33,6 +33,7 @@ from privatellm_client.models import (
     Conversation,
     MessageRole,
     MessageStatus,
+    QuotaError,
     SendMessageRequest,
     Status,
     StreamMessageResponse,
@@ -60,6 +61,14 @@ def ok(response: Response[T | Status]) -> T:
     assert response.status_code == HTTPStatus.OK, response.content
     assert response.parsed is not None and not isinstance(response.parsed, Status)
     return response.parsed
+
+
+def admitted(response: Response[T | QuotaError | Status]) -> T:
+    """The parsed 200 answer of an operation the limits may refuse (429, QuotaError)."""
+    assert response.status_code == HTTPStatus.OK, response.content
+    parsed = response.parsed
+    assert parsed is not None and not isinstance(parsed, Status | QuotaError)
+    return parsed
 
 
 def error(response: Response[T | Status], status: HTTPStatus, code: int) -> Status:
@@ -101,7 +110,7 @@ def test_conversation_flow_through_the_sdk(client: AuthenticatedClient) -> None:
     assert isinstance(created.etag, str) and created.etag
     cid = created.id
 
-    sent = ok(
+    sent = admitted(
         message_service_send_message.sync_detailed(
             cid, client=client, body=SendMessageRequest(content="hello sdk")
         )
