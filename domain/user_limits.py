@@ -91,7 +91,8 @@ async def effective_limits(
             user_id=row.user_id, role="admin" if row.role == "admin" else "user", key_id=row.id
         )
     model_id = model or catalog.default_model(svc.providers, svc.default_model)
-    catalog.require_known(svc.providers, model_id)
+    if svc.providers.model(model_id) is None:
+        raise ApiError(Code.NOT_FOUND, f"model {model_id!r} is not in the catalog (see /v1/models)")
     statuses = await svc.limits.status(subject, model_id)
     allowed = (await svc.limits.key_limits(subject.key_id)).models
     return EffectiveLimits(subject.key_id, subject.user_id, model_id, allowed, statuses)
