@@ -123,3 +123,19 @@ def test_user_limits_are_for_admins_and_effective_limits_say_what_is_left(api: A
     assert tpm["used"] == answer.json()["usage"]["total_tokens"]
     assert_error(api.other.get("/v1/effectiveLimits", params={"apiKey": key["id"]}), 5)
     assert api.admin.get("/v1/effectiveLimits", params={"apiKey": key["id"]}).status_code == 200
+
+
+def test_a_user_capped_at_2_keys_and_2_conversations_gets_8_on_the_third(api: Api) -> None:
+    user_id, client = api.new_user()  # one key already
+    capped = api.admin.patch(
+        f"/v1/users/{user_id}/limits",
+        params={"updateMask": "limits.maxApiKeys,limits.maxConversations"},
+        json={"limits": {"maxApiKeys": 2, "maxConversations": 2}},
+    )
+    assert capped.status_code == 200, capped.text
+    assert client.post("/v1/apiKeys", json={}).status_code == 200
+    assert_error(client.post("/v1/apiKeys", json={}), 8)
+    new_conversation(client)
+    new_conversation(client)
+    assert_error(client.post("/v1/conversations", json={}), 8)
+    assert len(client.get("/v1/conversations").json()["conversations"]) == 2
