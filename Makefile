@@ -58,6 +58,7 @@ test: $(STAMP) $(NODE_STAMP) $(SDK_STAMP) lint check-generated
 # Benchmarks: figures printed as ratios against a baseline measured in the same run.
 bench: $(STAMP)
 	$(PY) -m bench.stream_concurrency
+	$(PY) -m bench.admission_overhead
 
 # A longer schemathesis pass against a live server (every check, stateful included),
 # drawing new cases each time; SEED=n replays the run that printed "Seed: n";
