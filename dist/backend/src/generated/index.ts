@@ -40,7 +40,7 @@ export type { OpenAIModel } from './models/OpenAIModel';
 export type { OpenAIModelList } from './models/OpenAIModelList';
 export type { QuotaError } from './models/QuotaError';
 export type { QuotaErrorDetail } from './models/QuotaErrorDetail';
-export type { QuotaFailure_Violation } from './models/QuotaFailure_Violation';
+export type { QuotaViolation } from './models/QuotaViolation';
 export type { RevokeApiKeyRequest } from './models/RevokeApiKeyRequest';
 export type { SendMessageRequest } from './models/SendMessageRequest';
 export type { SendMessageResponse } from './models/SendMessageResponse';

@@ -35,8 +35,7 @@ from .open_ai_model import OpenAIModel
 from .open_ai_model_list import OpenAIModelList
 from .quota_error import QuotaError
 from .quota_error_detail import QuotaErrorDetail
-from .quota_failure_violation import QuotaFailureViolation
-from .quota_failure_violation_quota_dimensions import QuotaFailureViolationQuotaDimensions
+from .quota_violation import QuotaViolation
 from .revoke_api_key_request import RevokeApiKeyRequest
 from .send_message_request import SendMessageRequest
 from .send_message_response import SendMessageResponse
@@ -84,8 +83,7 @@ __all__ = (
     "OpenAIModelList",
     "QuotaError",
     "QuotaErrorDetail",
-    "QuotaFailureViolation",
-    "QuotaFailureViolationQuotaDimensions",
+    "QuotaViolation",
     "RevokeApiKeyRequest",
     "SendMessageRequest",
     "SendMessageResponse",

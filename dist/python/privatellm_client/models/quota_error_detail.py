@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.quota_failure_violation import QuotaFailureViolation
+    from ..models.quota_violation import QuotaViolation
 
 
 T = TypeVar("T", bound="QuotaErrorDetail")
@@ -23,15 +23,14 @@ class QuotaErrorDetail:
        Attributes:
            type_ (str | Unset): `type.googleapis.com/google.rpc.QuotaFailure` or
                `type.googleapis.com/google.rpc.RetryInfo`.
-           violations (list[QuotaFailureViolation] | Unset): QuotaFailure: the limits the request would exceed. `subject`
-               is whose
+           violations (list[QuotaViolation] | Unset): QuotaFailure: the limits the request would exceed. `subject` is whose
                 limit (`apiKeys/{id}`, `users/{id}`, `models/{id}`) and `description`
                 says which, e.g. `requests_per_minute: 50`.
            retry_delay (str | Unset): RetryInfo: how long to wait before the request would be admitted.
     """
 
     type_: str | Unset = UNSET
-    violations: list[QuotaFailureViolation] | Unset = UNSET
+    violations: list[QuotaViolation] | Unset = UNSET
     retry_delay: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -61,17 +60,17 @@ class QuotaErrorDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.quota_failure_violation import QuotaFailureViolation  # noqa: PLC0415
+        from ..models.quota_violation import QuotaViolation  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("@type", UNSET)
 
         _violations = d.pop("violations", UNSET)
-        violations: list[QuotaFailureViolation] | Unset = UNSET
+        violations: list[QuotaViolation] | Unset = UNSET
         if _violations is not UNSET:
             violations = []
             for violations_item_data in _violations:
-                violations_item = QuotaFailureViolation.from_dict(violations_item_data)
+                violations_item = QuotaViolation.from_dict(violations_item_data)
 
                 violations.append(violations_item)
 

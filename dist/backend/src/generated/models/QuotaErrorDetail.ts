@@ -2,7 +2,7 @@
 /* istanbul ignore file */
 /* tslint:disable */
 /* eslint-disable */
-import type { QuotaFailure_Violation } from './QuotaFailure_Violation';
+import type { QuotaViolation } from './QuotaViolation';
 /**
  * A detail of a RESOURCE_EXHAUSTED answer: `google.rpc.QuotaFailure`
  * (`violations`) or `google.rpc.RetryInfo` (`retryDelay`), as its `@type` says.
@@ -17,7 +17,7 @@ export type QuotaErrorDetail = {
    * limit (`apiKeys/{id}`, `users/{id}`, `models/{id}`) and `description`
    * says which, e.g. `requests_per_minute: 50`.
    */
-  violations?: Array<QuotaFailure_Violation>;
+  violations?: Array<QuotaViolation>;
   /**
    * RetryInfo: how long to wait before the request would be admitted.
    */
