@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(PY) -m bench.overhead
 	$(PY) -m bench.stream_concurrency
 	$(PY) -m bench.observability
+	$(PY) -m bench.admission_overhead
 
 # A longer schemathesis pass against a live server (every check, stateful included),
 # drawing new cases each time; SEED=n replays the run that printed "Seed: n";

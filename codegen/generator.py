@@ -23,6 +23,7 @@ from codegen.errors import PluginError
 from codegen.naming import go_trim_space, singular
 from codegen.openapi_model import (
     Document,
+    Header,
     MediaType,
     Operation,
     Parameter,
@@ -265,6 +266,7 @@ class Generator:
         options = self.request.options.extension(method.options, operation_links.EXTENSION)
         param_keys = [(p.in_, p.name) for p in parameters]
         if options is not None:
+            self._documented_responses(doc, options, responses, here)
             if options.public and self.config.security == "bearer":
                 op.security = []
             if options.links:
@@ -276,6 +278,41 @@ class Generator:
             operation_links.OperationInfo(method, op.operation_id, param_keys),
         )
         return op, path
+
+    def _documented_responses(
+        self, doc: Document, options: Any, responses: dict[str, Response], here: str
+    ) -> None:
+        """OperationOptions.headers on the 200 response, OperationOptions.errors beside it."""
+        responses["200"].headers.update(self._headers(options.headers))
+        for error in options.errors:
+            status = str(error.status)
+            if not 400 <= error.status <= 599 or status in responses:
+                raise PluginError(f"{here}: error response {status} is not a new 4xx/5xx status")
+            if error.schema:
+                message = self.request.messages.get("." + error.schema.lstrip("."))
+                if message is None:
+                    raise PluginError(f'{here}: error schema "{error.schema}" does not exist')
+                body = self.reflect.schema_for_message(message)
+            else:
+                any_name = self.reflect.any_schema_name()
+                self._add_schema(doc, any_name, wk.any_())
+                status_name = self.reflect.status_schema_name()
+                self._add_schema(doc, status_name, wk.status(any_name))
+                body = Ref("#/components/schemas/" + status_name)
+            response = Response(error.description or status, wk.json_content(body))
+            response.headers.update(self._headers(error.headers))
+            # Error statuses sort before `default`, as OpenAPI readers expect.
+            default = responses.pop("default", None)
+            responses[status] = response
+            if default is not None:
+                responses["default"] = default
+
+    @staticmethod
+    def _headers(headers: Any) -> dict[str, Header]:
+        return {
+            header.name: Header(header.description, Schema(type=header.type or "string"))
+            for header in headers
+        }
 
     def _response_content(self, method: Method, here: str) -> dict[str, MediaType]:
         options = self.request.options.extension(method.options, operation_links.EXTENSION)

@@ -147,13 +147,28 @@ class Link:
 
 
 @dataclass
+class Header:
+    description: str
+    schema: SchemaOrRef
+
+    def to_yaml(self) -> YamlMap:
+        out: YamlMap = {}
+        _put(out, "description", self.description)
+        out["schema"] = self.schema.to_yaml()
+        return out
+
+
+@dataclass
 class Response:
     description: str
     content: dict[str, MediaType] | None = None
     links: dict[str, Link] = field(default_factory=dict)
+    headers: dict[str, Header] = field(default_factory=dict)
 
     def to_yaml(self) -> YamlMap:
         out: YamlMap = {"description": self.description}
+        if self.headers:
+            out["headers"] = {k: v.to_yaml() for k, v in self.headers.items()}
         if self.content is not None:
             out["content"] = {k: v.to_yaml() for k, v in self.content.items()}
         if self.links:

@@ -13,10 +13,13 @@ reach this one; a revocation through this process is seen at once.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from domain import ids
+from domain import limits as limits_domain
 from domain.access import readable_owner
 from domain.identity import Caller, Role
 from domain.key_cache import KeyCache
@@ -99,12 +102,19 @@ async def ensure_bootstrap_key(
 
 
 async def create_api_key(
-    svc: Services, caller: Caller, *, display_name: str = "", user: str = "", role: str = ""
+    svc: Services,
+    caller: Caller,
+    *,
+    display_name: str = "",
+    user: str = "",
+    role: str = "",
+    limits: limits_domain.Limits = limits_domain.NO_LIMITS,
 ) -> tuple[ApiKeyRow, str]:
     """A new key and its secret (returned once, never stored).
 
     Users create USER keys for themselves; an ADMIN key or a key for another
-    user needs an admin (PERMISSION_DENIED (7)).
+    user needs an admin (PERMISSION_DENIED (7)). A user at its `max_api_keys`
+    (active keys) gets RESOURCE_EXHAUSTED (8).
     """
     if role not in _ROLES:
         raise ApiError(Code.INVALID_ARGUMENT, f"role must be USER or ADMIN, not {role!r}")
@@ -119,9 +129,59 @@ async def create_api_key(
         raise ApiError(Code.INVALID_ARGUMENT, "displayName is longer than 200 characters")
     secret = new_secret()
     row = _row(secret, hash_secret(secret, svc.api_key_pepper), owner, wanted_role, display_name)
+    row.limits = limits_domain.to_store(limits)
+    cap = (await svc.limits.user_limits(owner, wanted_role)).max_api_keys
     async with svc.db.write() as session:
+        if cap is not None and await repo.count_active(session, owner) >= cap:
+            raise ApiError(
+                Code.RESOURCE_EXHAUSTED,
+                f"user {owner!r} holds its {cap} active API keys (max_api_keys); revoke one first",
+            )
         await repo.insert(session, row)
     return row, secret
+
+
+async def update_api_key(
+    svc: Services,
+    caller: Caller,
+    key_id: str,
+    body: Mapping[str, Any],
+    *,
+    update_mask: str = "",
+    etag: str = "",
+) -> ApiKeyRow:
+    """Sets the masked fields (`displayName`, `limits`, `limits.<field>`) of a key.
+
+    Users update their own keys (others' are NOT_FOUND (5)), admins anyone's.
+    A stale etag answers ABORTED (10); the check and the write are one UPDATE.
+    """
+    paths = [] if update_mask in ("", "*") else update_mask.split(",")
+    display = not paths or any(p in ("displayName", "display_name") for p in paths)
+    limit_paths = [p for p in paths if p not in ("displayName", "display_name")]
+    names = limits_domain.mask_fields(
+        limit_paths or (["limits"] if not paths else []), "updateMask"
+    )
+    new_limits = limits_domain.from_json(body.get("limits"), "limits")
+    display_name = body.get("displayName") or ""
+    if len(display_name) > 200:
+        raise ApiError(Code.INVALID_ARGUMENT, "displayName is longer than 200 characters")
+    async with svc.db.write() as session:
+        row = await repo.get(session, key_id)
+        if row is None or (not caller.is_admin and row.user_id != caller.user_id):
+            raise ApiError(Code.NOT_FOUND, f"API key {key_id!r} not found")
+        values: dict[str, Any] = {}
+        if display:
+            values["display_name"] = display_name
+        if names:
+            current = limits_domain.from_store(row.limits)
+            values["limits"] = limits_domain.to_store(current.masked(new_limits, names))
+        if not await repo.update_fields(session, key_id, values, etag or None, ids.etag()):
+            raise ApiError(
+                Code.ABORTED, f"API key {key_id!r} changed since that etag was read; read it again"
+            )
+        await session.refresh(row)
+    svc.limits.forget(key_id=key_id)
+    return row
 
 
 async def list_api_keys(
@@ -164,6 +224,7 @@ def _row(secret: str, secret_hash: str, user_id: str, role: Role, display_name: 
         secret_hash=secret_hash,
         create_time=utc_now(),
         revoke_time=None,
+        etag=ids.etag(),
     )
 
 

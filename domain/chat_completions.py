@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain import catalog, chat_request, prompt, usage
+from domain.admission import Ticket
 from domain.identity import Caller
 from domain.services import Services
 from errors import ApiError, Code
@@ -49,6 +50,8 @@ class PreparedChat:
     provider: Generator
     request: CompletionRequest
     include_usage: bool
+    # Prompt tokens plus the answer's max_tokens: what admission reserves.
+    estimated_tokens: int = 0
 
 
 def _stop_sequences(value: Any) -> tuple[str, ...]:
@@ -112,6 +115,18 @@ async def prepare(svc: Services, body: Mapping[str, Any]) -> PreparedChat:
             passthrough=chat.passthrough,
         ),
         include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
+        estimated_tokens=needed,
+    )
+
+
+async def admit(svc: Services, caller: Caller, chat: PreparedChat, *, stream: bool) -> Ticket:
+    """The limits' admission (7, 8), before any byte of the answer; settled by complete/stream."""
+    return await svc.limits.admit(
+        caller,
+        chat.model.id,
+        estimated_tokens=chat.estimated_tokens,
+        max_output=chat.request.params.max_tokens or 0,
+        stream=stream,
     )
 
 
@@ -149,7 +164,9 @@ def _usage(input_tokens: int, output_tokens: int) -> dict[str, int]:
     }
 
 
-async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[str, Any]:
+async def complete(
+    svc: Services, caller: Caller, chat: PreparedChat, ticket: Ticket
+) -> dict[str, Any]:
     input_tokens = output_tokens = 0
     model = chat.model.id
     try:
@@ -158,13 +175,7 @@ async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[st
         model = answer.answered_by or model  # a fallback answered: say so, charge it
     finally:
         # Failed generations count as requests too (usage rows say so).
-        await usage.count_completion(
-            svc,
-            user_id=caller.user_id,
-            model=model,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-        )
+        await asyncio.shield(_count(svc, caller, ticket, model, input_tokens, output_tokens))
     calls = answer.tool_calls[:1] if _one_call_only(chat) else answer.tool_calls
     message: dict[str, Any] = {"role": "assistant", "content": answer.text}
     if calls:
@@ -186,8 +197,25 @@ async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[st
     }
 
 
+async def _count(
+    svc: Services, caller: Caller, ticket: Ticket, model: str, input_tokens: int, output_tokens: int
+) -> None:
+    """Usage (with its cost) and the limits' settlement of one generation."""
+    try:
+        await usage.count_completion(
+            svc,
+            user_id=caller.user_id,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cost_micros=svc.limits.config.price(model).cost_micros(input_tokens, output_tokens),
+        )
+    finally:
+        await ticket.settle(input_tokens, output_tokens)
+
+
 async def stream(
-    svc: Services, caller: Caller, chat: PreparedChat
+    svc: Services, caller: Caller, chat: PreparedChat, ticket: Ticket
 ) -> AsyncGenerator[tuple[str, dict[str, Any]], None]:
     """("chunk", ChatCompletionChunk) events; ("error", envelope) if the upstream fails midway.
 
@@ -239,15 +267,7 @@ async def stream(
         if not output_tokens and written:
             output_tokens = prompt.estimate_tokens("".join(written))
         # Shielded: a client that leaves cancels this task, but its tokens still count.
-        await asyncio.shield(
-            usage.count_completion(
-                svc,
-                user_id=caller.user_id,
-                model=model,
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-            )
-        )
+        await asyncio.shield(_count(svc, caller, ticket, model, input_tokens, output_tokens))
 
 
 def list_models(svc: Services) -> dict[str, Any]:

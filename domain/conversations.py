@@ -67,8 +67,15 @@ async def create_conversation(
         generating_message_id=None,
         generating_since=None,
     )
+    cap = (await svc.limits.user_limits(caller.user_id, caller.role)).max_conversations
     try:
         async with svc.db.write() as session:
+            if cap is not None and await repo.count(session, caller.user_id) >= cap:
+                raise ApiError(
+                    Code.RESOURCE_EXHAUSTED,
+                    f"user {caller.user_id!r} holds its {cap} conversations (max_conversations); "
+                    "delete one first",
+                )
             await repo.insert(session, row)
     except IntegrityError:
         raise ApiError(Code.ALREADY_EXISTS, f"conversation {row.id!r} already exists") from None

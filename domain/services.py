@@ -3,12 +3,14 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from domain.admission import LimitGate
 from domain.drain import Drain
 from domain.images import ImagePolicy
 from domain.key_cache import KeyCache
 from domain.observe import GenerationObserver, NoObserver
 from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
+from store.counters.memory import MemoryCounters
 from store.database import Database
 
 # A generation lock older than this is presumed abandoned by a crashed process.
@@ -37,3 +39,5 @@ class Services:
     drain: Drain = field(default_factory=Drain)
     # Limits on the images of chat messages, and which hosts may be fetched.
     images: ImagePolicy = field(default_factory=ImagePolicy)
+    # Limits and their counters; none set (and nothing counted) unless configured.
+    limits: LimitGate = field(default_factory=lambda: LimitGate(None, MemoryCounters()))

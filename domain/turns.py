@@ -2,7 +2,9 @@
 
 1. Checks that need no lock: the conversation is the caller's (5), the model is
    known (3) and callable (9), the answer limit is within the model's (11),
-   and the new message fits the context window on its own (11).
+   and the new message fits the context window on its own (11). Then the
+   limits admit the turn (domain.admission: 7, 8), reserving its tokens; a
+   refusal stores nothing. The reservation is settled in step 5.
 2. One transaction takes the conversation's generation lock (9 if another
    answer is being written), stores the user message (COMPLETE) and the answer
    to come (IN_PROGRESS). The user message is committed before the model is called.
@@ -27,6 +29,7 @@ from typing import Any, TypeVar
 
 from domain import catalog, ids, prompt, views
 from domain import usage as usage_domain
+from domain.admission import Ticket
 from domain.conversations import not_found
 from domain.identity import Caller
 from domain.services import Services
@@ -83,6 +86,7 @@ class _Turn:
     params: GenerationParams
     user_message: MessageRow
     assistant_message: MessageRow
+    ticket: Ticket
     prompt_tokens: int = 0
 
     @property
@@ -98,7 +102,7 @@ async def send_message(
     A provider failure is stored (FAILED, with its code and message) and then
     raised, so the HTTP answer carries the error's code (e.g. 14, 4).
     """
-    turn = await _begin(svc, caller, conversation_id, turn_input)
+    turn = await _begin(svc, caller, conversation_id, turn_input, stream=False)
     try:
         request = await _request(turn)
         completion = await turn.provider.complete(request)
@@ -134,7 +138,7 @@ async def stream_message(
     `assistantMessage` or `error`. Closing it early (client gone) or cancelling
     the task that iterates it stores the answer as CANCELLED with its partial text.
     """
-    return TurnStream(await _begin(svc, caller, conversation_id, turn_input))
+    return TurnStream(await _begin(svc, caller, conversation_id, turn_input, stream=True))
 
 
 class TurnStream:
@@ -213,9 +217,9 @@ class TurnStream:
 
 
 async def _begin(
-    svc: Services, caller: Caller, conversation_id: str, turn_input: TurnInput
+    svc: Services, caller: Caller, conversation_id: str, turn_input: TurnInput, *, stream: bool
 ) -> _Turn:
-    """Steps 1 and 2: validate, then lock and store both messages in one transaction."""
+    """Steps 1 and 2: validate and admit, then lock and store both messages in one transaction."""
     async with svc.db.read() as session:
         conversation = await conversation_repo.get(session, caller.user_id, conversation_id)
     if conversation is None:
@@ -224,7 +228,36 @@ async def _begin(
     provider = catalog.callable_model(svc.providers, model, svc.observer)
     max_output = prompt.max_output_tokens(model, turn_input.params.max_tokens)
     prompt.history_budget(model, conversation.system_prompt, turn_input.content, max_output)
+    # The estimate counts the new message and the answer; the history read later is
+    # charged when the turn settles (its real prompt tokens).
+    estimate = (
+        prompt.estimate_tokens(conversation.system_prompt)
+        + prompt.message_tokens(turn_input.content)
+        + max_output
+    )
+    ticket = await svc.limits.admit(
+        caller, model.id, estimated_tokens=estimate, max_output=max_output, stream=stream
+    )
+    try:
+        return await _lock_and_store(
+            svc, caller, conversation_id, turn_input, model, provider, max_output, ticket
+        )
+    except BaseException:
+        await _shielded(ticket.release())  # the turn never started: it uses no limit
+        raise
 
+
+async def _lock_and_store(
+    svc: Services,
+    caller: Caller,
+    conversation_id: str,
+    turn_input: TurnInput,
+    model: ModelSpec,
+    provider: Generator,
+    max_output: int,
+    ticket: Ticket,
+) -> _Turn:
+    """Step 2: the generation lock and both messages, in one transaction."""
     now = utc_now()
     answer_id = ids.message_id()
     async with svc.db.write() as session:
@@ -288,6 +321,7 @@ async def _begin(
         params=turn_input.params,
         user_message=user_message,
         assistant_message=answer,
+        ticket=ticket,
     )
 
 
@@ -354,21 +388,28 @@ async def _settle(
         "model": answered_by or turn.model.id,
     }
     answer = turn.assistant_message
-    async with turn.svc.db.write() as session:
-        written = await message_repo.finish(session, answer.pk, values, only_status="IN_PROGRESS")
-        await conversation_repo.unlock(
-            session, turn.conversation_pk, message_id=answer.id, now=now, new_etag=ids.etag()
-        )
-        await usage_domain.add_in(
-            session,
-            user_id=turn.caller.user_id,
-            model=values["model"],
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            at=now,
-        )
-        # Read back only when another writer settled it first (a stale lock taken over).
-        stored = None if written else await message_repo.get_by_pk(session, answer.pk)
+    price = turn.svc.limits.config.price(values["model"])
+    try:
+        async with turn.svc.db.write() as session:
+            written = await message_repo.finish(
+                session, answer.pk, values, only_status="IN_PROGRESS"
+            )
+            await conversation_repo.unlock(
+                session, turn.conversation_pk, message_id=answer.id, now=now, new_etag=ids.etag()
+            )
+            await usage_domain.add_in(
+                session,
+                user_id=turn.caller.user_id,
+                model=values["model"],
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                at=now,
+                cost_micros=price.cost_micros(usage.input_tokens, usage.output_tokens),
+            )
+            # Read back only when another writer settled it first (a stale lock taken over).
+            stored = None if written else await message_repo.get_by_pk(session, answer.pk)
+    finally:
+        await turn.ticket.settle(usage.input_tokens, usage.output_tokens)
     if stored is not None:
         return stored
     # What we wrote (or, the conversation deleted meanwhile, what was generated).

@@ -35,6 +35,10 @@ class UsageReport:
     def total_output_tokens(self) -> int:
         return sum(row.output_tokens for row in self.rows)
 
+    @property
+    def total_cost_micros(self) -> int:
+        return sum(row.cost_micros for row in self.rows)
+
 
 async def add_in(
     session: AsyncSession,
@@ -44,6 +48,7 @@ async def add_in(
     input_tokens: int,
     output_tokens: int,
     at: datetime | None = None,
+    cost_micros: int = 0,
 ) -> None:
     """Counts one generation inside the caller's transaction (answer and usage commit together)."""
     await repo.add(
@@ -54,11 +59,18 @@ async def add_in(
         requests=1,
         input_tokens=max(0, input_tokens),
         output_tokens=max(0, output_tokens),
+        cost_micros=max(0, cost_micros),
     )
 
 
 async def record(
-    db: Database, *, user_id: str, model: str, input_tokens: int, output_tokens: int
+    db: Database,
+    *,
+    user_id: str,
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    cost_micros: int = 0,
 ) -> None:
     """Counts one generation in a transaction of its own (e.g. for OpenAI-style completions)."""
     async with db.write() as session:
@@ -68,21 +80,37 @@ async def record(
             model=model,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
+            cost_micros=cost_micros,
         )
 
 
 async def count_completion(
-    svc: Services, *, user_id: str, model: str, input_tokens: int, output_tokens: int
+    svc: Services,
+    *,
+    user_id: str,
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    cost_micros: int = 0,
 ) -> None:
     """Counts one OpenAI-door generation: batched (domain.usage_batcher), else its own write."""
     batcher = svc.usage_batcher
     if batcher is not None and not batcher.closed:
         batcher.add(
-            user_id=user_id, model=model, input_tokens=input_tokens, output_tokens=output_tokens
+            user_id=user_id,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cost_micros=cost_micros,
         )
         return
     await record(
-        svc.db, user_id=user_id, model=model, input_tokens=input_tokens, output_tokens=output_tokens
+        svc.db,
+        user_id=user_id,
+        model=model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cost_micros=cost_micros,
     )
 
 

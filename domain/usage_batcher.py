@@ -40,6 +40,7 @@ class _Counts:
     requests: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cost_micros: int = 0
 
 
 _Key = tuple[date, str, str]  # (day, user_id, model)
@@ -72,7 +73,15 @@ class UsageBatcher:
         """After `aclose()`: usage must be written directly (usage.record)."""
         return self._closed
 
-    def add(self, *, user_id: str, model: str, input_tokens: int, output_tokens: int) -> None:
+    def add(
+        self,
+        *,
+        user_id: str,
+        model: str,
+        input_tokens: int,
+        output_tokens: int,
+        cost_micros: int = 0,
+    ) -> None:
         """Counts one generation (failed ones too); written within `flush_seconds`."""
         if self._closed:
             raise RuntimeError("usage batcher is closed")
@@ -83,6 +92,7 @@ class UsageBatcher:
         counts.requests += 1
         counts.input_tokens += max(0, input_tokens)
         counts.output_tokens += max(0, output_tokens)
+        counts.cost_micros += max(0, cost_micros)
         if self._flusher is None:
             self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
 
@@ -103,6 +113,7 @@ class UsageBatcher:
                             requests=counts.requests,
                             input_tokens=counts.input_tokens,
                             output_tokens=counts.output_tokens,
+                            cost_micros=counts.cost_micros,
                         )
             except BaseException:
                 self._merge_back(batch)
@@ -142,3 +153,4 @@ class UsageBatcher:
             pending.requests += counts.requests
             pending.input_tokens += counts.input_tokens
             pending.output_tokens += counts.output_tokens
+            pending.cost_micros += counts.cost_micros

@@ -7,6 +7,7 @@ handlers and by the stream of StreamMessage events alike.
 from datetime import UTC, date, datetime
 from typing import Any
 
+from domain import limits as limits_domain
 from domain.catalog import CatalogEntry
 from store.tables import ApiKeyRow, ConversationRow, MessageRow, UsageRow
 
@@ -89,6 +90,8 @@ def api_key(row: ApiKeyRow) -> dict[str, Any]:
     }
     if row.revoke_time is not None:
         body["revokeTime"] = timestamp(row.revoke_time)
+    body["limits"] = limits_domain.to_json(limits_domain.from_store(row.limits))
+    body["etag"] = row.etag
     return body
 
 
@@ -116,7 +119,14 @@ def usage_row(row: UsageRow) -> dict[str, Any]:
         "date": day(row.day),
         "user": row.user_id,
         "model": row.model,
-        "requests": row.requests,
-        "inputTokens": row.input_tokens,
-        "outputTokens": row.output_tokens,
+        # 64-bit counts are JSON strings (proto3 JSON); the cost a number.
+        "requests": str(row.requests),
+        "inputTokens": str(row.input_tokens),
+        "outputTokens": str(row.output_tokens),
+        "cost": cost(row.cost_micros),
     }
+
+
+def cost(micros: int) -> float:
+    """Millionths of the currency, as the currency (rounded to 6 places, exact for display)."""
+    return round(micros / 1_000_000, 6)

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from domain import api_keys, views
+from domain import api_keys, limits, views
 from handlers._context import caller, services, user_filter
 
 
@@ -15,6 +15,7 @@ async def create_api_key(body: Mapping[str, Any]) -> dict[str, Any]:
         display_name=body.get("displayName") or "",
         user=body.get("user") or "",
         role=body.get("role") or "",
+        limits=limits.from_json(body.get("limits")),
     )
     return {"apiKey": views.api_key(row), "secret": secret}
 
@@ -27,6 +28,20 @@ async def list_api_keys(page_size: int | None = None, page_token: str = "") -> d
         "apiKeys": [views.api_key(row) for row in page.items],
         "nextPageToken": page.next_page_token,
     }
+
+
+async def update_api_key(
+    api_key: str, body: Mapping[str, Any], update_mask: str = ""
+) -> dict[str, Any]:
+    row = await api_keys.update_api_key(
+        services(),
+        caller(),
+        api_key,
+        body,
+        update_mask=update_mask or "",
+        etag=body.get("etag") or "",
+    )
+    return views.api_key(row)
 
 
 async def revoke_api_key(api_key: str, body: Mapping[str, Any] | None = None) -> dict[str, Any]:

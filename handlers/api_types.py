@@ -6,49 +6,6 @@ from __future__ import annotations
 from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 
-class ApiKey(TypedDict):
-    """
-    An API key, without its secret.
-    """
-
-    name: NotRequired[str]
-    """
-    Resource name, `apiKeys/{api_key}`.
-    """
-    id: NotRequired[str]
-    """
-    The key's id: the last segment of `name` (not the secret).
-    """
-    displayName: NotRequired[str]
-    """
-    A label to recognise the key by.
-    """
-    user: NotRequired[str]
-    """
-    The user the key acts as; the caller's own user when empty.
-    """
-    role: NotRequired[Literal["ROLE_UNSPECIFIED", "USER", "ADMIN"]]
-    """
-    What the key may do; USER when unset.
-    """
-    prefix: NotRequired[str]
-    """
-    The first characters of the secret, to recognise it in lists.
-    """
-    state: NotRequired[Literal["STATE_UNSPECIFIED", "ACTIVE", "REVOKED"]]
-    """
-    Whether the key is usable.
-    """
-    createTime: NotRequired[str]
-    """
-    When the key was created.
-    """
-    revokeTime: NotRequired[str]
-    """
-    When the key was revoked; absent while it is active.
-    """
-
-
 class ChatFunction(TypedDict):
     """
     A function the model may call.
@@ -268,21 +225,6 @@ class Conversation(TypedDict):
     """
 
 
-class CreateApiKeyResponse(TypedDict):
-    """
-    A new key and its secret.
-    """
-
-    apiKey: NotRequired[ApiKey]
-    """
-    The stored key.
-    """
-    secret: NotRequired[str]
-    """
-    The secret to send as `Authorization: Bearer <secret>`. Shown only now: it cannot be read again.
-    """
-
-
 EmbeddingInputItem: TypeAlias = str
 
 
@@ -361,18 +303,89 @@ class HealthStatus(TypedDict):
     """
 
 
-class ListApiKeysResponse(TypedDict):
+class LimitStatus(TypedDict):
     """
-    A page of keys.
+    One limit that applies, and how much of it is left.
     """
 
-    apiKeys: NotRequired[list[ApiKey]]
+    scope: NotRequired[str]
     """
-    The keys, newest first.
+    Whose limit: `apiKeys/{id}`, `users/{id}` or `models/{id}`.
     """
-    nextPageToken: NotRequired[str]
+    limit: NotRequired[str]
     """
-    Token for the next page; empty on the last page.
+    Which limit: a field name of Limits, e.g. `requests_per_minute`.
+    """
+    value: NotRequired[float]
+    """
+    The cap (tokens, requests, streams or currency).
+    """
+    used: NotRequired[float]
+    """
+    Used in the current window.
+    """
+    remaining: NotRequired[float]
+    """
+    Left in the current window.
+    """
+    resetTime: NotRequired[str]
+    """
+    When the window next frees something (a rolling minute) or restarts
+     (a day or month); absent when nothing is used.
+    """
+
+
+Model: TypeAlias = str
+
+
+class Limits(TypedDict):
+    """
+    Caps on what may be used. An unset field is unlimited. Token counts are
+     prompt plus answer; costs are in the deployment's currency (see the
+     models' prices in the server's configuration). The 64-bit token budgets
+     are JSON strings, as proto3's JSON mapping writes 64-bit integers.
+    """
+
+    requestsPerMinute: NotRequired[int]
+    """
+    Generations started in any 60 seconds.
+    """
+    tokensPerMinute: NotRequired[int]
+    """
+    Tokens in any 60 seconds.
+    """
+    tokensPerDay: NotRequired[str]
+    """
+    Tokens per calendar day (UTC).
+    """
+    tokensPerMonth: NotRequired[str]
+    """
+    Tokens per calendar month (UTC).
+    """
+    costPerDay: NotRequired[float]
+    """
+    Cost per calendar day (UTC).
+    """
+    costPerMonth: NotRequired[float]
+    """
+    Cost per calendar month (UTC).
+    """
+    concurrentStreams: NotRequired[int]
+    """
+    Streamed answers being written at once.
+    """
+    models: NotRequired[list[Model]]
+    """
+    Keys only: the model ids the key may use; every model when empty.
+     Another model answers PERMISSION_DENIED (7).
+    """
+    maxApiKeys: NotRequired[int]
+    """
+    Users only: active keys the user may hold.
+    """
+    maxConversations: NotRequired[int]
+    """
+    Users only: conversations the user may hold.
     """
 
 
@@ -406,7 +419,7 @@ class MessageDelta(TypedDict):
     """
 
 
-class Model(TypedDict):
+class ModelModel(TypedDict):
     """
     A model of the catalog: our id for it and the upstream model it maps to.
     """
@@ -504,6 +517,21 @@ class OpenAIModelList(TypedDict):
     data: NotRequired[list[OpenAIModel]]
     """
     The models.
+    """
+
+
+class QuotaViolation(TypedDict):
+    """
+    One limit a request would exceed: the fields of google.rpc.QuotaFailure.Violation we use.
+    """
+
+    subject: NotRequired[str]
+    """
+    Whose limit: `apiKeys/{id}`, `users/{id}` or `models/{id}`.
+    """
+    description: NotRequired[str]
+    """
+    Which limit and its value, e.g. `requests_per_minute: 50`.
     """
 
 
@@ -624,17 +652,101 @@ class UsageRow(TypedDict):
     """
     The model id.
     """
-    requests: NotRequired[int]
+    requests: NotRequired[str]
     """
     Generations requested (failed ones included).
     """
-    inputTokens: NotRequired[int]
+    inputTokens: NotRequired[str]
     """
     Prompt tokens.
     """
-    outputTokens: NotRequired[int]
+    outputTokens: NotRequired[str]
     """
     Answer tokens.
+    """
+    cost: NotRequired[float]
+    """
+    What these tokens cost, at the model's configured prices, in the
+     deployment's currency (see `currency` on the report).
+    """
+
+
+class UserLimits(TypedDict):
+    """
+    The limits of one user: all of its keys together.
+    """
+
+    name: NotRequired[str]
+    """
+    Resource name, `users/{user}/limits`.
+    """
+    user: NotRequired[str]
+    """
+    The user id.
+    """
+    limits: NotRequired[Limits]
+    """
+    The limits; unset fields take the defaults of the user's role.
+    """
+    etag: NotRequired[str]
+    """
+    Opaque version tag; changes on every update.
+    """
+    updateTime: NotRequired[str]
+    """
+    When the limits were last set; absent while they are the defaults.
+    """
+
+
+class ApiKey(TypedDict):
+    """
+    An API key, without its secret.
+    """
+
+    name: NotRequired[str]
+    """
+    Resource name, `apiKeys/{api_key}`.
+    """
+    id: NotRequired[str]
+    """
+    The key's id: the last segment of `name` (not the secret).
+    """
+    displayName: NotRequired[str]
+    """
+    A label to recognise the key by.
+    """
+    user: NotRequired[str]
+    """
+    The user the key acts as; the caller's own user when empty.
+    """
+    role: NotRequired[Literal["ROLE_UNSPECIFIED", "USER", "ADMIN"]]
+    """
+    What the key may do; USER when unset.
+    """
+    prefix: NotRequired[str]
+    """
+    The first characters of the secret, to recognise it in lists.
+    """
+    state: NotRequired[Literal["STATE_UNSPECIFIED", "ACTIVE", "REVOKED"]]
+    """
+    Whether the key is usable.
+    """
+    createTime: NotRequired[str]
+    """
+    When the key was created.
+    """
+    revokeTime: NotRequired[str]
+    """
+    When the key was revoked; absent while it is active.
+    """
+    limits: NotRequired[Limits]
+    """
+    Caps on this key's requests, besides its user's; unlimited when unset.
+    """
+    etag: NotRequired[str]
+    """
+    Opaque version tag; changes on every update. Send it back on update to
+     act only if nobody changed the key meanwhile.
     """
 
 
@@ -705,6 +817,21 @@ class ChatToolCallDelta(TypedDict):
     """
 
 
+class CreateApiKeyResponse(TypedDict):
+    """
+    A new key and its secret.
+    """
+
+    apiKey: NotRequired[ApiKey]
+    """
+    The stored key.
+    """
+    secret: NotRequired[str]
+    """
+    The secret to send as `Authorization: Bearer <secret>`. Shown only now: it cannot be read again.
+    """
+
+
 class CreateEmbeddingRequest(TypedDict):
     """
     Request body of OpenAIService.CreateEmbedding.
@@ -732,6 +859,33 @@ class CreateEmbeddingRequest(TypedDict):
     """
 
 
+class EffectiveLimits(TypedDict):
+    """
+    The limits that apply to a key's requests, and what is left of each.
+    """
+
+    apiKey: NotRequired[str]
+    """
+    Resource name of the key, `apiKeys/{id}`.
+    """
+    user: NotRequired[str]
+    """
+    The key's user.
+    """
+    model: NotRequired[str]
+    """
+    The model the model limits are of.
+    """
+    models: NotRequired[list[str]]
+    """
+    The models the key may use; every model when empty.
+    """
+    limits: NotRequired[list[LimitStatus]]
+    """
+    Every limit set on the key, its user or the model.
+    """
+
+
 class Embedding(TypedDict):
     """
     The embedding of one input text.
@@ -751,12 +905,27 @@ class Embedding(TypedDict):
     """
 
 
+class ListApiKeysResponse(TypedDict):
+    """
+    A page of keys.
+    """
+
+    apiKeys: NotRequired[list[ApiKey]]
+    """
+    The keys, newest first.
+    """
+    nextPageToken: NotRequired[str]
+    """
+    Token for the next page; empty on the last page.
+    """
+
+
 class ListModelsResponse(TypedDict):
     """
     The whole catalog, in configuration order.
     """
 
-    models: NotRequired[list[Model]]
+    models: NotRequired[list[ModelModel]]
     """
     The models.
     """
@@ -811,6 +980,16 @@ class Message(TypedDict):
     """
     When the message last changed.
     """
+
+
+QuotaErrorDetail = TypedDict(
+    "QuotaErrorDetail",
+    {
+        "@type": NotRequired[str],
+        "violations": NotRequired[list[QuotaViolation]],
+        "retryDelay": NotRequired[str],
+    },
+)
 
 
 class SendMessageResponse(TypedDict):
@@ -869,17 +1048,25 @@ class UsageReport(TypedDict):
     """
     One row per day, user and model with any usage, by date then user then model.
     """
-    totalRequests: NotRequired[int]
+    totalRequests: NotRequired[str]
     """
     Generations over all rows.
     """
-    totalInputTokens: NotRequired[int]
+    totalInputTokens: NotRequired[str]
     """
     Prompt tokens over all rows.
     """
-    totalOutputTokens: NotRequired[int]
+    totalOutputTokens: NotRequired[str]
     """
     Answer tokens over all rows.
+    """
+    totalCost: NotRequired[float]
+    """
+    Cost over all rows.
+    """
+    currency: NotRequired[str]
+    """
+    The currency of the costs (ISO 4217, e.g. `USD`), from the server's configuration.
     """
 
 
@@ -1065,6 +1252,26 @@ class ListMessagesResponse(TypedDict):
     nextPageToken: NotRequired[str]
     """
     Token for the next page; empty on the last page.
+    """
+
+
+class QuotaError(TypedDict):
+    """
+    The body of a RESOURCE_EXHAUSTED (8) answer: a google.rpc.Status whose
+     details are a google.rpc.QuotaFailure and a google.rpc.RetryInfo.
+    """
+
+    code: NotRequired[int]
+    """
+    8 (RESOURCE_EXHAUSTED).
+    """
+    message: NotRequired[str]
+    """
+    Which limit was reached, for people.
+    """
+    details: NotRequired[list[QuotaErrorDetail]]
+    """
+    A QuotaFailure, then a RetryInfo.
     """
 
 

@@ -14,11 +14,14 @@ async def create_chat_completion(
 ) -> tuple[dict[str, Any], int, dict[str, str]] | StreamingResponse:
     svc = services()
     chat = await chat_completions.prepare(svc, body)  # fails before any byte of a stream is sent
-    if body.get("stream"):
-        return openai_sse_response(chat_completions.stream(svc, caller(), chat))
+    streamed = bool(body.get("stream"))
+    ticket = await chat_completions.admit(svc, caller(), chat, stream=streamed)  # 7, 8 likewise
+    if streamed:
+        events = chat_completions.stream(svc, caller(), chat, ticket)
+        return openai_sse_response(events, ticket.rate_headers())
     # The operation declares JSON and an event stream: Connexion needs to be told which.
-    answer = await chat_completions.complete(svc, caller(), chat)
-    return answer, 200, {"Content-Type": "application/json"}
+    answer = await chat_completions.complete(svc, caller(), chat, ticket)
+    return answer, 200, {"Content-Type": "application/json", **ticket.rate_headers()}
 
 
 async def list_open_ai_models() -> dict[str, Any]:

@@ -21,7 +21,9 @@ async def get_usage(
         "startDate": views.day(report.start),
         "endDate": views.day(report.end),
         "rows": [views.usage_row(row) for row in report.rows],
-        "totalRequests": report.total_requests,
-        "totalInputTokens": report.total_input_tokens,
-        "totalOutputTokens": report.total_output_tokens,
+        "totalRequests": str(report.total_requests),
+        "totalInputTokens": str(report.total_input_tokens),
+        "totalOutputTokens": str(report.total_output_tokens),
+        "totalCost": views.cost(report.total_cost_micros),
+        "currency": services().limits.config.currency,
     }

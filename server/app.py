@@ -138,6 +138,7 @@ def create_app(
             if state.services.usage_batcher is not None:
                 await state.services.usage_batcher.aclose()  # the last batch: nothing lost
             await registry.aclose()
+            await state.services.limits.counters.aclose()
             await db.close()
             set_app_state(None)
             metrics.process_exited()

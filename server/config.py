@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from domain.limits import load_config as load_limits_config
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 ENV_PREFIX = "PRIVATELLM_"
@@ -74,6 +76,10 @@ class Settings:
     # Chat images: max_bytes, url_hosts (http(s) image URLs allowed from these only;
     # none by default), url_timeout_seconds. See domain.images.
     images: Mapping[str, Any] = field(default_factory=dict)
+    # Limits: counters (memory | redis), Redis, fail-open/closed, role defaults (see README).
+    limits: Mapping[str, Any] = field(default_factory=dict)
+    # The currency of the models' prices (`models[].price`) and of costs in usage.
+    currency: str = "USD"
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -128,6 +134,10 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
         settings = Settings(env=env, **data)
     except TypeError as exc:
         raise ConfigError(f"config/{env}.yaml: {exc}") from exc
+    try:
+        load_limits_config(settings.limits, settings.models, settings.currency)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"config/{env}.yaml: {exc}") from None
     _number("generation_timeout_seconds", settings.generation_timeout_seconds, 0, None)
     _number("api_key_cache_seconds", settings.api_key_cache_seconds, None, 2)
     _number("usage_flush_seconds", settings.usage_flush_seconds, 0, 1)

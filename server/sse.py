@@ -48,7 +48,9 @@ def sse_response(events: ClosableEvents) -> StreamingResponse:
     return StreamingResponse(body(), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-def openai_sse_response(chunks: ClosableEvents) -> StreamingResponse:
+def openai_sse_response(
+    chunks: ClosableEvents, headers: Mapping[str, str] | None = None
+) -> StreamingResponse:
     """OpenAI's framing: `data: <json>` per chunk, then `data: [DONE]`.
 
     A failure midway is an `event: error` whose data is our envelope plus an
@@ -68,4 +70,6 @@ def openai_sse_response(chunks: ClosableEvents) -> StreamingResponse:
         finally:
             await chunks.aclose()
 
-    return StreamingResponse(body(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return StreamingResponse(
+        body(), media_type="text/event-stream", headers={**SSE_HEADERS, **(headers or {})}
+    )

@@ -3,13 +3,18 @@
 from dataclasses import dataclass
 
 from domain import api_keys
+from domain.admission import LimitGate
 from domain.drain import Drain
 from domain.images import ImagePolicy
+from domain.limits import load_config as load_limits_config
 from domain.observe import GenerationObserver, NoObserver
 from domain.services import Services
 from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
 from server.config import Settings
+from store.counters import Counters
+from store.counters.memory import MemoryCounters
+from store.counters.redis import RedisCounters
 from store.database import Database
 
 
@@ -22,12 +27,13 @@ def build_services(
 ) -> Services:
     """What the domain needs, from the settings: built once per process (and by the CLI)."""
     pepper = settings.api_key_pepper_bytes
+    timeout = float(settings.generation_timeout_seconds)
     return Services(
         db=db,
         providers=providers,
         default_model=settings.default_model,
         api_key_pepper=pepper,
-        generation_timeout=float(settings.generation_timeout_seconds),
+        generation_timeout=timeout,
         key_cache=(
             api_keys.key_cache(db, pepper, float(settings.api_key_cache_seconds))
             if settings.api_key_cache_seconds > 0
@@ -37,7 +43,21 @@ def build_services(
         observer=observer or NoObserver(),
         drain=drain or Drain(),
         images=ImagePolicy.from_config(settings.images),
+        limits=build_limit_gate(settings, db, stream_lease_seconds=timeout + 60),
     )
+
+
+def build_limit_gate(settings: Settings, db: Database, stream_lease_seconds: float) -> LimitGate:
+    """The limits of this process: shared Redis counters, or in memory for one process."""
+    config = load_limits_config(settings.limits, settings.models, settings.currency)
+    counters: Counters
+    if config.counters == "redis":
+        counters = RedisCounters.connect(
+            config.redis_url, config.redis_key_prefix, config.redis_timeout_seconds
+        )
+    else:
+        counters = MemoryCounters()
+    return LimitGate(db, counters, config, stream_lease_ms=int(stream_lease_seconds * 1000))
 
 
 @dataclass

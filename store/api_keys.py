@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, select, tuple_, update
+from sqlalchemy import CursorResult, Row, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from store.tables import ApiKeyRow
@@ -63,6 +63,33 @@ async def revoke(session: AsyncSession, key_id: str, now: datetime) -> bool:
             .where(ApiKeyRow.id == key_id, ApiKeyRow.revoke_time.is_(None))
             .values(revoke_time=now)
             .execution_options(synchronize_session=False)
+        ),
+    )
+    return result.rowcount == 1
+
+
+async def count_active(session: AsyncSession, user_id: str) -> int:
+    query = select(func.count()).where(
+        ApiKeyRow.user_id == user_id, ApiKeyRow.revoke_time.is_(None)
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def update_fields(
+    session: AsyncSession,
+    key_id: str,
+    values: dict[str, Any],
+    expected_etag: str | None,
+    new_etag: str,
+) -> bool:
+    """Sets `values` and a new etag, only if the etag is `expected_etag` (when given)."""
+    statement = update(ApiKeyRow).where(ApiKeyRow.id == key_id)
+    if expected_etag is not None:
+        statement = statement.where(ApiKeyRow.etag == expected_etag)
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            statement.values(**values, etag=new_etag).execution_options(synchronize_session=False)
         ),
     )
     return result.rowcount == 1

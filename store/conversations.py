@@ -10,10 +10,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, tuple_, update
+from sqlalchemy import CursorResult, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.tables import ConversationRow
+
+
+async def count(session: AsyncSession, user_id: str) -> int:
+    """How many conversations the user holds (its max_conversations cap)."""
+    query = select(func.count()).where(ConversationRow.user_id == user_id)
+    return int((await session.execute(query)).scalar_one())
 
 
 async def insert(session: AsyncSession, row: ConversationRow) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     DateTime,
@@ -78,8 +79,22 @@ class ApiKeyRow(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     create_time: Mapped[datetime] = mapped_column(UtcDateTime())
     revoke_time: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The key's Limits (domain.limits.to_store), None when it has none.
+    limits: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    etag: Mapped[str] = mapped_column(String(32), default="")
 
     __table_args__ = (Index("ix_api_keys_user_created", "user_id", "create_time", "id"),)
+
+
+class UserLimitsRow(Base):
+    """A user's own limits (all of its keys together); absent: the role's defaults."""
+
+    __tablename__ = "user_limits"
+
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    limits: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    etag: Mapped[str] = mapped_column(String(32))
+    update_time: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ConversationRow(Base):
@@ -147,5 +162,7 @@ class UsageRow(Base):
     requests: Mapped[int] = mapped_column(BigInteger, default=0)
     input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     output_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Cost at the model's configured prices, in millionths of the currency (exact sums).
+    cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)
 
     __table_args__ = (Index("ix_usage_daily_user_day", "user_id", "day"),)

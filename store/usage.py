@@ -18,6 +18,7 @@ async def add(
     requests: int,
     input_tokens: int,
     output_tokens: int,
+    cost_micros: int = 0,
 ) -> None:
     """Adds to the counters in one statement (INSERT ... ON CONFLICT DO UPDATE): race-free
     across processes."""
@@ -30,6 +31,7 @@ async def add(
         requests=requests,
         input_tokens=input_tokens,
         output_tokens=output_tokens,
+        cost_micros=cost_micros,
     )
     statement = statement.on_conflict_do_update(
         index_elements=[UsageRow.day, UsageRow.user_id, UsageRow.model],
@@ -37,6 +39,7 @@ async def add(
             "requests": UsageRow.requests + statement.excluded.requests,
             "input_tokens": UsageRow.input_tokens + statement.excluded.input_tokens,
             "output_tokens": UsageRow.output_tokens + statement.excluded.output_tokens,
+            "cost_micros": UsageRow.cost_micros + statement.excluded.cost_micros,
         },
     )
     await session.execute(statement)

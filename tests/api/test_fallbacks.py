@@ -73,7 +73,7 @@ def test_upstream_down_falls_back_and_names_the_model_that_answered(
     api: httpx.Client, upstream: FakeOpenAIUpstream
 ) -> None:
     cid = conversation(api)
-    before = api.get("/v1/usage", params={"model": "echo"}).json()["totalRequests"]
+    before = int(api.get("/v1/usage", params={"model": "echo"}).json()["totalRequests"])
     upstream.script(error(503))
     response = api.post(f"/v1/conversations/{cid}/messages", json={"content": "hello"})
     assert response.status_code == 200, response.text
@@ -87,7 +87,7 @@ def test_upstream_down_falls_back_and_names_the_model_that_answered(
     stored = api.get(f"/v1/conversations/{cid}/messages").json()["messages"][-1]
     assert stored["model"] == "echo"
     # The tokens are charged to the model that did the work.
-    after = api.get("/v1/usage", params={"model": "echo"}).json()["totalRequests"]
+    after = int(api.get("/v1/usage", params={"model": "echo"}).json()["totalRequests"])
     assert after == before + 1
 
 

@@ -22,14 +22,18 @@ def test_usage_counts_generations_failed_included(api: Api) -> None:
             "date": today,
             "user": user_id,
             "model": "echo",
-            "requests": 2,
-            "inputTokens": 2,
-            "outputTokens": 3,
+            # 64-bit counts travel as JSON strings (proto3 JSON).
+            "requests": "2",
+            "inputTokens": "2",
+            "outputTokens": "3",
+            # config/test.yaml prices echo at 1 per million input tokens, 2 per million output.
+            "cost": 0.000008,
         }
     ]
-    assert (body["totalRequests"], body["totalInputTokens"], body["totalOutputTokens"]) == (2, 2, 3)
+    totals = ("totalRequests", "totalInputTokens", "totalOutputTokens", "totalCost", "currency")
+    assert tuple(body[name] for name in totals) == ("2", "2", "3", 0.000008, "USD")
     only = client.get("/v1/usage", params={"model": "other", "startDate": today}).json()
-    assert only["rows"] == [] and only["totalRequests"] == 0
+    assert only["rows"] == [] and only["totalRequests"] == "0"
 
 
 def test_other_users_usage_needs_an_admin(api: Api) -> None:

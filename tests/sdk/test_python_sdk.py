@@ -18,21 +18,29 @@ import httpx
 import pytest
 import yaml
 from privatellm_client import AuthenticatedClient
+from privatellm_client.api.api_key_service import (
+    api_key_service_create_api_key,
+    api_key_service_update_api_key,
+)
 from privatellm_client.api.conversation_service import (
     conversation_service_create_conversation,
     conversation_service_delete_conversation,
     conversation_service_get_conversation,
     conversation_service_update_conversation,
 )
+from privatellm_client.api.limits_service import limits_service_get_effective_limits
 from privatellm_client.api.message_service import (
     message_service_list_messages,
     message_service_send_message,
     message_service_stream_message,
 )
 from privatellm_client.models import (
+    ApiKey,
     Conversation,
+    Limits,
     MessageRole,
     MessageStatus,
+    QuotaError,
     SendMessageRequest,
     Status,
     StreamMessageResponse,
@@ -60,6 +68,14 @@ def ok(response: Response[T | Status]) -> T:
     assert response.status_code == HTTPStatus.OK, response.content
     assert response.parsed is not None and not isinstance(response.parsed, Status)
     return response.parsed
+
+
+def admitted(response: Response[T | QuotaError | Status]) -> T:
+    """The parsed 200 answer of an operation the limits may refuse (429, QuotaError)."""
+    assert response.status_code == HTTPStatus.OK, response.content
+    parsed = response.parsed
+    assert parsed is not None and not isinstance(parsed, Status | QuotaError)
+    return parsed
 
 
 def error(response: Response[T | Status], status: HTTPStatus, code: int) -> Status:
@@ -101,7 +117,7 @@ def test_conversation_flow_through_the_sdk(client: AuthenticatedClient) -> None:
     assert isinstance(created.etag, str) and created.etag
     cid = created.id
 
-    sent = ok(
+    sent = admitted(
         message_service_send_message.sync_detailed(
             cid, client=client, body=SendMessageRequest(content="hello sdk")
         )
@@ -226,3 +242,32 @@ def test_readme_python_section_runs_as_written(
     assert isinstance(client, AuthenticatedClient)
     client.get_httpx_client().close()
     assert capsys.readouterr().out == "Echo: Hi\nEcho: More"
+
+
+def test_a_keys_limits_set_updated_and_read_back_with_what_is_left(
+    client: AuthenticatedClient, live_url: str
+) -> None:
+    created = ok(
+        api_key_service_create_api_key.sync_detailed(
+            client=client,
+            body=ApiKey(display_name="sdk limits", limits=Limits(requests_per_minute=5)),
+        )
+    )
+    key, secret = created.api_key, created.secret
+    assert key and isinstance(key.id, str) and isinstance(secret, str)
+    assert key.limits and key.limits.requests_per_minute == 5
+    updated = ok(
+        api_key_service_update_api_key.sync_detailed(
+            key.id,
+            client=client,
+            body=ApiKey(limits=Limits(requests_per_minute=7, tokens_per_day="5000"), etag=key.etag),
+            update_mask="limits",
+        )
+    )
+    assert updated.limits and updated.limits.requests_per_minute == 7
+    assert updated.limits.tokens_per_day == "5000"
+    with AuthenticatedClient(base_url=live_url, token=secret) as own:
+        mine = ok(limits_service_get_effective_limits.sync_detailed(client=own))
+    assert mine.api_key == f"apiKeys/{key.id}"
+    found = {(item.limit, item.value, item.remaining) for item in mine.limits or []}
+    assert ("requests_per_minute", 7, 7) in found and ("tokens_per_day", 5000, 5000) in found

@@ -125,6 +125,13 @@ def test_create_send_stream_and_list_through_the_sdk(flow_result: dict[str, Any]
     assert listed[1]["id"] == sent["assistantId"]
 
 
+def test_a_keys_limits_set_updated_and_read_by_the_key(flow_result: dict[str, Any]) -> None:
+    limits = flow_result["limits"]
+    assert limits["created"] == {"requestsPerMinute": 5}
+    assert limits["updated"] == {"requestsPerMinute": 8}
+    assert limits["effective"] == [[f"apiKeys/{limits['keyId']}", "requests_per_minute", 8, 8]]
+
+
 def test_update_with_the_etag_then_delete(flow_result: dict[str, Any]) -> None:
     updated = flow_result["updated"]
     assert updated == {

@@ -21,7 +21,7 @@ from tests.conftest import require_service
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
-TABLES = ("messages", "conversations", "api_keys", "usage_daily")
+TABLES = ("messages", "conversations", "api_keys", "usage_daily", "user_limits")
 
 
 async def _admin(statement: str) -> None:

@@ -241,7 +241,28 @@ async function main(): Promise<void> {
     new BackendClient({ BASE: base, TOKEN: 'not-a-key' }).conversationService.listConversations({}),
   );
 
+  // Limits: a key of the user's own with limits, updated with its etag, then read by that key.
+  const limitedKey = await client.apiKeyService.createApiKey({
+    requestBody: { displayName: 'TypeScript limits', limits: { requestsPerMinute: 5 } },
+  });
+  const limitedId = limitedKey.apiKey?.id ?? '';
+  const relimited = await client.apiKeyService.updateApiKey({
+    apiKey: limitedId,
+    updateMask: 'limits.requestsPerMinute',
+    requestBody: { limits: { requestsPerMinute: 8 }, etag: limitedKey.apiKey?.etag },
+  });
+  const effective = await new BackendClient({
+    BASE: base,
+    TOKEN: limitedKey.secret ?? '',
+  }).limitsService.getEffectiveLimits({});
+
   const result = {
+    limits: {
+      created: limitedKey.apiKey?.limits ?? null,
+      updated: relimited.limits ?? null,
+      effective: (effective.limits ?? []).map((l) => [l.scope, l.limit, l.value, l.remaining]),
+      keyId: limitedId,
+    },
     created: { id, title: created.title, model: created.model, etag: created.etag },
     sent: {
       user: [sent.userMessage?.role, sent.userMessage?.content],

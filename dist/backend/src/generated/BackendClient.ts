@@ -8,6 +8,7 @@ import { FetchHttpRequest } from './core/FetchHttpRequest';
 import { ApiKeyService } from './services/ApiKeyService';
 import { ConversationService } from './services/ConversationService';
 import { HealthService } from './services/HealthService';
+import { LimitsService } from './services/LimitsService';
 import { MessageService } from './services/MessageService';
 import { ModelService } from './services/ModelService';
 import { OpenAiService } from './services/OpenAiService';
@@ -17,6 +18,7 @@ export class BackendClient {
   public readonly apiKeyService: ApiKeyService;
   public readonly conversationService: ConversationService;
   public readonly healthService: HealthService;
+  public readonly limitsService: LimitsService;
   public readonly messageService: MessageService;
   public readonly modelService: ModelService;
   public readonly openAiService: OpenAiService;
@@ -37,6 +39,7 @@ export class BackendClient {
     this.apiKeyService = new ApiKeyService(this.request);
     this.conversationService = new ConversationService(this.request);
     this.healthService = new HealthService(this.request);
+    this.limitsService = new LimitsService(this.request);
     this.messageService = new MessageService(this.request);
     this.modelService = new ModelService(this.request);
     this.openAiService = new OpenAiService(this.request);

@@ -30,11 +30,14 @@ from .create_api_key_response import CreateApiKeyResponse
 from .create_chat_completion_request import CreateChatCompletionRequest
 from .create_embedding_request import CreateEmbeddingRequest
 from .create_embedding_response import CreateEmbeddingResponse
+from .effective_limits import EffectiveLimits
 from .embedding import Embedding
 from .embedding_usage import EmbeddingUsage
 from .google_protobuf_any import GoogleProtobufAny
 from .health_check import HealthCheck
 from .health_status import HealthStatus
+from .limit_status import LimitStatus
+from .limits import Limits
 from .list_api_keys_response import ListApiKeysResponse
 from .list_conversations_response import ListConversationsResponse
 from .list_messages_response import ListMessagesResponse
@@ -49,6 +52,9 @@ from .model_capabilities_item import ModelCapabilitiesItem
 from .model_provider import ModelProvider
 from .open_ai_model import OpenAIModel
 from .open_ai_model_list import OpenAIModelList
+from .quota_error import QuotaError
+from .quota_error_detail import QuotaErrorDetail
+from .quota_violation import QuotaViolation
 from .revoke_api_key_request import RevokeApiKeyRequest
 from .send_message_request import SendMessageRequest
 from .send_message_response import SendMessageResponse
@@ -58,6 +64,7 @@ from .stream_options import StreamOptions
 from .usage import Usage
 from .usage_report import UsageReport
 from .usage_row import UsageRow
+from .user_limits import UserLimits
 
 __all__ = (
     "ApiKey",
@@ -90,11 +97,14 @@ __all__ = (
     "CreateChatCompletionRequest",
     "CreateEmbeddingRequest",
     "CreateEmbeddingResponse",
+    "EffectiveLimits",
     "Embedding",
     "EmbeddingUsage",
     "GoogleProtobufAny",
     "HealthCheck",
     "HealthStatus",
+    "Limits",
+    "LimitStatus",
     "ListApiKeysResponse",
     "ListConversationsResponse",
     "ListMessagesResponse",
@@ -109,6 +119,9 @@ __all__ = (
     "ModelProvider",
     "OpenAIModel",
     "OpenAIModelList",
+    "QuotaError",
+    "QuotaErrorDetail",
+    "QuotaViolation",
     "RevokeApiKeyRequest",
     "SendMessageRequest",
     "SendMessageResponse",
@@ -118,4 +131,5 @@ __all__ = (
     "Usage",
     "UsageReport",
     "UsageRow",
+    "UserLimits",
 )

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.api_key_role import ApiKeyRole
 from ..models.api_key_state import ApiKeyState
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.limits import Limits
+
 
 T = TypeVar("T", bound="ApiKey")
 
@@ -27,6 +31,12 @@ class ApiKey:
         state (ApiKeyState | Unset): Whether the key is usable.
         create_time (datetime.datetime | Unset): When the key was created.
         revoke_time (datetime.datetime | Unset): When the key was revoked; absent while it is active.
+        limits (Limits | Unset): Caps on what may be used. An unset field is unlimited. Token counts are
+             prompt plus answer; costs are in the deployment's currency (see the
+             models' prices in the server's configuration). The 64-bit token budgets
+             are JSON strings, as proto3's JSON mapping writes 64-bit integers.
+        etag (str | Unset): Opaque version tag; changes on every update. Send it back on update to
+             act only if nobody changed the key meanwhile.
     """
 
     name: str | Unset = UNSET
@@ -38,6 +48,8 @@ class ApiKey:
     state: ApiKeyState | Unset = UNSET
     create_time: datetime.datetime | Unset = UNSET
     revoke_time: datetime.datetime | Unset = UNSET
+    limits: Limits | Unset = UNSET
+    etag: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -66,6 +78,12 @@ class ApiKey:
         if not isinstance(self.revoke_time, Unset):
             revoke_time = self.revoke_time.isoformat()
 
+        limits: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.limits, Unset):
+            limits = self.limits.to_dict()
+
+        etag = self.etag
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -87,11 +105,17 @@ class ApiKey:
             field_dict["createTime"] = create_time
         if revoke_time is not UNSET:
             field_dict["revokeTime"] = revoke_time
+        if limits is not UNSET:
+            field_dict["limits"] = limits
+        if etag is not UNSET:
+            field_dict["etag"] = etag
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.limits import Limits  # noqa: PLC0415
+
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
@@ -131,6 +155,15 @@ class ApiKey:
         else:
             revoke_time = datetime.datetime.fromisoformat(_revoke_time)
 
+        _limits = d.pop("limits", UNSET)
+        limits: Limits | Unset
+        if isinstance(_limits, Unset):
+            limits = UNSET
+        else:
+            limits = Limits.from_dict(_limits)
+
+        etag = d.pop("etag", UNSET)
+
         api_key = cls(
             name=name,
             id=id,
@@ -141,6 +174,8 @@ class ApiKey:
             state=state,
             create_time=create_time,
             revoke_time=revoke_time,
+            limits=limits,
+            etag=etag,
         )
 
         return api_key

@@ -23,17 +23,21 @@ class UsageReport:
         start_date (str | Unset): First day of the report, `YYYY-MM-DD`.
         end_date (str | Unset): Last day of the report, `YYYY-MM-DD`.
         rows (list[UsageRow] | Unset): One row per day, user and model with any usage, by date then user then model.
-        total_requests (int | Unset): Generations over all rows.
-        total_input_tokens (int | Unset): Prompt tokens over all rows.
-        total_output_tokens (int | Unset): Answer tokens over all rows.
+        total_requests (str | Unset): Generations over all rows.
+        total_input_tokens (str | Unset): Prompt tokens over all rows.
+        total_output_tokens (str | Unset): Answer tokens over all rows.
+        total_cost (float | Unset): Cost over all rows.
+        currency (str | Unset): The currency of the costs (ISO 4217, e.g. `USD`), from the server's configuration.
     """
 
     start_date: str | Unset = UNSET
     end_date: str | Unset = UNSET
     rows: list[UsageRow] | Unset = UNSET
-    total_requests: int | Unset = UNSET
-    total_input_tokens: int | Unset = UNSET
-    total_output_tokens: int | Unset = UNSET
+    total_requests: str | Unset = UNSET
+    total_input_tokens: str | Unset = UNSET
+    total_output_tokens: str | Unset = UNSET
+    total_cost: float | Unset = UNSET
+    currency: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,6 +58,10 @@ class UsageReport:
 
         total_output_tokens = self.total_output_tokens
 
+        total_cost = self.total_cost
+
+        currency = self.currency
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -69,6 +77,10 @@ class UsageReport:
             field_dict["totalInputTokens"] = total_input_tokens
         if total_output_tokens is not UNSET:
             field_dict["totalOutputTokens"] = total_output_tokens
+        if total_cost is not UNSET:
+            field_dict["totalCost"] = total_cost
+        if currency is not UNSET:
+            field_dict["currency"] = currency
 
         return field_dict
 
@@ -96,6 +108,10 @@ class UsageReport:
 
         total_output_tokens = d.pop("totalOutputTokens", UNSET)
 
+        total_cost = d.pop("totalCost", UNSET)
+
+        currency = d.pop("currency", UNSET)
+
         usage_report = cls(
             start_date=start_date,
             end_date=end_date,
@@ -103,6 +119,8 @@ class UsageReport:
             total_requests=total_requests,
             total_input_tokens=total_input_tokens,
             total_output_tokens=total_output_tokens,
+            total_cost=total_cost,
+            currency=currency,
         )
 
         usage_report.additional_properties = d

@@ -19,17 +19,20 @@ class UsageRow:
         date (str | Unset): The day, `YYYY-MM-DD` (UTC).
         user (str | Unset): The user id.
         model (str | Unset): The model id.
-        requests (int | Unset): Generations requested (failed ones included).
-        input_tokens (int | Unset): Prompt tokens.
-        output_tokens (int | Unset): Answer tokens.
+        requests (str | Unset): Generations requested (failed ones included).
+        input_tokens (str | Unset): Prompt tokens.
+        output_tokens (str | Unset): Answer tokens.
+        cost (float | Unset): What these tokens cost, at the model's configured prices, in the
+             deployment's currency (see `currency` on the report).
     """
 
     date: str | Unset = UNSET
     user: str | Unset = UNSET
     model: str | Unset = UNSET
-    requests: int | Unset = UNSET
-    input_tokens: int | Unset = UNSET
-    output_tokens: int | Unset = UNSET
+    requests: str | Unset = UNSET
+    input_tokens: str | Unset = UNSET
+    output_tokens: str | Unset = UNSET
+    cost: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,6 +47,8 @@ class UsageRow:
         input_tokens = self.input_tokens
 
         output_tokens = self.output_tokens
+
+        cost = self.cost
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,6 +65,8 @@ class UsageRow:
             field_dict["inputTokens"] = input_tokens
         if output_tokens is not UNSET:
             field_dict["outputTokens"] = output_tokens
+        if cost is not UNSET:
+            field_dict["cost"] = cost
 
         return field_dict
 
@@ -78,6 +85,8 @@ class UsageRow:
 
         output_tokens = d.pop("outputTokens", UNSET)
 
+        cost = d.pop("cost", UNSET)
+
         usage_row = cls(
             date=date,
             user=user,
@@ -85,6 +94,7 @@ class UsageRow:
             requests=requests,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
+            cost=cost,
         )
 
         usage_row.additional_properties = d

@@ -2,6 +2,7 @@
 /* istanbul ignore file */
 /* tslint:disable */
 /* eslint-disable */
+import type { Limits } from './Limits';
 /**
  * An API key, without its secret.
  */
@@ -42,5 +43,14 @@ export type ApiKey = {
    * When the key was revoked; absent while it is active.
    */
   readonly revokeTime?: string;
+  /**
+   * Caps on this key's requests, besides its user's; unlimited when unset.
+   */
+  limits?: Limits;
+  /**
+   * Opaque version tag; changes on every update. Send it back on update to
+   * act only if nobody changed the key meanwhile.
+   */
+  etag?: string;
 };
 

@@ -22,14 +22,22 @@ export type UsageReport = {
   /**
    * Generations over all rows.
    */
-  totalRequests?: number;
+  totalRequests?: string;
   /**
    * Prompt tokens over all rows.
    */
-  totalInputTokens?: number;
+  totalInputTokens?: string;
   /**
    * Answer tokens over all rows.
    */
-  totalOutputTokens?: number;
+  totalOutputTokens?: string;
+  /**
+   * Cost over all rows.
+   */
+  totalCost?: number;
+  /**
+   * The currency of the costs (ISO 4217, e.g. `USD`), from the server's configuration.
+   */
+  currency?: string;
 };
 

@@ -21,14 +21,19 @@ export type UsageRow = {
   /**
    * Generations requested (failed ones included).
    */
-  requests?: number;
+  requests?: string;
   /**
    * Prompt tokens.
    */
-  inputTokens?: number;
+  inputTokens?: string;
   /**
    * Answer tokens.
    */
-  outputTokens?: number;
+  outputTokens?: string;
+  /**
+   * What these tokens cost, at the model's configured prices, in the
+   * deployment's currency (see `currency` on the report).
+   */
+  cost?: number;
 };
 

@@ -63,6 +63,44 @@ export class ApiKeyService {
     });
   }
   /**
+   * Updates the fields of a key named in `updateMask` (`displayName`,
+   * `limits`, or one `limits.<field>`; both when empty). Users update their
+   * own keys, admins anyone's. A key's limits narrow its user's (both
+   * apply to its requests), so raising them grants nothing. With an `etag` that is not the current one, answers ABORTED
+   * (10) and changes nothing. New limits apply on every process within 2 s.
+   * @returns ApiKey OK
+   * @throws ApiError
+   */
+  public updateApiKey({
+    apiKey,
+    requestBody,
+    updateMask,
+  }: {
+    /**
+     * The apiKey id.
+     */
+    apiKey: string,
+    requestBody: ApiKey,
+    /**
+     * Fields to update, comma-separated: `displayName`, `limits` (all of
+     * them) or `limits.<field>`; `displayName` and `limits` when empty or `*`.
+     */
+    updateMask?: string,
+  }): CancelablePromise<ApiKey> {
+    return this.httpRequest.request({
+      method: 'PATCH',
+      url: '/v1/apiKeys/{apiKey}',
+      path: {
+        'apiKey': apiKey,
+      },
+      query: {
+        'updateMask': updateMask,
+      },
+      body: requestBody,
+      mediaType: 'application/json',
+    });
+  }
+  /**
    * Revokes a key; requests with it fail with UNAUTHENTICATED (16) from the
    * next request on. Revoking a revoked key changes nothing.
    * @returns ApiKey OK

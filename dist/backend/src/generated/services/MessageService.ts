@@ -70,6 +70,9 @@ export class MessageService {
       },
       body: requestBody,
       mediaType: 'application/json',
+      errors: {
+        429: `A limit of the key, its user or the model is reached (code 8, RESOURCE_EXHAUSTED); nothing was stored.`,
+      },
     });
   }
   /**
@@ -127,6 +130,9 @@ export class MessageService {
       },
       body: requestBody,
       mediaType: 'application/json',
+      errors: {
+        429: `A limit of the key, its user or the model is reached (code 8, RESOURCE_EXHAUSTED); nothing was stored.`,
+      },
     });
   }
 }

@@ -29,6 +29,9 @@ export class OpenAiService {
       url: '/openai/v1/chat/completions',
       body: requestBody,
       mediaType: 'application/json',
+      errors: {
+        429: `A limit of the key, its user or the model is reached (code 8, RESOURCE_EXHAUSTED); nothing was stored.`,
+      },
     });
   }
   /**

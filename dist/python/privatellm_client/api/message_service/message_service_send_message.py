@@ -5,6 +5,7 @@ from urllib.parse import quote
 import httpx
 
 from ...client import AuthenticatedClient, Client
+from ...models.quota_error import QuotaError
 from ...models.send_message_request import SendMessageRequest
 from ...models.send_message_response import SendMessageResponse
 from ...models.status import Status
@@ -33,11 +34,18 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> SendMessageResponse | Status:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> QuotaError | SendMessageResponse | Status:
     if response.status_code == 200:
         response_200 = SendMessageResponse.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 429:
+        response_429 = QuotaError.from_dict(response.json())
+
+        return response_429
 
     response_default = Status.from_dict(response.json())
 
@@ -46,7 +54,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[SendMessageResponse | Status]:
+) -> Response[QuotaError | SendMessageResponse | Status]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -60,7 +68,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Response[SendMessageResponse | Status]:
+) -> Response[QuotaError | SendMessageResponse | Status]:
     """Sends a user message and waits for the model's whole answer. Both
      messages are returned; the user message is stored before the model is
      called, and a failed answer is stored with status FAILED and its error.
@@ -75,7 +83,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[SendMessageResponse | Status]
+        Response[QuotaError | SendMessageResponse | Status]
     """
 
     kwargs = _get_kwargs(
@@ -95,7 +103,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> SendMessageResponse | Status | None:
+) -> QuotaError | SendMessageResponse | Status | None:
     """Sends a user message and waits for the model's whole answer. Both
      messages are returned; the user message is stored before the model is
      called, and a failed answer is stored with status FAILED and its error.
@@ -110,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        SendMessageResponse | Status
+        QuotaError | SendMessageResponse | Status
     """
 
     return sync_detailed(
@@ -125,7 +133,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Response[SendMessageResponse | Status]:
+) -> Response[QuotaError | SendMessageResponse | Status]:
     """Sends a user message and waits for the model's whole answer. Both
      messages are returned; the user message is stored before the model is
      called, and a failed answer is stored with status FAILED and its error.
@@ -140,7 +148,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[SendMessageResponse | Status]
+        Response[QuotaError | SendMessageResponse | Status]
     """
 
     kwargs = _get_kwargs(
@@ -158,7 +166,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> SendMessageResponse | Status | None:
+) -> QuotaError | SendMessageResponse | Status | None:
     """Sends a user message and waits for the model's whole answer. Both
      messages are returned; the user message is stored before the model is
      called, and a failed answer is stored with status FAILED and its error.
@@ -173,7 +181,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        SendMessageResponse | Status
+        QuotaError | SendMessageResponse | Status
     """
 
     return (

@@ -5,6 +5,7 @@ from urllib.parse import quote
 import httpx
 
 from ...client import AuthenticatedClient, Client
+from ...models.quota_error import QuotaError
 from ...models.send_message_request import SendMessageRequest
 from ...models.status import Status
 from ...types import Response
@@ -32,17 +33,24 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Status | str:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> QuotaError | Status | str:
     if response.status_code == 200:
         response_200 = response.text
         return response_200
+
+    if response.status_code == 429:
+        response_429 = QuotaError.from_dict(response.json())
+
+        return response_429
 
     response_default = Status.from_dict(response.json())
 
     return response_default
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Status | str]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[QuotaError | Status | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -56,7 +64,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Response[Status | str]:
+) -> Response[QuotaError | Status | str]:
     """Sends a user message and streams the answer as Server-Sent Events: one
      `userMessage` event (the stored user message), `delta` events with the
      answer's text as it is generated, then one `assistantMessage` event (the
@@ -74,7 +82,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Status | str]
+        Response[QuotaError | Status | str]
     """
 
     kwargs = _get_kwargs(
@@ -94,7 +102,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Status | str | None:
+) -> QuotaError | Status | str | None:
     """Sends a user message and streams the answer as Server-Sent Events: one
      `userMessage` event (the stored user message), `delta` events with the
      answer's text as it is generated, then one `assistantMessage` event (the
@@ -112,7 +120,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Status | str
+        QuotaError | Status | str
     """
 
     return sync_detailed(
@@ -127,7 +135,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Response[Status | str]:
+) -> Response[QuotaError | Status | str]:
     """Sends a user message and streams the answer as Server-Sent Events: one
      `userMessage` event (the stored user message), `delta` events with the
      answer's text as it is generated, then one `assistantMessage` event (the
@@ -145,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Status | str]
+        Response[QuotaError | Status | str]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +171,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Status | str | None:
+) -> QuotaError | Status | str | None:
     """Sends a user message and streams the answer as Server-Sent Events: one
      `userMessage` event (the stored user message), `delta` events with the
      answer's text as it is generated, then one `assistantMessage` event (the
@@ -181,7 +189,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Status | str
+        QuotaError | Status | str
     """
 
     return (

@@ -6,6 +6,7 @@ import httpx
 from ...client import AuthenticatedClient, Client
 from ...models.chat_completion import ChatCompletion
 from ...models.create_chat_completion_request import CreateChatCompletionRequest
+from ...models.quota_error import QuotaError
 from ...models.status import Status
 from ...types import Response
 
@@ -29,11 +30,18 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ChatCompletion | Status:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ChatCompletion | QuotaError | Status:
     if response.status_code == 200:
         response_200 = ChatCompletion.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 429:
+        response_429 = QuotaError.from_dict(response.json())
+
+        return response_429
 
     response_default = Status.from_dict(response.json())
 
@@ -42,7 +50,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ChatCompletion | Status]:
+) -> Response[ChatCompletion | QuotaError | Status]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -55,7 +63,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChatCompletionRequest,
-) -> Response[ChatCompletion | Status]:
+) -> Response[ChatCompletion | QuotaError | Status]:
     """Creates a chat completion. With `stream: true` the answer comes as
      Server-Sent Events, one `data: <chunk>` line per chunk, ending with
      `data: [DONE]`; with `stream_options.include_usage` the last chunk
@@ -79,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ChatCompletion | Status]
+        Response[ChatCompletion | QuotaError | Status]
     """
 
     kwargs = _get_kwargs(
@@ -97,7 +105,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChatCompletionRequest,
-) -> ChatCompletion | Status | None:
+) -> ChatCompletion | QuotaError | Status | None:
     """Creates a chat completion. With `stream: true` the answer comes as
      Server-Sent Events, one `data: <chunk>` line per chunk, ending with
      `data: [DONE]`; with `stream_options.include_usage` the last chunk
@@ -121,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ChatCompletion | Status
+        ChatCompletion | QuotaError | Status
     """
 
     return sync_detailed(
@@ -134,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChatCompletionRequest,
-) -> Response[ChatCompletion | Status]:
+) -> Response[ChatCompletion | QuotaError | Status]:
     """Creates a chat completion. With `stream: true` the answer comes as
      Server-Sent Events, one `data: <chunk>` line per chunk, ending with
      `data: [DONE]`; with `stream_options.include_usage` the last chunk
@@ -158,7 +166,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ChatCompletion | Status]
+        Response[ChatCompletion | QuotaError | Status]
     """
 
     kwargs = _get_kwargs(
@@ -174,7 +182,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChatCompletionRequest,
-) -> ChatCompletion | Status | None:
+) -> ChatCompletion | QuotaError | Status | None:
     """Creates a chat completion. With `stream: true` the answer comes as
      Server-Sent Events, one `data: <chunk>` line per chunk, ending with
      `data: [DONE]`; with `stream_options.include_usage` the last chunk
@@ -198,7 +206,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ChatCompletion | Status
+        ChatCompletion | QuotaError | Status
     """
 
     return (

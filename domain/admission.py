@@ -1,0 +1,344 @@
+"""Admission: a generation starts only if every limit that applies (key, user, model) has room.
+
+`LimitGate.admit` builds one `Check` per limit (see store.counters), asks the
+counters to charge all of them at once or none, and answers a `Ticket`; the
+request's tokens are reserved from an estimate (prompt + the answer's
+max_tokens) and `Ticket.settle` turns the reservation into the real usage
+when the answer ends, however it ends. A refusal is RESOURCE_EXHAUSTED (8)
+with `Retry-After` and google.rpc QuotaFailure / RetryInfo details; nothing
+else happens for it (no message, no usage).
+"""
+
+import logging
+import math
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from domain.identity import Caller
+from domain.limits import NO_LIMITS, Limits, LimitsConfig, TtlCache, from_store
+from errors import ApiError, Code
+from store.counters import Admission, Check, Counters, CountersUnavailable, Kind, Settlement
+from store.database import Database
+from store.tables import ApiKeyRow, UserLimitsRow
+
+log = logging.getLogger(__name__)
+
+MINUTE_MS = 60_000
+MICROS = 1_000_000
+WINDOW, PERIOD = Kind.WINDOW, Kind.PERIOD
+QUOTA_FAILURE = "type.googleapis.com/google.rpc.QuotaFailure"
+RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
+# A stream's slot is leased for its generation timeout plus this (a crashed process's expire).
+STREAM_LEASE_MARGIN_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Limit:
+    """One limit of one scope, as a counter check."""
+
+    scope: str  # apiKeys/{id}, users/{id}, models/{id}
+    name: str  # the Limits field
+    value: float  # as configured (currency for costs)
+    check: Check
+    # What the settled amount is, from (input tokens, output tokens); None: released (slots).
+    actual: Callable[[int, int], int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LimitStatus:
+    """A limit that applies, and what is left of it now."""
+
+    scope: str
+    name: str
+    value: float
+    used: float
+    remaining: float
+    reset_ms: int
+
+
+@dataclass
+class Ticket:
+    """An admitted request's reservations, settled once with what the answer used."""
+
+    counters: Counters | None
+    member: str
+    limits: Sequence[_Limit] = ()
+    admission: Admission | None = None
+    settled: bool = False
+
+    async def settle(self, input_tokens: int, output_tokens: int) -> None:
+        """Charges what was used instead of the estimate and releases the stream slot."""
+        await self._settle(
+            lambda limit: limit.actual(input_tokens, output_tokens) if limit.actual else 0
+        )
+
+    async def release(self) -> None:
+        """Refunds everything: the request did not happen (e.g. its conversation was busy)."""
+        await self._settle(lambda limit: 0)
+
+    async def _settle(self, actual: Callable[[_Limit], int]) -> None:
+        if self.settled or self.counters is None or not self.limits:
+            self.settled = True
+            return
+        self.settled = True
+        items = [
+            Settlement(limit.check.key, limit.check.kind, limit.check.amount, max(0, actual(limit)))
+            for limit in self.limits
+        ]
+        try:
+            await self.counters.settle(items, self.member)
+        except CountersUnavailable as exc:
+            log.warning("limits: settling %s failed, counters unreachable: %s", self.member, exc)
+
+    def rate_headers(self) -> dict[str, str]:
+        """OpenAI's x-ratelimit-* headers for the tightest request and token limits."""
+        return _rate_headers(self.limits, self.admission)
+
+
+@dataclass
+class LimitGate:
+    """The limits of requests: where their values come from and where they are counted."""
+
+    db: Database | None
+    counters: Counters
+    config: LimitsConfig = field(default_factory=LimitsConfig)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    stream_lease_ms: int = 360_000
+    # Admissions let through while the counters could not be reached (fail-open).
+    unavailable_admissions: int = 0
+    _keys: TtlCache = field(init=False)
+    _users: TtlCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._keys = TtlCache(self.config.cache_seconds)
+        self._users = TtlCache(self.config.cache_seconds)
+
+    # --- whose limits ----------------------------------------------------------------
+
+    async def key_limits(self, key_id: str) -> Limits:
+        hit, value = self._keys.get(key_id)
+        if hit:
+            return value  # type: ignore[no-any-return]
+        limits = NO_LIMITS
+        if self.db is not None:
+            async with self.db.query() as connection:
+                stored = (
+                    await connection.execute(select(ApiKeyRow.limits).where(ApiKeyRow.id == key_id))
+                ).scalar_one_or_none()
+            limits = from_store(stored)
+        self._keys.put(key_id, limits)
+        return limits
+
+    async def user_limits(self, user_id: str, role: str) -> Limits:
+        """The user's own limits over its role's defaults."""
+        hit, value = self._users.get(user_id)
+        if not hit:
+            value = None
+            if self.db is not None:
+                async with self.db.query() as connection:
+                    value = (
+                        await connection.execute(
+                            select(UserLimitsRow.limits).where(UserLimitsRow.user_id == user_id)
+                        )
+                    ).scalar_one_or_none()
+            self._users.put(user_id, value)
+        return from_store(value).over(self.config.role_defaults(role))
+
+    def forget(self, *, key_id: str = "", user_id: str = "") -> None:
+        """This process's cache, after it changed limits itself (others wait out cache_seconds)."""
+        if key_id:
+            self._keys.drop(key_id)
+        if user_id:
+            self._users.drop(user_id)
+
+    # --- admission -------------------------------------------------------------------
+
+    async def allowed_model(self, caller: Caller, model_id: str) -> None:
+        """PERMISSION_DENIED (7) when the key's allow-list does not name the model."""
+        allowed = (await self.key_limits(caller.key_id)).models
+        if allowed and model_id not in allowed:
+            raise ApiError(
+                Code.PERMISSION_DENIED,
+                f"this API key may not use model {model_id!r} (allowed: {', '.join(allowed)})",
+            )
+
+    async def admit(
+        self, caller: Caller, model_id: str, *, estimated_tokens: int, max_output: int, stream: bool
+    ) -> Ticket:
+        """Reserves the request against every limit, or raises RESOURCE_EXHAUSTED (8)."""
+        await self.allowed_model(caller, model_id)
+        limits = await self._limits(caller, model_id, estimated_tokens, max_output, stream)
+        member = secrets.token_hex(8)
+        if not limits:
+            return Ticket(None, member)
+        now_ms = _ms(self.clock())
+        try:
+            admission = await self.counters.admit([limit.check for limit in limits], member, now_ms)
+        except CountersUnavailable as exc:
+            if self.config.when_unavailable == "open":
+                self.unavailable_admissions += 1
+                log.warning("limits: counters unreachable, admitting without limits: %s", exc)
+                return Ticket(None, member)
+            log.error("limits: counters unreachable, refusing: %s", exc)
+            raise ApiError(
+                Code.UNAVAILABLE, "the limits cannot be checked right now; retry shortly"
+            ) from None
+        if not admission.admitted:
+            raise _refusal(limits, admission)
+        return Ticket(self.counters, member, limits, admission)
+
+    async def status(self, caller: Caller, model_id: str) -> list[LimitStatus]:
+        """Every limit on a caller's key, user and model, with what is left of it."""
+        limits = await self._limits(caller, model_id, 0, 0, True, peek=True)
+        if not limits:
+            return []
+        try:
+            admission = await self.counters.admit(
+                [limit.check for limit in limits], "peek", _ms(self.clock()), charge=False
+            )
+        except CountersUnavailable:
+            raise ApiError(Code.UNAVAILABLE, "the limits' counters cannot be reached") from None
+        out = []
+        for limit, state in zip(limits, admission.states, strict=True):
+            scale = MICROS if limit.name.startswith("cost_") else 1
+            used = state.used / scale
+            remaining = max(0.0, limit.value - used)
+            out.append(
+                LimitStatus(limit.scope, limit.name, limit.value, used, remaining, state.reset_ms)
+            )
+        return out
+
+    async def _limits(
+        self,
+        caller: Caller,
+        model_id: str,
+        tokens: int,
+        max_output: int,
+        stream: bool,
+        *,
+        peek: bool = False,
+    ) -> list[_Limit]:
+        price = self.config.price(model_id)
+        prompt = max(0, tokens - max_output)
+        cost = price.cost_micros(prompt, max_output)
+        now = self.clock().astimezone(UTC)
+        scopes = (
+            (f"apiKeys/{caller.key_id}", await self.key_limits(caller.key_id)),
+            (f"users/{caller.user_id}", await self.user_limits(caller.user_id, caller.role)),
+            (f"models/{model_id}", self.config.models.get(model_id, NO_LIMITS)),
+        )
+        day, day_end = now.strftime("%Y-%m-%d"), _ms(_next_day(now))
+        month, month_end = now.strftime("%Y-%m"), _ms(_next_month(now))
+        costed = price.cost_micros
+        out: list[_Limit] = []
+        for scope, limits in scopes:
+            if limits.is_empty:
+                continue
+            minute, daily, monthly = ("", 0), (day, day_end), (month, month_end)
+            for name, kind, value, amount, (tag, ends), scale, actual in (
+                ("requests_per_minute", WINDOW, limits.requests_per_minute, 1, minute, 1, _one),
+                ("tokens_per_minute", WINDOW, limits.tokens_per_minute, tokens, minute, 1, _tokens),
+                ("tokens_per_day", PERIOD, limits.tokens_per_day, tokens, daily, 1, _tokens),
+                ("tokens_per_month", PERIOD, limits.tokens_per_month, tokens, monthly, 1, _tokens),
+                ("cost_per_day", PERIOD, limits.cost_per_day, cost, daily, MICROS, costed),
+                ("cost_per_month", PERIOD, limits.cost_per_month, cost, monthly, MICROS, costed),
+            ):
+                if value is None:
+                    continue
+                key = f"{scope}:{name}:{tag}" if tag else f"{scope}:{name}"
+                # A cost limit counts millionths of the currency, rounded down: never above it.
+                check = Check(key, kind, int(value * scale), amount, MINUTE_MS, ends)
+                out.append(_Limit(scope, name, value, check, actual))
+            if limits.concurrent_streams is not None and (stream or peek):
+                check = Check(
+                    f"{scope}:concurrent_streams",
+                    Kind.SLOTS,
+                    limits.concurrent_streams,
+                    0 if peek else 1,
+                    self.stream_lease_ms,
+                )
+                out.append(
+                    _Limit(scope, "concurrent_streams", limits.concurrent_streams, check, None)
+                )
+        return out
+
+
+def _one(input_tokens: int, output_tokens: int) -> int:
+    return 1
+
+
+def _tokens(input_tokens: int, output_tokens: int) -> int:
+    return input_tokens + output_tokens
+
+
+def _refusal(limits: Sequence[_Limit], admission: Admission) -> ApiError:
+    refused = [
+        limit for limit, state in zip(limits, admission.states, strict=True) if state.refused
+    ]
+    retry_ms = max(admission.retry_after_ms, 1)
+    seconds = math.ceil(retry_ms / 1000)
+    first = refused[0]
+    violations = [
+        {"subject": limit.scope, "description": f"{limit.name}: {_number(limit.value)}"}
+        for limit in refused
+    ]
+    error = ApiError(
+        Code.RESOURCE_EXHAUSTED,
+        f"{first.name} of {first.scope} ({_number(first.value)}) is reached; retry in {seconds} s",
+        details=[
+            {"@type": QUOTA_FAILURE, "violations": violations},
+            {"@type": RETRY_INFO, "retryDelay": f"{retry_ms / 1000:.3f}s"},
+        ],
+        headers={"Retry-After": str(seconds), **_rate_headers(limits, admission)},
+    )
+    return error
+
+
+def _rate_headers(limits: Sequence[_Limit], admission: Admission | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if admission is None:
+        return headers
+    for name, suffix in (("requests_per_minute", "requests"), ("tokens_per_minute", "tokens")):
+        tightest: tuple[float, int, int] | None = None
+        for limit, state in zip(limits, admission.states, strict=True):
+            if limit.name != name:
+                continue
+            remaining = max(0, int(limit.value) - state.used)
+            if tightest is None or remaining < tightest[0]:
+                tightest = (remaining, int(limit.value), state.reset_ms)
+        if tightest is not None:
+            headers[f"x-ratelimit-limit-{suffix}"] = str(tightest[1])
+            headers[f"x-ratelimit-remaining-{suffix}"] = str(int(tightest[0]))
+            headers[f"x-ratelimit-reset-{suffix}"] = duration(tightest[2])
+    return headers
+
+
+def duration(ms: int) -> str:
+    """OpenAI's (Go's) duration spelling: `20ms`, `1.5s`, `6m0s`."""
+    if ms < 1000:
+        return f"{max(ms, 0)}ms"
+    minutes, rest = divmod(ms, 60_000)
+    seconds = f"{rest / 1000:.3f}".rstrip("0").rstrip(".")
+    return f"{minutes}m{seconds}s" if minutes else f"{seconds}s"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _next_day(now: datetime) -> datetime:
+    return datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
+
+
+def _next_month(now: datetime) -> datetime:
+    if now.month == 12:
+        return datetime(now.year + 1, 1, 1, tzinfo=UTC)
+    return datetime(now.year, now.month + 1, 1, tzinfo=UTC)

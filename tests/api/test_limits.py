@@ -1,0 +1,141 @@
+"""Limits over HTTP: key limits set and updated, refusals (8) that store nothing, the model
+allow-list (7), user limits (admins only) and what is left."""
+
+import time
+from collections.abc import Iterator
+
+import httpx
+
+from tests.api.resource_client import Api, api, assert_error, new_conversation
+
+__all__ = ["api"]
+
+
+def limited_user(api: Api, limits: dict[str, object]) -> tuple[str, httpx.Client, dict]:  # type: ignore[type-arg]
+    user_id, _ = api.new_user()
+    created = api.admin.post("/v1/apiKeys", json={"user": user_id, "limits": limits})
+    assert created.status_code == 200, created.text
+    return user_id, api.client(created.json()["secret"]), created.json()["apiKey"]
+
+
+def test_a_refused_turn_answers_8_with_retry_after_and_stores_nothing(api: Api) -> None:
+    _, client, key = limited_user(api, {"requestsPerMinute": 1, "tokensPerDay": "100000"})
+    assert key["limits"] == {"requestsPerMinute": 1, "tokensPerDay": "100000"}
+    cid = new_conversation(client)["id"]
+    assert (
+        client.post(f"/v1/conversations/{cid}/messages", json={"content": "one"}).status_code == 200
+    )
+    refused = client.post(f"/v1/conversations/{cid}/messages", json={"content": "two"})
+    body = assert_error(refused, 8)
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    quota, retry = body["details"]
+    assert quota["@type"] == "type.googleapis.com/google.rpc.QuotaFailure"
+    assert quota["violations"] == [
+        {"subject": f"apiKeys/{key['id']}", "description": "requests_per_minute: 1"}
+    ]
+    assert retry["@type"] == "type.googleapis.com/google.rpc.RetryInfo"
+    stream = client.post(f"/v1/conversations/{cid}/messages:stream", json={"content": "three"})
+    assert_error(stream, 8)  # refused before its first byte: a plain JSON answer
+    messages = client.get(f"/v1/conversations/{cid}/messages").json()["messages"]
+    assert [m["content"] for m in messages if m["role"] == "USER"] == ["one"]
+    assert client.get("/v1/usage").json()["totalRequests"] == "1"
+
+
+def test_update_api_key_changes_limits_with_an_etag(api: Api) -> None:
+    _, client, key = limited_user(api, {"requestsPerMinute": 1})
+    name = f"/v1/apiKeys/{key['id']}"
+    stale = client.patch(name, params={"updateMask": "limits"}, json={"limits": {}, "etag": "old"})
+    assert_error(stale, 10)
+    updated = client.patch(
+        name,
+        params={"updateMask": "limits.requestsPerMinute"},
+        json={"limits": {"requestsPerMinute": 100}, "etag": key["etag"]},
+    )
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["limits"] == {"requestsPerMinute": 100}
+    assert updated.json()["etag"] != key["etag"]
+    assert_error(api.other.patch(name, json={"displayName": "x"}), 5)
+
+
+def test_the_third_concurrent_stream_is_refused_before_any_byte_until_one_ends(api: Api) -> None:
+    _, client, _ = limited_user(api, {"concurrentStreams": 2})
+    conversations = [new_conversation(client)["id"] for _ in range(3)]
+    held: list[tuple[httpx.Response, Iterator[str]]] = []
+    # Two streams that stay open: the echo model waits 0.5 s before each of its 41 tokens.
+    for cid in conversations[:2]:
+        request = client.build_request(
+            "POST",
+            f"/v1/conversations/{cid}/messages:stream",
+            json={"content": "slow " * 40 + "[echo:delay=500]", "maxTokens": 200},
+        )
+        response = client.send(request, stream=True)
+        assert response.status_code == 200
+        lines = response.iter_lines()  # kept: dropping it would close the stream
+        assert next(lines) == "event: userMessage"  # admitted and running
+        held.append((response, lines))
+    third = f"/v1/conversations/{conversations[2]}/messages:stream"
+    refused = client.post(third, json={"content": "x"})
+    assert_error(refused, 8)  # a plain JSON answer: not one byte of a stream
+    held[0][0].close()  # the client leaves: the answer is CANCELLED and its slot freed
+    admitted = None
+    for _ in range(100):  # the server sees the disconnect at its next write (<= 0.5 s)
+        again = client.post(third, json={"content": "x"})
+        if again.status_code == 200:
+            admitted = again
+            break
+        assert_error(again, 8)
+        time.sleep(0.1)
+    held[1][0].close()
+    assert admitted is not None and "event: assistantMessage" in admitted.text
+
+
+def test_a_key_allow_list_refuses_other_models_with_7(api: Api) -> None:
+    _, client, _ = limited_user(api, {"models": ["echo-other"]})
+    answer = client.post(
+        "/openai/v1/chat/completions",
+        json={"model": "echo", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert_error(answer, 7)
+
+
+def test_user_limits_are_for_admins_and_effective_limits_say_what_is_left(api: Api) -> None:
+    user_id, client, key = limited_user(api, {"requestsPerMinute": 10})
+    assert_error(client.get(f"/v1/users/{user_id}/limits"), 7)
+    set_ = api.admin.patch(
+        f"/v1/users/{user_id}/limits", json={"limits": {"tokensPerMinute": 5000}}
+    )
+    assert set_.status_code == 200, set_.text
+    assert set_.json()["limits"] == {"tokensPerMinute": 5000}
+    assert api.admin.get(f"/v1/users/{user_id}/limits").json()["etag"] == set_.json()["etag"]
+    answer = client.post(
+        "/openai/v1/chat/completions",
+        json={"model": "echo", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 5},
+    )
+    assert answer.status_code == 200
+    assert answer.headers["x-ratelimit-limit-requests"] == "10"
+    assert answer.headers["x-ratelimit-remaining-requests"] == "9"
+    assert answer.headers["x-ratelimit-limit-tokens"] == "5000"
+    mine = client.get("/v1/effectiveLimits").json()
+    by_name = {(item["scope"], item["limit"]): item for item in mine["limits"]}
+    rpm = by_name[(f"apiKeys/{key['id']}", "requests_per_minute")]
+    assert (rpm["value"], rpm["used"], rpm["remaining"]) == (10, 1, 9) and "resetTime" in rpm
+    tpm = by_name[(f"users/{user_id}", "tokens_per_minute")]
+    assert tpm["used"] == answer.json()["usage"]["total_tokens"]
+    assert_error(api.other.get("/v1/effectiveLimits", params={"apiKey": key["id"]}), 5)
+    assert api.admin.get("/v1/effectiveLimits", params={"apiKey": key["id"]}).status_code == 200
+
+
+def test_a_user_capped_at_2_keys_and_2_conversations_gets_8_on_the_third(api: Api) -> None:
+    user_id, client = api.new_user()  # one key already
+    capped = api.admin.patch(
+        f"/v1/users/{user_id}/limits",
+        params={"updateMask": "limits.maxApiKeys,limits.maxConversations"},
+        json={"limits": {"maxApiKeys": 2, "maxConversations": 2}},
+    )
+    assert capped.status_code == 200, capped.text
+    assert client.post("/v1/apiKeys", json={}).status_code == 200
+    assert_error(client.post("/v1/apiKeys", json={}), 8)
+    new_conversation(client)
+    new_conversation(client)
+    assert_error(client.post("/v1/conversations", json={}), 8)
+    assert len(client.get("/v1/conversations").json()["conversations"]) == 2
