@@ -26,7 +26,13 @@ def proxied(
 ) -> Iterator[tuple[LiveServer, TcpProxy]]:
     with TcpProxy(PG_HOST, PG_PORT) as proxy:
         url = postgres_url.replace(f"{PG_HOST}:{PG_PORT}", f"127.0.0.1:{proxy.port}")
-        env = {"PRIVATELLM_DATABASE_URL": url, "PRIVATELLM_DATABASE_TIMEOUT_SECONDS": "3"}
+        env = {
+            "PRIVATELLM_DATABASE_URL": url,
+            "PRIVATELLM_DATABASE_TIMEOUT_SECONDS": "3",
+            # Every request authenticates against the database: a key still in the
+            # verified-key cache would let /v1/models (no database) answer 200.
+            "PRIVATELLM_API_KEY_CACHE_SECONDS": "0",
+        }
         with LiveServer(tmp_path_factory.mktemp("outage"), env) as server:
             yield server, proxy
 
