@@ -1,14 +1,10 @@
 """What the domain needs from the running server, gathered in one value the handlers pass in."""
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 
+from domain.lease import LeasePolicy
 from providers.registry import ProviderRegistry
 from store.database import Database
-
-# A generation lock older than this is presumed abandoned by a crashed process.
-# Longer than any answer takes (the request timeout bounds a generation).
-DEFAULT_STALE_GENERATION_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +15,7 @@ class Services:
     default_model: str = ""
     # Server-side secret mixed into API key hashes (HMAC-SHA-256); plain SHA-256 when None.
     api_key_pepper: bytes | None = None
-    stale_generation_after: timedelta = DEFAULT_STALE_GENERATION_AFTER
+    # The generation lease (`generation_lease_seconds`) and how streamed text is saved.
+    lease: LeasePolicy = field(default_factory=LeasePolicy)
     # Seconds a provider may take for one answer; None: the provider's default.
     generation_timeout: float | None = None

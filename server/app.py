@@ -1,5 +1,6 @@
 """The Connexion app, built once from docs/openapi.yaml: routing, validation, auth, errors."""
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -12,10 +13,13 @@ from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain import api_keys
+from domain.durable import database_unavailable
+from domain.sweep import sweep_forever
 from domain.turns import drain_settlements
 from errors import ApiError, Code
 from errors import problem_handlers as handlers
@@ -23,11 +27,11 @@ from providers.registry import ProviderRegistry
 from server import middleware
 from server.allowed_methods import AllowedMethods
 from server.config import ROOT, Settings
-from server.context import caller_var
+from server.context import caller_var, current_request_id
 from server.parameter_validation import NamedParameterValidator
 from server.resolver import HandlerResolver
 from server.state import AppState, app_state, build_services, set_app_state
-from store.database import Database
+from store.database import Database, is_unavailable
 from store.migrations import upgrade_to_head
 
 SPEC_PATH = ROOT / "docs" / "openapi.yaml"
@@ -87,6 +91,15 @@ async def bootstrap_local_key(settings: Settings, db: Database) -> None:
     await api_keys.ensure_bootstrap_key(db, secret, "admin", settings.api_key_pepper_bytes)
 
 
+def database_error(request: Any, exc: Exception) -> Any:
+    """A database that cannot be reached is UNAVAILABLE (14), never a 500: retry later."""
+    if not is_unavailable(exc):
+        return handlers.unexpected(request, exc)
+    log.warning("request %s: database unavailable: %s", current_request_id(), exc)
+    error = database_unavailable()
+    return handlers.envelope_response(error.code, error.message, headers={"Retry-After": "1"})
+
+
 def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
@@ -97,10 +110,18 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         state = AppState(settings=settings, services=build_services(settings, db, registry))
         set_app_state(state)
         await bootstrap_local_key(settings, db)
+        # Answers whose writer died (in any process) are settled by every process's sweep.
+        sweeper = asyncio.create_task(
+            sweep_forever(db, float(settings.generation_sweep_interval_seconds)),
+            name="generation sweep",
+        )
         try:
             yield
         finally:
             state.draining = True
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             await drain_settlements()
             await registry.aclose()
             await db.close()
@@ -124,6 +145,8 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
     app.add_error_handler(ProblemException, handlers.problem)
     app.add_error_handler(HTTPException, handlers.http_error)
     app.add_error_handler(UnicodeDecodeError, handlers.undecodable_body)
+    app.add_error_handler(SQLAlchemyError, database_error)
+    app.add_error_handler(ConnectionError, database_error)
     app.add_error_handler(Exception, handlers.unexpected)
     if settings.enable_test_routes and settings.env != "prod":
         app.add_middleware(CrashOnHeader, position=MiddlewarePosition.BEFORE_SECURITY)

@@ -7,8 +7,9 @@ are parsed as YAML scalars, so numbers and booleans keep their type.
 """
 
 import os
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,7 +37,10 @@ class Settings:
     max_body_bytes: int = 1_048_576
     validate_responses: bool = False
     default_model: str = "echo"
+    # Server-side secret mixed into API key hashes. Required in prod; under ENV=local one
+    # is generated on first start and kept in `local_pepper_file`.
     api_key_pepper: str | None = None
+    local_pepper_file: str = "var/local-api-key-pepper"
     # Local only: create this admin key (or a random one when "generate") on start-up.
     bootstrap_admin_key: str | None = None
     bootstrap_key_file: str = "var/local-admin-key"
@@ -46,6 +50,11 @@ class Settings:
     # Seconds one answer may take, retries and fallbacks included; past it the
     # answer fails with DEADLINE_EXCEEDED (4) and the upstream call is dropped.
     generation_timeout_seconds: float = 300.0
+    # The generation lock is a lease its writer renews every quarter of this; one not
+    # renewed within it is stale: its answer is settled FAILED (14) and the conversation freed.
+    generation_lease_seconds: float = 30.0
+    # How often every process looks for leases that ran out (without waiting for a new message).
+    generation_sweep_interval_seconds: float = 10.0
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -100,7 +109,51 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
         settings = Settings(env=env, **data)
     except TypeError as exc:
         raise ConfigError(f"config/{env}.yaml: {exc}") from exc
-    timeout = settings.generation_timeout_seconds
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(f"generation_timeout_seconds must be a number > 0, not {timeout!r}")
+    for name in (
+        "generation_timeout_seconds",
+        "generation_lease_seconds",
+        "generation_sweep_interval_seconds",
+    ):
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{name} must be a number > 0, not {value!r}")
+    if env == "prod" and not settings.api_key_pepper:
+        raise ConfigError(
+            "api_key_pepper is required in prod: set PRIVATELLM_API_KEY_PEPPER to a long random "
+            "secret (e.g. `openssl rand -base64 32`), the same in every process"
+        )
+    if env == "local" and not settings.api_key_pepper:
+        settings = replace(settings, api_key_pepper=local_pepper(ROOT / settings.local_pepper_file))
     return settings
+
+
+def local_pepper(path: Path) -> str:
+    """The local pepper kept in `path` (beside the local admin key), made on first use.
+
+    Written whole to a file of its own, then linked into place: link() fails if
+    the name exists, so two processes starting at once agree on one pepper and
+    neither ever reads a half-written file.
+    """
+    try:
+        return _read_pepper(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(32) + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        draft.unlink()
+    return _read_pepper(path)
+
+
+def _read_pepper(path: Path) -> str:
+    pepper = path.read_text().strip()
+    if not pepper:
+        raise ConfigError(f"{path.name} is empty: delete it to have a new pepper made")
+    return pepper

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from domain.lease import LeasePolicy
 from domain.services import Services
 from providers.registry import ProviderRegistry
 from server.config import Settings
@@ -16,6 +17,7 @@ def build_services(settings: Settings, db: Database, providers: ProviderRegistry
         default_model=settings.default_model,
         api_key_pepper=settings.api_key_pepper_bytes,
         generation_timeout=float(settings.generation_timeout_seconds),
+        lease=LeasePolicy(seconds=float(settings.generation_lease_seconds)),
     )
 
 

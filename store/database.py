@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -32,6 +33,21 @@ from sqlalchemy.ext.asyncio import (
 
 # How long a SQLite connection waits for another process's write lock, in ms.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or lost the connection (a retry,
+    or the same request later, may succeed), as opposed to a statement the database refused.
+
+    A dropped connection is detected on use and its pool invalidated
+    (`connection_invalidated`), so the next attempt gets a fresh one.
+    """
+    if isinstance(error, sa_exc.DBAPIError):
+        return error.connection_invalidated or isinstance(
+            error, sa_exc.OperationalError | sa_exc.InterfaceError
+        )
+    # Refused or timed-out connects (the driver's own errors) and a pool with no connection free.
+    return isinstance(error, ConnectionError | TimeoutError | sa_exc.TimeoutError)
 
 
 def ensure_sqlite_directory(url: str | URL) -> None:
