@@ -35,6 +35,9 @@ PERSIST_SECONDS = 1.0
 PERSIST_DELTAS = 50
 # A failed renewal or checkpoint is tried again after this long (never faster).
 RETRY_SECONDS = 0.5
+# How long stop() lets a write in flight finish before cancelling it: a query cancelled
+# midway costs its connection, and a settle is about to need one.
+STOP_WAIT_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,7 @@ class LeaseKeeper:
         self._unsaved_since: float | None = None  # loop time of the oldest of them
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.lost = False
 
     def start(self) -> None:
@@ -95,19 +99,29 @@ class LeaseKeeper:
             self._wake.set()
 
     async def stop(self) -> None:
-        """Stops renewing (the answer is being settled). Idempotent."""
+        """Stops renewing (the answer is being settled), after the write in flight. Idempotent."""
         task, self._task = self._task, None
         if task is None:
             return
+        self._stopping = True
+        self._wake.set()
+        await asyncio.wait({task}, timeout=STOP_WAIT_SECONDS)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleeps up to `seconds`; a delta that makes a save due, or stop(), ends it early."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        self._wake.clear()
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         policy = self._policy
         renew_at = loop.time() + policy.renew_seconds
-        while True:
+        while not self._stopping:
             now = loop.time()
             due = renew_at
             if self._unsaved_since is not None:
@@ -115,10 +129,7 @@ class LeaseKeeper:
             if self._unsaved >= policy.persist_deltas:
                 due = now
             if due > now:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(due - now):
-                        await self._wake.wait()
-                self._wake.clear()
+                await self._pause(due - now)
                 continue
             text = "".join(self._parts) if self._unsaved else None
             unsaved, since = self._unsaved, self._unsaved_since
@@ -131,7 +142,7 @@ class LeaseKeeper:
                 if since is not None:
                     self._unsaved_since = since
                 renew_at = loop.time() + RETRY_SECONDS
-                await asyncio.sleep(RETRY_SECONDS)
+                await self._pause(RETRY_SECONDS)
                 continue
             if not held:
                 logger.warning("answer %s: lease lost to another process", self._message_id)
