@@ -15,6 +15,7 @@ from typing import Any
 from domain import catalog, prompt, usage
 from domain.identity import Caller
 from domain.services import Services
+from domain.storable import storable
 from errors import ApiError, Code
 from providers.base import (
     ChatMessage,
@@ -146,7 +147,7 @@ async def complete(svc: Services, caller: Caller, chat: PreparedChat) -> dict[st
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": answer.text},
+                "message": {"role": "assistant", "content": storable(answer.text)},
                 "finish_reason": _FINISH[answer.finish_reason],
             }
         ],
@@ -176,8 +177,9 @@ async def stream(
         yield "chunk", {**head, "choices": [{"index": 0, "delta": {"role": "assistant"}}]}
         async for event in events:
             if isinstance(event, TextDelta):
-                written.append(event.text)
-                yield "chunk", {**head, "choices": [{"index": 0, "delta": {"content": event.text}}]}
+                text = storable(event.text)  # no lone surrogate can reach the UTF-8 body
+                written.append(text)
+                yield "chunk", {**head, "choices": [{"index": 0, "delta": {"content": text}}]}
             elif isinstance(event, StreamEnd):
                 input_tokens = event.usage.input_tokens
                 output_tokens = event.usage.output_tokens
