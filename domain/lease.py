@@ -14,6 +14,11 @@ too. Writes run beside the stream, one at a time, so a slow or unreachable
 database never holds up the deltas; a failed write is retried at the next
 tick. When a renewal finds the lock taken over (the lease ran out while this
 process was cut off), `lost` is set and the turn stops.
+
+A keeper also stops renewing after `renew_for` seconds (the longest an answer
+may take, generation_timeout_seconds, plus a lease): a turn that is never
+settled, as when a stream's response is dropped before it starts, then frees
+its conversation through the sweep instead of holding it for the process's life.
 """
 
 import asyncio
@@ -71,8 +76,10 @@ class LeaseKeeper:
         conversation_pk: int,
         message_pk: int,
         message_id: str,
+        renew_for: float | None = None,
     ) -> None:
         self._db = db
+        self._renew_for = renew_for
         self._policy = policy
         self._conversation_pk = conversation_pk
         self._message_pk = message_pk
@@ -121,8 +128,14 @@ class LeaseKeeper:
         loop = asyncio.get_running_loop()
         policy = self._policy
         renew_at = loop.time() + policy.renew_seconds
+        give_up_at = None if self._renew_for is None else loop.time() + self._renew_for
         while not self._stopping:
             now = loop.time()
+            if give_up_at is not None and now > give_up_at:
+                logger.warning(
+                    "answer %s: not settled in time; lease left to run out", self._message_id
+                )
+                return
             due = renew_at
             if self._unsaved_since is not None:
                 due = min(due, self._unsaved_since + policy.persist_seconds)

@@ -294,8 +294,14 @@ async def _begin(
         )
         await message_repo.insert(session, user_message, answer)
         system = current.system_prompt
+    timeout = svc.generation_timeout
     keeper = LeaseKeeper(
-        svc.db, svc.lease, conversation_pk=current.pk, message_pk=answer.pk, message_id=answer_id
+        svc.db,
+        svc.lease,
+        conversation_pk=current.pk,
+        message_pk=answer.pk,
+        message_id=answer_id,
+        renew_for=None if timeout is None else timeout + svc.lease.seconds,
     )
     keeper.start()
     return _Turn(

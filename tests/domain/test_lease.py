@@ -157,6 +157,24 @@ async def test_the_sweep_settles_an_abandoned_answer_with_its_saved_text(svc: Se
     assert (await messages.get_message(svc, ALICE, cid, answer.id)).status == "FAILED"
 
 
+async def test_a_turn_never_settled_stops_renewing_and_is_swept(svc: Services) -> None:
+    # An answer may take 0.2 s: its keeper renews for that plus a lease (0.4 s), no longer.
+    svc = dataclasses.replace(with_lease(svc, seconds=0.4), generation_timeout=0.2)
+    cid = await _conversation(svc)
+    # Never iterated nor closed, as when a stream's response is dropped before it starts.
+    stream = await turns.stream_message(svc, ALICE, cid, TurnInput("lost"))
+
+    async def swept() -> bool:
+        return await sweep.sweep_once(svc.db) == 1
+
+    await eventually(swept, "the forgotten turn's lease ran out and was swept")
+    answer = await _answer(svc, cid)
+    assert (answer.status, answer.error_code) == ("FAILED", 14)
+    assert await _lease(svc, cid) == (None, None)
+    await stream.aclose()
+    await turns.drain_settlements()
+
+
 # -- a dropped connection during the settle (PostgreSQL) ------------------------------
 
 
