@@ -8,6 +8,10 @@ with one indexed lookup. The server puts a `domain.key_cache.KeyCache` in
 front of it, so a key in use is read at most once per `api_key_cache_seconds`
 (<= 2 s): that is how long a revocation made on another process may take to
 reach this one; a revocation through this process is seen at once.
+
+A key manages only keys with no more privilege than its own: a USER key
+lists and revokes its user's USER keys, never an ADMIN key of the same user
+(those are NOT_FOUND to it, as other users' keys are).
 """
 
 import hashlib
@@ -32,8 +36,9 @@ from store.database import Database
 from store.tables import ApiKeyRow
 
 SECRET_PREFIX = "pllm_"
-# Shown in lists: "pllm_" and 7 characters of the random part.
-VISIBLE_PREFIX_LENGTH = 12
+# Shown in lists: "pllm_" and 4 characters of the random part, enough to tell keys apart
+# by eye, too few to help guess the other 39.
+VISIBLE_PREFIX_LENGTH = len(SECRET_PREFIX) + 4
 _ROLES: dict[str, Role] = {"": "user", "ROLE_UNSPECIFIED": "user", "USER": "user", "ADMIN": "admin"}
 _UNAUTHENTICATED = "missing, invalid or revoked API key"
 
@@ -193,18 +198,20 @@ async def list_api_keys(
     scope = owner if owner is not None else "*"
     after = time_cursor(token, "apiKeys", scope)
     async with svc.db.read() as session:
-        rows = await repo.list_page(session, owner, after, limit + 1)
+        rows = await repo.list_page(
+            session, owner, after, limit + 1, role=None if caller.is_admin else "user"
+        )
     return page(rows, limit, lambda last: time_token("apiKeys", scope, last.create_time, last.id))
 
 
 async def revoke_api_key(svc: Services, caller: Caller, key_id: str) -> ApiKeyRow:
-    """Revokes a key (admins: anyone's; users: their own, others' are NOT_FOUND (5)).
+    """Revokes a key (admins: anyone's; users: their own USER keys, others are NOT_FOUND (5)).
 
     Revoking a revoked key changes nothing and answers the key as it is.
     """
     async with svc.db.write() as session:
         row = await repo.get(session, key_id)
-        if row is None or (not caller.is_admin and row.user_id != caller.user_id):
+        if row is None or not _may_manage(caller, row):
             raise ApiError(Code.NOT_FOUND, f"API key {key_id!r} not found")
         if row.revoke_time is None:
             await repo.revoke(session, key_id, utc_now())
@@ -226,6 +233,13 @@ def _row(secret: str, secret_hash: str, user_id: str, role: Role, display_name: 
         revoke_time=None,
         etag=ids.etag(),
     )
+
+
+def _may_manage(caller: Caller, row: ApiKeyRow) -> bool:
+    """Admins manage every key; a user key its own user's keys of no more privilege."""
+    if caller.is_admin:
+        return True
+    return row.user_id == caller.user_id and _role(row.role) == "user"
 
 
 def _role(value: str) -> Role:

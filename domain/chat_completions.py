@@ -17,6 +17,7 @@ from domain import catalog, chat_request, prompt, usage
 from domain.admission import Ticket
 from domain.identity import Caller
 from domain.services import Services
+from domain.storable import storable
 from errors import ApiError, Code
 from providers.base import (
     CompletionRequest,
@@ -177,10 +178,11 @@ async def complete(
         # Failed generations count as requests too (usage rows say so).
         await asyncio.shield(_count(svc, caller, ticket, model, input_tokens, output_tokens))
     calls = answer.tool_calls[:1] if _one_call_only(chat) else answer.tool_calls
-    message: dict[str, Any] = {"role": "assistant", "content": answer.text}
+    text = storable(answer.text)  # no lone surrogate can reach the UTF-8 body
+    message: dict[str, Any] = {"role": "assistant", "content": text}
     if calls:
         message["tool_calls"] = [_tool_call(call) for call in calls]
-        message["content"] = answer.text or None
+        message["content"] = text or None
     return {
         "id": chat.id,
         "object": "chat.completion",
@@ -236,8 +238,9 @@ async def stream(
         yield "chunk", {**head, "choices": [{"index": 0, "delta": {"role": "assistant"}}]}
         async for event in events:
             if isinstance(event, TextDelta):
-                written.append(event.text)
-                yield "chunk", {**head, "choices": [{"index": 0, "delta": {"content": event.text}}]}
+                text = storable(event.text)  # no lone surrogate can reach the UTF-8 body
+                written.append(text)
+                yield "chunk", {**head, "choices": [{"index": 0, "delta": {"content": text}}]}
             elif isinstance(event, ToolCallDelta):
                 if event.index and _one_call_only(chat):
                     continue

@@ -1,21 +1,17 @@
 """What the domain needs from the running server, gathered in one value the handlers pass in."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from domain.admission import LimitGate
 from domain.drain import Drain
 from domain.images import ImagePolicy
 from domain.key_cache import KeyCache
+from domain.lease import LeasePolicy
 from domain.observe import GenerationObserver, NoObserver
 from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
 from store.counters.memory import MemoryCounters
 from store.database import Database
-
-# A generation lock older than this is presumed abandoned by a crashed process.
-# Longer than any answer takes (the request timeout bounds a generation).
-DEFAULT_STALE_GENERATION_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +22,8 @@ class Services:
     default_model: str = ""
     # Server-side secret mixed into API key hashes (HMAC-SHA-256); plain SHA-256 when None.
     api_key_pepper: bytes | None = None
-    stale_generation_after: timedelta = DEFAULT_STALE_GENERATION_AFTER
+    # The generation lease (`generation_lease_seconds`) and how streamed text is saved.
+    lease: LeasePolicy = field(default_factory=LeasePolicy)
     # Seconds a provider may take for one answer; None: the provider's default.
     generation_timeout: float | None = None
     # Verified API keys of this process (None: every request reads the database).

@@ -9,16 +9,21 @@
    answer is being written), stores the user message (COMPLETE) and the answer
    to come (IN_PROGRESS). The user message is committed before the model is called.
 3. The prompt: system prompt, as much recent history as fits, the new message.
-4. The provider answers (complete, or stream of deltas).
+4. The provider answers (complete, or stream of deltas). Meanwhile a
+   domain.lease.LeaseKeeper renews the lock's lease and saves a stream's text
+   as it comes, so a process that dies leaves what its client saw.
 5. One transaction stores the outcome (COMPLETE with usage and finish reason;
    FAILED with the error, partial text kept; CANCELLED with the partial text),
    counts the usage and releases the lock. This write runs in its own task and
    is shielded, so the cancellation that ends a disconnected stream cannot
-   cancel the write that records it.
+   cancel the write that records it; it is retried while the database is
+   unavailable (domain.durable), and past that bound the lease runs out.
 
 The lock is a column of the conversation (see store.conversations): N server
-processes share it. A lock older than `Services.stale_generation_after` is
-taken over (its process presumably died) and its answer marked FAILED.
+processes share it. A lock whose lease ran out (its writer died) is taken
+over by the next send, or settled by the sweep of any process (domain.sweep),
+and its answer marked FAILED. Text from the upstream is made storable on
+arrival (domain.storable): U+0000 and lone surrogates become U+FFFD.
 """
 
 import asyncio
@@ -31,8 +36,12 @@ from domain import catalog, ids, prompt, views
 from domain import usage as usage_domain
 from domain.admission import Ticket
 from domain.conversations import not_found
+from domain.durable import database_unavailable, retried
 from domain.identity import Caller
+from domain.lease import LeaseKeeper
 from domain.services import Services
+from domain.storable import storable
+from domain.sweep import abandon
 from errors import ApiError, Code
 from providers.base import (
     CompletionRequest,
@@ -47,12 +56,12 @@ from providers.base import (
 from store import conversations as conversation_repo
 from store import messages as message_repo
 from store.clock import utc_now
+from store.database import is_unavailable
 from store.tables import MessageRow
 
 logger = logging.getLogger(__name__)
 
 HISTORY_BATCH = 200  # messages read per query while filling the context window
-ABANDONED = "the server process writing this answer stopped before it finished"
 
 T = TypeVar("T")
 
@@ -87,6 +96,7 @@ class _Turn:
     user_message: MessageRow
     assistant_message: MessageRow
     ticket: Ticket
+    keeper: LeaseKeeper
     prompt_tokens: int = 0
 
     @property
@@ -107,20 +117,22 @@ async def send_message(
         request = await _request(turn)
         completion = await turn.provider.complete(request)
     except ApiError as error:
-        await _shielded(_settle(turn, "FAILED", "", error=error))
+        await _settle_failure(turn, "FAILED", "", error)
         raise
     except asyncio.CancelledError:
-        await _shielded(_settle(turn, "CANCELLED", ""))
+        await _settle_failure(turn, "CANCELLED", "")
         raise
-    except Exception:
-        logger.exception("generation failed in conversation %s", conversation_id)
-        await _shielded(_settle(turn, "FAILED", "", error=_internal()))
+    except Exception as exc:
+        failure = _unexpected(exc, conversation_id)
+        await _settle_failure(turn, "FAILED", "", failure)
+        if failure.code is Code.UNAVAILABLE:
+            raise failure from exc
         raise
     answer = await _shielded(
         _settle(
             turn,
             "COMPLETE",
-            completion.text,
+            storable(completion.text),
             finish=completion.finish_reason,
             usage=completion.usage,
             answered_by=completion.answered_by,
@@ -164,8 +176,7 @@ class TurnStream:
         """Stops the generation. A stream closed before its first event is CANCELLED too."""
         if not self._started:
             self._started = True
-            turn = self._turn
-            await _shielded(_settle(turn, "CANCELLED", ""))
+            await _settle_failure(self._turn, "CANCELLED", "")
         await self._events.aclose()
 
     async def _generate(self) -> AsyncGenerator[tuple[str, dict[str, Any]], None]:
@@ -182,37 +193,44 @@ class TurnStream:
                 async for event in events:
                     if isinstance(event, TextDelta):
                         if event.text:
-                            parts.append(event.text)
-                            yield "delta", {"name": name, "content": event.text}
+                            text = storable(event.text)
+                            parts.append(text)
+                            turn.keeper.feed(text)
+                            yield "delta", {"name": name, "content": text}
                     elif isinstance(event, StreamEnd):
                         end = event
+                    if turn.keeper.lost:
+                        raise _lease_lost()
             finally:
                 await events.aclose()  # the upstream call stops: no tokens keep flowing
             if end is None:
                 raise ApiError(Code.INTERNAL, "the model's stream ended without its final event")
         except ApiError as error:
-            await _shielded(_settle(turn, "FAILED", "".join(parts), error=error))
+            await _settle_failure(turn, "FAILED", "".join(parts), error)
             yield "error", error.to_envelope()
             return
         except (asyncio.CancelledError, GeneratorExit):
-            await _shielded(_settle(turn, "CANCELLED", "".join(parts)))
+            await _settle_failure(turn, "CANCELLED", "".join(parts))
             raise
-        except Exception:
-            logger.exception("streamed generation failed in conversation %s", turn.conversation_id)
-            failure = _internal()
-            await _shielded(_settle(turn, "FAILED", "".join(parts), error=failure))
+        except Exception as exc:
+            failure = _unexpected(exc, turn.conversation_id)
+            await _settle_failure(turn, "FAILED", "".join(parts), failure)
             yield "error", failure.to_envelope()
             return
-        answer = await _shielded(
-            _settle(
-                turn,
-                "COMPLETE",
-                "".join(parts),
-                finish=end.finish_reason,
-                usage=end.usage,
-                answered_by=end.answered_by,
+        try:
+            answer = await _shielded(
+                _settle(
+                    turn,
+                    "COMPLETE",
+                    "".join(parts),
+                    finish=end.finish_reason,
+                    usage=end.usage,
+                    answered_by=end.answered_by,
+                )
             )
-        )
+        except ApiError as error:  # the database did not take it within the retry bound
+            yield "error", error.to_envelope()
+            return
         yield "assistantMessage", views.message(answer, turn.conversation_id)
 
 
@@ -265,14 +283,15 @@ async def _lock_and_store(
         if current is None:
             raise not_found(conversation_id)
         held_by = current.generating_message_id
-        if held_by is not None and current.generating_since is not None:
-            if now - current.generating_since < svc.stale_generation_after:
-                raise _busy(conversation_id)
+        lease = current.generation_lease_expires
+        if held_by is not None and lease is not None and lease > now:
+            raise _busy(conversation_id)
         count = await conversation_repo.try_lock(
             session,
             current.pk,
             message_id=answer_id,
             now=now,
+            lease_expires=svc.lease.expires(now),
             held_by=held_by,
             new_messages=2,
             new_etag=ids.etag(),
@@ -280,7 +299,7 @@ async def _lock_and_store(
         if count is None:
             raise _busy(conversation_id)
         if held_by is not None:
-            await _abandon(session, current.pk, held_by, now)
+            await abandon(session, current.pk, held_by, now)  # its writer died
         user_message = MessageRow(
             conversation_pk=current.pk,
             id=ids.message_id(),
@@ -309,6 +328,16 @@ async def _lock_and_store(
         )
         await message_repo.insert(session, user_message, answer)
         system = current.system_prompt
+    timeout = svc.generation_timeout
+    keeper = LeaseKeeper(
+        svc.db,
+        svc.lease,
+        conversation_pk=current.pk,
+        message_pk=answer.pk,
+        message_id=answer_id,
+        renew_for=None if timeout is None else timeout + svc.lease.seconds,
+    )
+    keeper.start()
     return _Turn(
         svc=svc,
         caller=caller,
@@ -322,6 +351,7 @@ async def _lock_and_store(
         user_message=user_message,
         assistant_message=answer,
         ticket=ticket,
+        keeper=keeper,
     )
 
 
@@ -369,6 +399,8 @@ async def _settle(
 ) -> MessageRow:
     """Step 5, in one transaction: the answer's outcome, its usage, the lock released.
 
+    The lease is no longer renewed from here on: if this write cannot be made
+    within its retry bound, the lease runs out and the sweep settles the answer.
     Without usage from the provider (failed or cancelled), tokens are estimated
     when some text was produced (the upstream did the work), zero otherwise.
     """
@@ -389,7 +421,9 @@ async def _settle(
     }
     answer = turn.assistant_message
     price = turn.svc.limits.config.price(values["model"])
-    try:
+    await turn.keeper.stop()
+
+    async def write() -> MessageRow | None:
         async with turn.svc.db.write() as session:
             written = await message_repo.finish(
                 session, answer.pk, values, only_status="IN_PROGRESS"
@@ -406,8 +440,15 @@ async def _settle(
                 at=now,
                 cost_micros=price.cost_micros(usage.input_tokens, usage.output_tokens),
             )
-            # Read back only when another writer settled it first (a stale lock taken over).
-            stored = None if written else await message_repo.get_by_pk(session, answer.pk)
+            # Read back only when another writer settled it first (a stale lease taken over).
+            return None if written else await message_repo.get_by_pk(session, answer.pk)
+
+    try:
+        stored = await retried(
+            write,
+            within_seconds=turn.svc.lease.settle_retry_seconds,
+            what=f"settling answer {answer.id}",
+        )
     finally:
         await turn.ticket.settle(usage.input_tokens, usage.output_tokens)
     if stored is not None:
@@ -418,22 +459,15 @@ async def _settle(
     return answer
 
 
-async def _abandon(session: Any, conversation_pk: int, message_id: str, now: Any) -> None:
-    """Marks the answer of a stale lock FAILED (its process died mid-generation)."""
-    stale = await message_repo.get(session, conversation_pk, message_id)
-    if stale is None:
-        return
-    await message_repo.finish(
-        session,
-        stale.pk,
-        {
-            "status": "FAILED",
-            "error_code": int(Code.UNAVAILABLE),
-            "error_message": ABANDONED,
-            "update_time": now,
-        },
-        only_status="IN_PROGRESS",
-    )
+async def _settle_failure(
+    turn: _Turn, status: str, text: str, error: ApiError | None = None
+) -> None:
+    """Settles a failed or cancelled turn. If the database cannot take it either, that is
+    logged (domain.durable) and the turn's own error stands; the sweep settles it later."""
+    try:
+        await _shielded(_settle(turn, status, text, error=error))
+    except ApiError:
+        pass
 
 
 # Strong references to settlement tasks: a task only weakly referenced may be
@@ -477,5 +511,17 @@ def _busy(conversation_id: str) -> ApiError:
     )
 
 
-def _internal() -> ApiError:
+def _lease_lost() -> ApiError:
+    return ApiError(
+        Code.UNAVAILABLE,
+        "this server lost the database long enough for the answer to be settled elsewhere",
+    )
+
+
+def _unexpected(exc: Exception, conversation_id: str) -> ApiError:
+    """The error to record for an exception no provider mapped: the database's, or ours."""
+    if is_unavailable(exc):
+        logger.warning("conversation %s: the database is unavailable: %s", conversation_id, exc)
+        return database_unavailable()
+    logger.error("generation failed in conversation %s", conversation_id, exc_info=exc)
     return ApiError(Code.INTERNAL, "the generation failed inside the server")

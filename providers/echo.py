@@ -13,7 +13,9 @@ Tests script it through markers in the last user message:
 - `[echo:fail-after=<n>]`     streams n tokens then fails with UNAVAILABLE (14);
                               `complete` fails with UNAVAILABLE without an answer;
 - `[echo:delay=<ms>]`         waits <ms> milliseconds before each token, overriding
-                              the provider's `delay_seconds` (catch a stream mid-way).
+                              the provider's `delay_seconds` (catch a stream mid-way);
+- `[echo:stall-after=<n>]`    streams n tokens then goes silent, as a hung upstream
+                              does (`complete` goes silent at once).
 
 Tools and formats, deterministically:
 
@@ -37,7 +39,10 @@ Embeddings, deterministically: each text's vector (`dimensions` long, default
 Input tokens are the texts' words.
 
 Config (`providers: {<name>: {type: echo, ...}}`): `delay_seconds` (default 0)
-between tokens, `prefix` (default "Echo: ").
+between tokens, `prefix` (default "Echo: "), `timeout_seconds` (default 60):
+as for the network providers, the longest wait for the first token and between
+two tokens; a longer delay (or a stall) fails with DEADLINE_EXCEEDED (4) once
+it has waited that long.
 """
 
 import asyncio
@@ -71,6 +76,7 @@ _TOKEN = re.compile(r"\S+\s*")
 _FAIL = re.compile(r"\[echo:fail=(\d{1,2})\]")
 _FAIL_AFTER = re.compile(r"\[echo:fail-after=(\d{1,6})\]")
 _DELAY = re.compile(r"\[echo:delay=(\d{1,6})\]")
+_STALL_AFTER = re.compile(r"\[echo:stall-after=(\d{1,6})\]")
 
 
 def count_words(text: str) -> int:
@@ -91,6 +97,7 @@ class _Script:
     usage: Usage
     fail_code: Code | None
     fail_after: int | None
+    stall_after: int | None
     delay: float
     tool_call: ToolCall | None = None
 
@@ -103,8 +110,11 @@ class EchoProvider:
         self.name = name
         self.delay_seconds = float(config.get("delay_seconds", 0.0))
         self.prefix = str(config.get("prefix", "Echo: "))
+        self.timeout_seconds = float(config.get("timeout_seconds", 60.0))
         if self.delay_seconds < 0:
             raise ValueError(f"provider {name}: delay_seconds must be >= 0")
+        if self.timeout_seconds <= 0:
+            raise ValueError(f"provider {name}: timeout_seconds must be > 0")
 
     def availability(self, model: ModelSpec) -> Availability:
         return Availability(True)
@@ -121,9 +131,10 @@ class EchoProvider:
             raise _scripted_failure(script.fail_code)
         if script.fail_after is not None:
             raise _scripted_failure(Code.UNAVAILABLE)
+        if script.stall_after is not None:
+            await self._wait(None)
         for _ in script.tokens:
-            if script.delay:
-                await asyncio.sleep(script.delay)
+            await self._wait(script.delay)
         calls = (script.tool_call,) if script.tool_call else ()
         return Completion("".join(script.tokens), script.finish, script.usage, tool_calls=calls)
 
@@ -140,8 +151,9 @@ class EchoProvider:
         for index, token in enumerate(script.tokens):
             if script.fail_after is not None and index >= script.fail_after:
                 raise _scripted_failure(Code.UNAVAILABLE)
-            if script.delay:
-                await asyncio.sleep(script.delay)
+            if script.stall_after is not None and index >= script.stall_after:
+                await self._wait(None)
+            await self._wait(script.delay)
             yield TextDelta(token)
         if script.fail_after is not None and script.fail_after >= len(script.tokens):
             raise _scripted_failure(Code.UNAVAILABLE)
@@ -151,6 +163,18 @@ class EchoProvider:
         size = request.dimensions or 16
         vectors = [_vector(text, size) for text in request.texts]
         return Embeddings(vectors, sum(count_words(text) for text in request.texts))
+
+    async def _wait(self, seconds: float | None) -> None:
+        """Waits `seconds` (None: forever) before a token, up to `timeout_seconds`."""
+        if seconds is not None and seconds <= self.timeout_seconds:
+            if seconds:
+                await asyncio.sleep(seconds)
+            return
+        await asyncio.sleep(self.timeout_seconds)
+        raise ApiError(
+            Code.DEADLINE_EXCEEDED,
+            f"echo: no token within {self.timeout_seconds:g} s (timeout_seconds)",
+        )
 
     def _script(self, request: CompletionRequest) -> _Script:
         last_user = _last_user_message(request.messages)
@@ -184,12 +208,14 @@ class EchoProvider:
         fail = _FAIL.search(last_user)
         fail_after = _FAIL_AFTER.search(last_user)
         delay = _DELAY.search(last_user)
+        stall_after = _STALL_AFTER.search(last_user)
         return _Script(
             tokens=tokens,
             finish=finish,
             usage=Usage(input_tokens=prompt_words, output_tokens=len(tokens)),
             fail_code=_code(int(fail.group(1))) if fail else None,
             fail_after=int(fail_after.group(1)) if fail_after else None,
+            stall_after=int(stall_after.group(1)) if stall_after else None,
             delay=int(delay.group(1)) / 1000 if delay else self.delay_seconds,
             tool_call=tool_call,
         )

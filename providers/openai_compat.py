@@ -7,8 +7,11 @@ Config (`providers: {<name>: {type: openai, ...}}`):
 - `api_key_env` (optional): the NAME of the environment variable holding the
   key, sent as `Authorization: Bearer <key>`. When set, the variable must exist
   or the provider reports itself unavailable. The key never sits in config.
-- `timeout_seconds` (default 60): read/write timeout of one upstream call;
-  a `CompletionRequest.timeout` overrides it per call.
+- `timeout_seconds` (default 60): how long the upstream may keep us waiting
+  for its first byte, and then between two reads of its answer (a stream's
+  chunks), before the call fails with DEADLINE_EXCEEDED (4). A shorter
+  `CompletionRequest.timeout` (what is left of `generation_timeout_seconds`)
+  lowers it for that call; the whole answer is held to that by domain.deadline.
 - `connect_timeout_seconds` (default 5): TCP connect timeout.
 - `max_attempts` (default 3): tries for retryable failures (429 without
   insufficient_quota, 5xx, connect errors, dropped connections).
@@ -65,7 +68,7 @@ from providers.http_client import (
     UpstreamResponse,
 )
 from providers.retry import Retryable, RetryPolicy
-from providers.upstream_errors import MAX_ERROR_TEXT, status_error, timed_out, transport_failure
+from providers.upstream_errors import MAX_ERROR_TEXT, status_error, transport_failure
 
 _FINISH = {
     "stop": FinishReason.STOP,
@@ -292,18 +295,22 @@ class OpenAICompatibleProvider:
         return payload
 
     def _timeout(self, exc: Exception) -> ApiError:
-        return timed_out(self._who(), exc)
+        return ApiError(
+            Code.DEADLINE_EXCEEDED,
+            f"{self._who()}: no answer within {self.timeout_seconds:g} s "
+            f"(timeout_seconds; {type(exc).__name__})",
+        )
 
     async def _open(
         self, payload: dict[str, Any], seconds: float | None, path: str = "/chat/completions"
     ) -> UpstreamResponse:
         """A 200 response with its body still unread, after bounded retries.
 
-        `seconds` (the request's own budget) replaces the configured read timeout.
+        httpx's read timeout bounds each wait for bytes: the first one and each
+        after it. It is `timeout_seconds`, or the request's own budget when shorter.
         """
-        request_timeout = (
-            Timeouts(self.connect_timeout_seconds, seconds) if seconds is not None else None
-        )
+        read = self.timeout_seconds if seconds is None else min(self.timeout_seconds, seconds)
+        request_timeout = Timeouts(self.connect_timeout_seconds, read)
         last: Retryable | None = None
         for attempt in range(self.retry.max_attempts):
             if last is not None:

@@ -1,5 +1,6 @@
 """The Connexion app, built once from docs/openapi.yaml: routing, validation, auth, errors."""
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain import api_keys
 from domain.drain import Drain
+from domain.sweep import sweep_forever
 from domain.turns import drain_settlements
 from errors import ApiError, Code
 from errors import problem_handlers as handlers
@@ -127,6 +129,11 @@ def create_app(
         await bootstrap_local_key(settings, db)
         health = ProviderHealth(registry, float(settings.provider_health_interval_seconds))
         health.start()
+        # Answers whose writer died (in any process) are settled by every process's sweep.
+        sweeper = asyncio.create_task(
+            sweep_forever(db, float(settings.generation_sweep_interval_seconds)),
+            name="generation sweep",
+        )
         graceful_stop.install()
         try:
             yield
@@ -134,6 +141,9 @@ def create_app(
             drain.begin()
             graceful_stop.uninstall()
             await health.stop()
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             await drain_settlements()
             if state.services.usage_batcher is not None:
                 await state.services.usage_batcher.aclose()  # the last batch: nothing lost

@@ -7,8 +7,9 @@ are parsed as YAML scalars, so numbers and booleans keep their type.
 """
 
 import os
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +39,10 @@ class Settings:
     max_body_bytes: int = 1_048_576
     validate_responses: bool = False
     default_model: str = "echo"
+    # Server-side secret mixed into API key hashes. Required in prod; under ENV=local one
+    # is generated on first start and kept in `local_pepper_file`.
     api_key_pepper: str | None = None
+    local_pepper_file: str = "var/local-api-key-pepper"
     # Local only: create this admin key (or a random one when "generate") on start-up.
     bootstrap_admin_key: str | None = None
     bootstrap_key_file: str = "var/local-admin-key"
@@ -80,6 +84,11 @@ class Settings:
     limits: Mapping[str, Any] = field(default_factory=dict)
     # The currency of the models' prices (`models[].price`) and of costs in usage.
     currency: str = "USD"
+    # The generation lock is a lease its writer renews every quarter of this; one not
+    # renewed within it is stale: its answer is settled FAILED (14) and the conversation freed.
+    generation_lease_seconds: float = 30.0
+    # How often every process looks for leases that ran out (without waiting for a new message).
+    generation_sweep_interval_seconds: float = 10.0
     providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -150,7 +159,50 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
         raise ConfigError(f"workers must be a whole number >= 1, not {settings.workers!r}")
     if settings.workers < 1:
         raise ConfigError(f"workers must be a whole number >= 1, not {settings.workers!r}")
+    _number("generation_lease_seconds", settings.generation_lease_seconds, 0, None)
+    _number(
+        "generation_sweep_interval_seconds", settings.generation_sweep_interval_seconds, 0, None
+    )
+    if env == "prod" and not settings.api_key_pepper:
+        raise ConfigError(
+            "api_key_pepper is required in prod: set PRIVATELLM_API_KEY_PEPPER to a long random "
+            "secret (e.g. `openssl rand -base64 32`), the same in every process"
+        )
+    if env == "local" and not settings.api_key_pepper:
+        settings = replace(settings, api_key_pepper=local_pepper(ROOT / settings.local_pepper_file))
     return settings
+
+
+def local_pepper(path: Path) -> str:
+    """The local pepper kept in `path` (beside the local admin key), made on first use.
+
+    Written whole to a file of its own, then linked into place: link() fails if
+    the name exists, so two processes starting at once agree on one pepper and
+    neither ever reads a half-written file.
+    """
+    try:
+        return _read_pepper(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(32) + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        draft.unlink()
+    return _read_pepper(path)
+
+
+def _read_pepper(path: Path) -> str:
+    pepper = path.read_text().strip()
+    if not pepper:
+        raise ConfigError(f"{path.name} is empty: delete it to have a new pepper made")
+    return pepper
 
 
 def _number(name: str, value: object, above: float | None, at_most: float | None) -> None:

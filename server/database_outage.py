@@ -2,9 +2,8 @@
 
 Every request needs the database (authentication is a lookup), so an outage
 would otherwise be a 500 with code 2 on everything. Connection failures are
-recognised here, in one place: refused or reset connections, a server
-shutting down or terminating our backends, timeouts connecting or waiting
-for the pool. Other database errors (a constraint, a bad statement) stay
+recognised by `store.database.is_unavailable` (the settling retries of
+domain.durable use the same test). Other database errors (a constraint, a bad statement) stay
 unexpected (2): retrying would not help. The pool needs nothing to recover:
 a connection found dead is invalidated and the next checkout opens a new one.
 """
@@ -19,32 +18,15 @@ from errors import problem_handlers as handlers
 from server import metrics
 from server.context import current_request_id
 from server.state import app_state
+from store.database import is_unavailable
 
 log = logging.getLogger("privatellm.database")
 RETRY_AFTER_SECONDS = 2
 EXCEPTIONS: tuple[type[Exception], ...] = (sa.SQLAlchemyError, OSError)
-# SQLSTATE classes of a server that is not there for us: 08 connection exception,
-# 57P admin/crash shutdown (pg_terminate_backend, restart), 53 insufficient resources.
-_OUTAGE_SQLSTATES = ("08", "57P", "53")
-
-
-def is_outage(error: BaseException) -> bool:
-    if isinstance(error, OSError | sa.TimeoutError):  # refused, reset, timed out (TimeoutError)
-        return True
-    if isinstance(error, sa.DBAPIError):
-        if error.connection_invalidated or isinstance(error, sa.InterfaceError):
-            return True
-        original = error.orig
-        cause = getattr(original, "__cause__", None)  # the driver's own exception
-        state = str(getattr(cause, "sqlstate", "") or getattr(original, "sqlstate", "") or "")
-        if state.startswith(_OUTAGE_SQLSTATES):
-            return True
-        return isinstance(cause, OSError)
-    return False
 
 
 async def answer(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
-    if not is_outage(error):
+    if not is_unavailable(error):
         return handlers.unexpected(request, error)
     log.warning("request %s: database unavailable: %s", current_request_id(), type(error).__name__)
     await _discard_connections()

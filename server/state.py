@@ -6,6 +6,7 @@ from domain import api_keys
 from domain.admission import LimitGate
 from domain.drain import Drain
 from domain.images import ImagePolicy
+from domain.lease import LeasePolicy
 from domain.limits import load_config as load_limits_config
 from domain.observe import GenerationObserver, NoObserver
 from domain.services import Services
@@ -44,6 +45,7 @@ def build_services(
         drain=drain or Drain(),
         images=ImagePolicy.from_config(settings.images),
         limits=build_limit_gate(settings, db, stream_lease_seconds=timeout + 60),
+        lease=LeasePolicy(seconds=float(settings.generation_lease_seconds)),
     )
 
 

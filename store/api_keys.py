@@ -40,14 +40,18 @@ async def list_page(
     user_id: str | None,
     after: tuple[datetime, str] | None,
     limit: int,
+    *,
+    role: str | None = None,
 ) -> list[ApiKeyRow]:
     """Keys newest first, starting strictly after the `(create_time, id)` cursor.
 
-    `user_id=None` lists every user's keys (admins).
+    `user_id=None` lists every user's keys (admins); `role` keeps only keys of that role.
     """
     query = select(ApiKeyRow)
     if user_id is not None:
         query = query.where(ApiKeyRow.user_id == user_id)
+    if role is not None:
+        query = query.where(ApiKeyRow.role == role)
     if after is not None:
         query = query.where(tuple_(ApiKeyRow.create_time, ApiKeyRow.id) < tuple_(*after))
     query = query.order_by(ApiKeyRow.create_time.desc(), ApiKeyRow.id.desc()).limit(limit)

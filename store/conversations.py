@@ -3,7 +3,9 @@
 The lock is a column, not an in-process mutex, so that N server processes on
 one PostgreSQL agree on it: `try_lock` is a compare-and-set UPDATE that only
 one transaction can win (PostgreSQL re-checks its WHERE under the row lock;
-SQLite serialises writers).
+SQLite serialises writers). It is a lease: `generation_lease_expires` says
+until when its holder owns it; `renew_lease` moves that on while the holder
+works, and `release_expired` frees a lease that ran out (its holder died).
 """
 
 from collections.abc import Mapping
@@ -83,20 +85,22 @@ async def try_lock(
     *,
     message_id: str,
     now: datetime,
+    lease_expires: datetime,
     held_by: str | None,
     new_messages: int,
     new_etag: str,
 ) -> int | None:
-    """Takes the generation lock for `message_id` if it is still held by `held_by` (None: free).
+    """Takes the generation lock for `message_id` if it is free (`held_by` None), or still
+    held by `held_by` with its lease run out by `now`.
 
     In the same statement, reserves `new_messages` positions in the thread.
     Returns the new message_count (the last reserved position), or None if
-    another transaction changed the lock first.
+    another transaction changed the lock first (or renewed its lease).
     """
     lock_holder = (
         ConversationRow.generating_message_id.is_(None)
         if held_by is None
-        else ConversationRow.generating_message_id == held_by
+        else (ConversationRow.generating_message_id == held_by) & _expired(now)
     )
     result = await session.execute(
         update(ConversationRow)
@@ -104,6 +108,7 @@ async def try_lock(
         .values(
             generating_message_id=message_id,
             generating_since=now,
+            generation_lease_expires=lease_expires,
             message_count=ConversationRow.message_count + new_messages,
             update_time=now,
             etag=new_etag,
@@ -124,9 +129,66 @@ async def unlock(
     query = (
         update(ConversationRow)
         .where(ConversationRow.pk == pk, ConversationRow.generating_message_id == message_id)
-        .values(generating_message_id=None, generating_since=None, update_time=now, etag=new_etag)
+        .values(
+            generating_message_id=None,
+            generating_since=None,
+            generation_lease_expires=None,
+            update_time=now,
+            etag=new_etag,
+        )
     )
     return await _changed(session, query)
+
+
+async def renew_lease(
+    session: AsyncSession, pk: int, *, message_id: str, lease_expires: datetime
+) -> bool:
+    """Moves the lease of `message_id` on; False when it no longer holds the lock."""
+    query = (
+        update(ConversationRow)
+        .where(ConversationRow.pk == pk, ConversationRow.generating_message_id == message_id)
+        .values(generation_lease_expires=lease_expires)
+    )
+    return await _changed(session, query)
+
+
+async def expired_leases(session: AsyncSession, now: datetime, limit: int) -> list[tuple[int, str]]:
+    """(conversation pk, answer id) of locks whose lease ran out by `now`, oldest first."""
+    result = await session.execute(
+        select(ConversationRow.pk, ConversationRow.generating_message_id)
+        .where(ConversationRow.generating_message_id.is_not(None), _expired(now))
+        .order_by(ConversationRow.generation_lease_expires)
+        .limit(limit)
+    )
+    return [(int(pk), str(message_id)) for pk, message_id in result.all()]
+
+
+async def release_expired(
+    session: AsyncSession, pk: int, *, message_id: str, now: datetime, new_etag: str
+) -> bool:
+    """Frees the lock of `message_id` if its lease is still run out (not renewed meanwhile)."""
+    query = (
+        update(ConversationRow)
+        .where(
+            ConversationRow.pk == pk,
+            ConversationRow.generating_message_id == message_id,
+            _expired(now),
+        )
+        .values(
+            generating_message_id=None,
+            generating_since=None,
+            generation_lease_expires=None,
+            update_time=now,
+            etag=new_etag,
+        )
+    )
+    return await _changed(session, query)
+
+
+def _expired(now: datetime) -> Any:
+    """A lease past `now`; none at all (a lock from before leases) counts as past."""
+    lease = ConversationRow.generation_lease_expires
+    return lease.is_(None) | (lease <= now)
 
 
 async def _changed(session: AsyncSession, statement: Any) -> bool:

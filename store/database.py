@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -33,6 +34,33 @@ from sqlalchemy.ext.asyncio import (
 
 # How long a SQLite connection waits for another process's write lock, in ms.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or lost the connection (a retry,
+    or the same request later, may succeed), as opposed to a statement the database refused.
+
+    Refused, reset or timed-out connections (the driver's own OSErrors), a pool with no
+    connection free, a connection found dead (`connection_invalidated`: the pool hands
+    the next attempt a fresh one), and the SQLSTATE classes of a server that is not
+    there for us: 08 connection exception, 57P admin/crash shutdown
+    (pg_terminate_backend, restart), 53 insufficient resources.
+    """
+    if isinstance(error, OSError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated or isinstance(
+            error, sa_exc.OperationalError | sa_exc.InterfaceError
+        ):
+            return True
+        original = error.orig
+        cause = getattr(original, "__cause__", None)  # the driver's own exception
+        state = str(getattr(cause, "sqlstate", "") or getattr(original, "sqlstate", "") or "")
+        return state.startswith(_OUTAGE_SQLSTATES) or isinstance(cause, OSError)
+    return False
+
+
+_OUTAGE_SQLSTATES = ("08", "57P", "53")
 
 
 def ensure_sqlite_directory(url: str | URL) -> None:

@@ -112,13 +112,17 @@ class ConversationRow(Base):
     etag: Mapped[str] = mapped_column(String(32))
     create_time: Mapped[datetime] = mapped_column(UtcDateTime())
     update_time: Mapped[datetime] = mapped_column(UtcDateTime())
-    # The generation lock: the answer being written, and since when (for crashed processes).
+    # The generation lock: the answer being written, since when, and until when its
+    # writer holds the lease (renewed while it works; past it, the writer is presumed dead).
     generating_message_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     generating_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    generation_lease_expires: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("user_id", "id"),
         Index("ix_conversations_user_created", "user_id", "create_time", "id"),
+        # The sweep's query: leases that ran out.
+        Index("ix_conversations_generation_lease_expires", "generation_lease_expires"),
     )
 
 

@@ -87,3 +87,18 @@ def test_key_pages_and_tampered_token(api: Api) -> None:
 def test_bad_keys_are_unauthenticated(live_url: str) -> None:
     for headers in ({}, {"Authorization": "Bearer pllm_wrong"}, {"Authorization": "Basic abc"}):
         assert_error(httpx.get(live_url + "/v1/apiKeys", headers=headers), 16)
+
+
+def test_a_user_key_cannot_see_or_revoke_its_users_admin_key(api: Api) -> None:
+    # As the issue found it: a USER key issued for a user who also holds an ADMIN key.
+    user_id, admin_of_user = api.new_user(role="ADMIN")
+    made = api.admin.post("/v1/apiKeys", json={"user": user_id, "role": "USER"})
+    assert made.status_code == 200, made.text
+    weaker = api.client(made.json()["secret"])
+    keys = admin_of_user.get("/v1/apiKeys").json()["apiKeys"]
+    admin_key = next(key for key in keys if key["role"] == "ADMIN")
+    listed = weaker.get("/v1/apiKeys").json()["apiKeys"]
+    assert [key["role"] for key in listed] == ["USER"]
+    assert_error(weaker.post(f"/v1/apiKeys/{admin_key['id']}:revoke", json={}), 5)
+    assert admin_of_user.get("/v1/apiKeys").status_code == 200  # still valid
+    assert len(made.json()["apiKey"]["prefix"]) == len("pllm_") + 4

@@ -109,6 +109,33 @@ def test_stream_goes_upstream(api: httpx.Client, upstream: FakeOpenAIUpstream) -
     assert final["usage"] == {"inputTokens": 5, "outputTokens": 3, "totalTokens": 8}
 
 
+def test_u0000_and_a_lone_surrogate_from_upstream_arrive_and_are_stored_as_ufffd(
+    server: LiveServer, api: httpx.Client, upstream: FakeOpenAIUpstream
+) -> None:
+    conversation = new_conversation(api)
+    upstream.script(Reply(text="nul\x00inside broken\ud83d tail"), Reply(text="door\x00 \ud83d"))
+    with api.stream(
+        "POST", f"/v1/conversations/{conversation}/messages:stream", json={"content": "go"}
+    ) as response:
+        assert response.status_code == 200
+        events = list(sse_events(response.iter_lines()))
+    expected = "nul\ufffdinside broken\ufffd tail"
+    assert "".join(data["content"] for name, data in events if name == "delta") == expected
+    name, final = events[-1]
+    assert (name, final["status"], final["content"]) == ("assistantMessage", "COMPLETE", expected)
+    stored = api.get(f"/v1/{final['name']}").json()
+    assert (stored["status"], stored["content"]) == ("COMPLETE", expected)
+    # The OpenAI-compatible endpoint stores nothing, but sends the same characters.
+    door = httpx.post(
+        f"{server.url}/openai/v1/chat/completions",
+        headers={"Authorization": f"Bearer {ADMIN_SECRET}"},
+        json={"model": "local-llama", "messages": [{"role": "user", "content": "hey"}]},
+        timeout=15,
+    )
+    assert door.status_code == 200, door.text
+    assert door.json()["choices"][0]["message"]["content"] == "door\ufffd \ufffd"
+
+
 @pytest.mark.parametrize(
     ("reply", "code"),
     [

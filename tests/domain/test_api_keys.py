@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from domain import api_keys
+from domain.identity import Caller
 from domain.services import Services
 from errors import ApiError, Code
 from store.database import Database
@@ -14,7 +15,8 @@ from tests.domain.conftest import ALICE, BOB, ROOT
 async def test_secret_is_shown_once_and_only_its_hash_is_stored(svc: Services) -> None:
     row, secret = await api_keys.create_api_key(svc, ALICE, display_name="laptop")
     assert secret.startswith("pllm_") and len(secret) >= 5 + 43
-    assert row.prefix == secret[:12]
+    # The fixed prefix and 4 characters: enough to tell keys apart, nothing to guess with.
+    assert row.prefix == secret[:9] and row.prefix.startswith("pllm_")
     async with svc.db.read() as session:
         stored = (await session.execute(select(ApiKeyRow))).scalars().all()
     columns = [str(v) for r in stored for v in vars(r).values()]
@@ -63,6 +65,28 @@ async def test_users_cannot_touch_other_users_keys(svc: Services) -> None:
         await api_keys.revoke_api_key(svc, BOB, row.id)
     assert caught.value.code == Code.NOT_FOUND
     assert (await api_keys.revoke_api_key(svc, ROOT, row.id)).revoke_time is not None
+
+
+async def test_a_user_key_cannot_manage_a_more_privileged_key_of_its_own_user(
+    svc: Services,
+) -> None:
+    # The admin user holds an ADMIN key, and (given by an admin) a USER key too.
+    admin_key, admin_secret = await api_keys.create_api_key(svc, ROOT, user="admin", role="ADMIN")
+    user_key, _ = await api_keys.create_api_key(svc, ROOT, user="admin", role="USER")
+    weaker = Caller(user_id="admin", role="user", key_id=user_key.id)
+    listed = await api_keys.list_api_keys(svc, weaker)
+    assert [row.id for row in listed.items] == [user_key.id]
+    with pytest.raises(ApiError) as caught:
+        await api_keys.revoke_api_key(svc, weaker, admin_key.id)
+    assert caught.value.code == Code.NOT_FOUND
+    assert (await api_keys.authenticate(svc.db, admin_secret)).is_admin  # still valid
+    # Keys of no more privilege stay its own to manage.
+    assert (await api_keys.revoke_api_key(svc, weaker, user_key.id)).revoke_time is not None
+    admin = Caller(user_id="admin", role="admin", key_id=admin_key.id)
+    assert {row.id for row in (await api_keys.list_api_keys(svc, admin)).items} == {
+        admin_key.id,
+        user_key.id,
+    }
 
 
 @pytest.mark.parametrize(("user", "role"), [("", "ADMIN"), ("bob", "USER"), ("bob", "")])

@@ -212,3 +212,23 @@ async def test_echo_embeddings_are_deterministic_unit_vectors() -> None:
     )
     assert sum(x * x for x in again.vectors[0]) == pytest.approx(1.0)
     assert first.input_tokens == 3
+
+
+async def test_timeout_bounds_the_wait_for_the_first_token_and_between_tokens() -> None:
+    provider = EchoProvider("e", {"timeout_seconds": 0.2})
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(_request("slow [echo:delay=5000]"))
+    assert caught.value.code is Code.DEADLINE_EXCEEDED
+    assert "timeout_seconds" in caught.value.message
+    seen: list[StreamEvent] = []
+    with pytest.raises(ApiError) as caught:
+        async for event in provider.stream(_request("a b c [echo:stall-after=2]")):
+            seen.append(event)
+    assert caught.value.code is Code.DEADLINE_EXCEEDED
+    assert seen == [TextDelta("Echo: "), TextDelta("a ")]
+
+
+async def test_delays_within_the_timeout_answer_normally() -> None:
+    provider = EchoProvider("e", {"timeout_seconds": 5})
+    events = await _stream(provider, _request("a b [echo:delay=1]"))
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)).startswith("Echo: a b")

@@ -184,10 +184,10 @@ async def test_stale_lock_is_taken_over_and_its_answer_failed(svc: Services) -> 
     stream = await turns.stream_message(svc, ALICE, cid, TurnInput("abandoned"))
     holder = await _lock_holder(svc, cid)
     assert holder is not None
-    # Pretend the process writing it died long ago (the stream is never iterated).
+    # Pretend the process writing it died: its lease ran out (the stream is never iterated).
     async with svc.db.write() as session:
         await session.execute(
-            update(ConversationRow).values(generating_since=utc_now() - timedelta(hours=1))
+            update(ConversationRow).values(generation_lease_expires=utc_now() - timedelta(1))
         )
     fresh = await turns.send_message(svc, ALICE, cid, TurnInput("hello"))
     assert fresh.assistant_message.status == "COMPLETE"

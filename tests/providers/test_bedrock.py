@@ -536,6 +536,21 @@ async def test_slow_model_hits_the_read_timeout(fake: FakeBedrock, aws_keys: Non
         await provider.aclose()
 
 
+async def test_the_read_timeout_bounds_the_wait_between_stream_events(
+    fake: FakeBedrock, aws_keys: None
+) -> None:
+    provider = BedrockProvider("bedrock", config(fake, timeout_seconds=1))
+    fake.script(Turn(text="first then silence", chunk_delay=4.0))
+    req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=30.0)
+    try:
+        seen, error = await stream_until_error(DeadlineProvider(provider), req)
+    finally:
+        await provider.aclose()
+    assert seen == [TextDelta("first ")]
+    assert error.code is Code.DEADLINE_EXCEEDED  # the provider's 1 s, not the request's 30 s
+    assert len(fake.received) == 1  # never replayed once text was sent
+
+
 async def test_connection_refused_is_retried_then_unavailable(aws_keys: None) -> None:
     with FakeBedrock() as gone:
         url = gone.url

@@ -212,12 +212,48 @@ async def test_slow_upstream_times_out_with_deadline_exceeded(
     assert len(fake.chat_requests()) == 1
 
 
-async def test_request_timeout_overrides_provider_timeout(
+async def test_provider_timeout_holds_within_a_longer_request_budget(
     provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
 ) -> None:
-    fake.script(Reply(text="slow but fine", delay=0.7))
-    req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=3.0)
-    assert (await provider.complete(req)).text == "slow but fine"
+    # timeout_seconds is 0.5: an upstream silent for 1.5 s fails the call, however long
+    # generation_timeout_seconds would still allow (here 30 s), stream or not.
+    fake.script(Reply(text="too slow", delay=1.5), Reply(text="too slow", delay=1.5))
+    req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=30.0)
+    with pytest.raises(ApiError) as caught:
+        await provider.complete(req)
+    assert caught.value.code is Code.DEADLINE_EXCEEDED
+    assert "timeout_seconds" in caught.value.message
+    seen, error = await stream_until_error(provider, req)
+    assert (seen, error.code) == ([], Code.DEADLINE_EXCEEDED)
+
+
+async def test_provider_timeout_bounds_the_wait_between_chunks(
+    fake: FakeOpenAIUpstream,
+) -> None:
+    provider = OpenAICompatibleProvider("gaps", {"base_url": fake.base_url, "timeout_seconds": 1})
+    fake.script(Reply(text="first then silence", chunk_delay=4.0))
+    req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=30.0)
+    try:
+        seen, error = await stream_until_error(provider, req)
+    finally:
+        await provider.aclose()
+    assert seen == [TextDelta("first ")]
+    assert error.code is Code.DEADLINE_EXCEEDED
+    assert len(fake.chat_requests()) == 1  # a timeout after text is never replayed
+
+
+async def test_a_shorter_request_budget_lowers_the_provider_timeout(
+    fake: FakeOpenAIUpstream,
+) -> None:
+    provider = OpenAICompatibleProvider("slow-ok", {"base_url": fake.base_url, "max_attempts": 1})
+    fake.script(Reply(text="late", delay=1.5))
+    req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=0.3)
+    try:
+        with pytest.raises(ApiError) as caught:
+            await provider.complete(req)  # timeout_seconds is 60; the budget 0.3 s
+        assert caught.value.code is Code.DEADLINE_EXCEEDED
+    finally:
+        await provider.aclose()
 
 
 async def test_stream_cut_midway_fails_after_deltas(

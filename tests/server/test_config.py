@@ -92,3 +92,53 @@ def test_the_scrape_token_is_a_secret(
         "prod", {"PRIVATELLM_METRICS_TOKEN": "t", "PRIVATELLM_API_KEY_PEPPER": "p"}
     )
     assert from_env.metrics_token == "t" and from_env.tracing_enabled is False
+
+
+def test_prod_refuses_to_start_without_a_pepper() -> None:
+    with pytest.raises(ConfigError, match="api_key_pepper is required in prod"):
+        load_settings("prod", {})
+
+
+def test_local_makes_a_pepper_once_and_keeps_it_beside_the_admin_key(
+    tmp_path: pytest.TempPathFactory,
+) -> None:
+    pepper_file = tmp_path / "var" / "local-api-key-pepper"  # type: ignore[operator]
+    environ = {"PRIVATELLM_LOCAL_PEPPER_FILE": str(pepper_file)}
+    first = load_settings("local", environ)
+    assert first.api_key_pepper and len(first.api_key_pepper) >= 32
+    assert pepper_file.stat().st_mode & 0o777 == 0o600
+    assert load_settings("local", environ).api_key_pepper == first.api_key_pepper  # kept
+    chosen = load_settings("local", {**environ, "PRIVATELLM_API_KEY_PEPPER": "mine"})
+    assert chosen.api_key_pepper == "mine"  # a configured pepper wins
+    pepper_file.write_text("\n")
+    with pytest.raises(ConfigError, match="empty"):
+        load_settings("local", environ)
+
+
+def test_processes_starting_at_once_agree_on_one_local_pepper(
+    tmp_path: pytest.TempPathFactory,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "pepper"  # type: ignore[operator]
+    with ThreadPoolExecutor(8) as pool:
+        peppers = set(pool.map(lambda _: config.local_pepper(path), range(16)))
+    assert len(peppers) == 1 and peppers == {path.read_text().strip()}
+
+
+def test_lease_settings_are_read_and_checked() -> None:
+    settings = load_settings(
+        "test",
+        {
+            "PRIVATELLM_GENERATION_LEASE_SECONDS": "2",
+            "PRIVATELLM_GENERATION_SWEEP_INTERVAL_SECONDS": "0.5",
+        },
+    )
+    assert (settings.generation_lease_seconds, settings.generation_sweep_interval_seconds) == (
+        2,
+        0.5,
+    )
+    for name in ("GENERATION_LEASE_SECONDS", "GENERATION_SWEEP_INTERVAL_SECONDS"):
+        for bad in ("0", "-1", "soon", "true"):
+            with pytest.raises(ConfigError, match=name.lower()):
+                load_settings("test", {f"PRIVATELLM_{name}": bad})

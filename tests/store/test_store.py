@@ -146,6 +146,7 @@ async def test_generation_lock_has_one_winner(db: Database) -> None:
                 row.pk,
                 message_id=message_id,
                 now=utc_now(),
+                lease_expires=utc_now() + timedelta(seconds=30),
                 held_by=None,
                 new_messages=2,
                 new_etag=message_id,
@@ -164,6 +165,62 @@ async def test_generation_lock_has_one_winner(db: Database) -> None:
         assert await conversations.unlock(
             session, row.pk, message_id=holder, now=utc_now(), new_etag="y"
         )
+
+
+async def test_a_lease_is_taken_over_only_once_it_ran_out(db: Database) -> None:
+    start = utc_now()
+    async with db.write() as session:
+        await conversations.insert(session, _conversation("alice", "leased", start))
+    async with db.read() as session:
+        row = await conversations.get(session, "alice", "leased")
+    assert row is not None
+
+    async def take(message_id: str, now: datetime, held_by: str | None) -> int | None:
+        async with db.write() as session:
+            return await conversations.try_lock(
+                session,
+                row.pk,
+                message_id=message_id,
+                now=now,
+                lease_expires=now + timedelta(seconds=30),
+                held_by=held_by,
+                new_messages=2,
+                new_etag=message_id,
+            )
+
+    async def expired(now: datetime) -> list[tuple[int, str]]:
+        async with db.read() as session:
+            return await conversations.expired_leases(session, now, 10)
+
+    assert await take("a1", start, None) == 2
+    soon, later = start + timedelta(seconds=10), start + timedelta(seconds=31)
+    assert await take("a2", soon, "a1") is None  # a1's lease holds for 30 s
+    assert await expired(soon) == [] and await expired(later) == [(row.pk, "a1")]
+    async with db.write() as session:  # a1 renews: its lease now runs to soon + 30 s
+        assert await conversations.renew_lease(
+            session, row.pk, message_id="a1", lease_expires=soon + timedelta(seconds=30)
+        )
+        assert not await conversations.renew_lease(
+            session, row.pk, message_id="other", lease_expires=later
+        )
+    assert await expired(later) == []
+    async with db.write() as session:  # the renewal wins over a sweep that read before it
+        assert not await conversations.release_expired(
+            session, row.pk, message_id="a1", now=later, new_etag="e1"
+        )
+    much_later = soon + timedelta(seconds=31)
+    assert await take("a2", much_later, "a1") == 4  # run out: taken over, positions 3-4
+    async with db.write() as session:
+        assert not await conversations.renew_lease(  # a1 came back too late
+            session, row.pk, message_id="a1", lease_expires=much_later
+        )
+        assert await conversations.release_expired(
+            session, row.pk, message_id="a2", now=much_later + timedelta(seconds=31), new_etag="e2"
+        )
+    async with db.read() as session:
+        freed = await conversations.get(session, "alice", "leased")
+    assert freed is not None
+    assert (freed.generating_message_id, freed.generation_lease_expires) == (None, None)
 
 
 async def test_deleting_a_conversation_deletes_its_messages(db: Database) -> None:
