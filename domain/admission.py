@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from domain.identity import Caller
 from domain.limits import NO_LIMITS, Limits, LimitsConfig, TtlCache, from_store
+from domain.observe import GenerationObserver, NoObserver
 from errors import ApiError, Code
 from store.counters import Admission, Check, Counters, CountersUnavailable, Kind, Settlement
 from store.database import Database
@@ -110,6 +111,8 @@ class LimitGate:
     stream_lease_ms: int = 360_000
     # Admissions let through while the counters could not be reached (fail-open).
     unavailable_admissions: int = 0
+    # Told of each refusal, by the kind of limit that refused (the server's metrics).
+    observer: GenerationObserver = field(default_factory=NoObserver)
     _keys: TtlCache = field(init=False)
     _users: TtlCache = field(init=False)
 
@@ -188,7 +191,11 @@ class LimitGate:
                 Code.UNAVAILABLE, "the limits cannot be checked right now; retry shortly"
             ) from None
         if not admission.admitted:
-            raise _refusal(limits, admission)
+            refusal = _refusal(limits, admission)
+            for limit, state in zip(limits, admission.states, strict=True):
+                if state.refused:
+                    self.observer.limit_refused(limit.name)
+            raise refusal
         return Ticket(self.counters, member, limits, admission)
 
     async def status(self, caller: Caller, model_id: str) -> list[LimitStatus]:

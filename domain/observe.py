@@ -40,6 +40,8 @@ class GenerationObserver(Protocol):
 
     def fallback(self, model: str, fallback: str) -> None: ...
 
+    def limit_refused(self, limit: str) -> None: ...
+
 
 class NoObserver:
     """The default (CLI, domain tests): reports go nowhere."""
@@ -48,6 +50,9 @@ class NoObserver:
         return None
 
     def fallback(self, model: str, fallback: str) -> None:
+        return None
+
+    def limit_refused(self, limit: str) -> None:
         return None
 
 

@@ -156,6 +156,9 @@ class GenerationMetrics:
     def fallback(self, model: str, fallback: str) -> None:
         metrics.FALLBACKS.labels(model, fallback).inc()
 
+    def limit_refused(self, limit: str) -> None:
+        metrics.LIMIT_REFUSALS.labels(limit).inc()
+
 
 def stream_gauge(delta: int) -> None:
     metrics.STREAMS_IN_FLIGHT.inc(delta)

@@ -29,6 +29,7 @@ def build_services(
     """What the domain needs, from the settings: built once per process (and by the CLI)."""
     pepper = settings.api_key_pepper_bytes
     timeout = float(settings.generation_timeout_seconds)
+    observer = observer or NoObserver()
     return Services(
         db=db,
         providers=providers,
@@ -41,15 +42,20 @@ def build_services(
             else None
         ),
         usage_batcher=UsageBatcher(db, flush_seconds=float(settings.usage_flush_seconds)),
-        observer=observer or NoObserver(),
+        observer=observer,
         drain=drain or Drain(),
         images=ImagePolicy.from_config(settings.images),
-        limits=build_limit_gate(settings, db, stream_lease_seconds=timeout + 60),
+        limits=build_limit_gate(settings, db, timeout + 60, observer),
         lease=LeasePolicy(seconds=float(settings.generation_lease_seconds)),
     )
 
 
-def build_limit_gate(settings: Settings, db: Database, stream_lease_seconds: float) -> LimitGate:
+def build_limit_gate(
+    settings: Settings,
+    db: Database,
+    stream_lease_seconds: float,
+    observer: GenerationObserver | None = None,
+) -> LimitGate:
     """The limits of this process: shared Redis counters, or in memory for one process."""
     config = load_limits_config(settings.limits, settings.models, settings.currency)
     counters: Counters
@@ -59,7 +65,13 @@ def build_limit_gate(settings: Settings, db: Database, stream_lease_seconds: flo
         )
     else:
         counters = MemoryCounters()
-    return LimitGate(db, counters, config, stream_lease_ms=int(stream_lease_seconds * 1000))
+    return LimitGate(
+        db,
+        counters,
+        config,
+        stream_lease_ms=int(stream_lease_seconds * 1000),
+        observer=observer or NoObserver(),
+    )
 
 
 @dataclass
