@@ -118,7 +118,7 @@ class OpenAICompatibleProvider:
             data = json.loads(body)
             choice = data["choices"][0]
             text = str(choice["message"].get("content") or "")
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed answer") from exc
         usage = _usage(data.get("usage")) or estimate_usage(request, text)
         return Completion(text, _finish(choice.get("finish_reason")), usage)
@@ -171,7 +171,8 @@ class OpenAICompatibleProvider:
                 (str(c.get("delta", {}).get("content") or ""), str(c.get("finish_reason") or ""))
                 for c in chunk.get("choices") or []
             ]
-        except (ValueError, AttributeError, TypeError) as exc:
+        # RecursionError: JSON nested past the parser's limit is malformed too, not our crash.
+        except (ValueError, AttributeError, TypeError, RecursionError) as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed stream chunk") from exc
         return _usage(chunk.get("usage")), choices
 
@@ -293,7 +294,7 @@ def _error_fields(body: bytes) -> tuple[str, str]:
     """(`code` and `type` joined, `message`) of an OpenAI error body; tolerant of anything."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return "", body.decode("utf-8", "replace")[:_MAX_ERROR_TEXT]
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, str):

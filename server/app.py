@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 from connexion import AsyncApp
+from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
@@ -24,6 +25,7 @@ from server import middleware
 from server.allowed_methods import AllowedMethods
 from server.config import ROOT, Settings
 from server.context import caller_var
+from server.json_body import StrictJSONBodyValidator
 from server.parameter_validation import NamedParameterValidator
 from server.resolver import HandlerResolver
 from server.state import AppState, app_state, build_services, set_app_state
@@ -116,7 +118,10 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         strict_validation=True,
         validate_responses=settings.validate_responses,
         pythonic_params=True,
-        validator_map={"parameter": NamedParameterValidator},
+        validator_map={
+            "parameter": NamedParameterValidator,
+            "body": MediaTypeDict({"*/*json": StrictJSONBodyValidator}),
+        },
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.yaml"),
     )
     handlers.allowed_methods = AllowedMethods(spec["paths"]).for_path

@@ -27,7 +27,8 @@ class Reply:
     error: dict[str, Any] | None = None  # `{"error": ...}` body for status != 200
     headers: dict[str, str] = field(default_factory=dict)
     cut_after: int | None = None  # stream: close the connection after N chunks
-    malformed_after: int | None = None  # stream: send a non-JSON chunk after N chunks
+    malformed_after: int | None = None  # stream: send `malformed` as a chunk after N chunks
+    malformed: bytes = b"{not json"
 
     def chunks(self) -> list[str]:
         """The answer in pieces of one word (with its trailing space)."""
@@ -151,7 +152,7 @@ class FakeOpenAIUpstream(LocalServer):
                     if reply.cut_after is not None and index >= reply.cut_after:
                         return  # the connection closes without [DONE]
                     if reply.malformed_after is not None and index >= reply.malformed_after:
-                        self._event("{not json")
+                        self.wfile.write(b"data: " + reply.malformed + b"\n\n")
                         return
                     delta = {"choices": [{"index": 0, "delta": {"content": piece}}]}
                     self._event(json.dumps(delta))

@@ -223,10 +223,18 @@ async def test_stream_cut_midway_fails_after_deltas(
     assert len(fake.chat_requests()) == 1  # never replayed once text was sent
 
 
+@pytest.mark.parametrize(
+    "malformed",
+    [
+        pytest.param(b"{not json", id="not-json"),
+        pytest.param(b"\xff\xfe{\x80", id="not-utf8"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested-past-the-recursion-limit"),
+    ],
+)
 async def test_malformed_chunk_is_unavailable(
-    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream, malformed: bytes
 ) -> None:
-    fake.script(Reply(text="a b c", malformed_after=1))
+    fake.script(Reply(text="a b c", malformed_after=1, malformed=malformed))
     seen, error = await stream_until_error(provider, request())
     assert error.code is Code.UNAVAILABLE
     assert seen == [TextDelta("a ")]
