@@ -179,7 +179,7 @@ def test_second_send_while_generating_fails_precondition(api: Api) -> None:
     first: list[httpx.Response] = []
     slow = threading.Thread(
         target=lambda: first.append(
-            api.client_for(api.user).post(path, json={"content": "a b c d e f [echo:delay=60]"})
+            api.client_for(api.user).post(path, json={"content": "a b c d e f [echo:delay=300]"})
         )
     )
     slow.start()

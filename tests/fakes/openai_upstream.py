@@ -156,8 +156,8 @@ class FakeOpenAIUpstream(LocalServer):
                         return
                     delta = {"choices": [{"index": 0, "delta": {"content": piece}}]}
                     self._event(json.dumps(delta))
-                    if reply.chunk_delay:
-                        fake._sleep(reply.chunk_delay)
+                    if reply.chunk_delay and not fake._pause(reply.chunk_delay, self.connection):
+                        return
                 final = {
                     "choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}]
                 }

@@ -343,11 +343,11 @@ def test_client_closing_the_stream_early_sets_disconnected(
 
 
 def test_delay_makes_a_slow_model_that_a_read_timeout_gives_up_on(fake: FakeBedrock) -> None:
-    fake.script(Turn(delay=2))
+    fake.script(Turn(delay=30))  # cut short when the fake stops
     started = time.monotonic()
     with pytest.raises(ReadTimeoutError):
         make_client(fake, read_timeout=0.3).converse(modelId=MODEL_ID, messages=MESSAGES)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 15
 
 
 def test_reset_forgets_turns_and_requests(fake: FakeBedrock, client: BedrockRuntimeClient) -> None:
