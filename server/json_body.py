@@ -15,6 +15,7 @@ too, rather than decoded one way here and another way by the handler.
 import json
 import math
 import re
+import sys
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -25,8 +26,9 @@ from starlette.types import Scope
 # Our deepest request is 4 levels (a chat completion's messages); 32 leaves room
 # for free-form values and stays far below any recursion limit.
 MAX_DEPTH = 32
-# Wider than any proto integer (uint64 has 20 digits); int() refuses past 4300.
-MAX_INTEGER_DIGITS = 20
+# The interpreter's own bound (int() raises past it); the schemas bound the values
+# of their fields, and free-form values (google.protobuf.Value) may be any integer.
+MAX_INTEGER_DIGITS = sys.get_int_max_str_digits() or 4300
 
 _BRACKETS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -54,7 +56,7 @@ def nesting_depth(raw: bytes) -> int:
 
 def _integer(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise BadJson(f"number {text[:24]}... is out of range")
+        raise BadJson(f"number {text[:24]}... has more than {MAX_INTEGER_DIGITS} digits")
     return int(text)
 
 

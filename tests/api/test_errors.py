@@ -169,7 +169,7 @@ UNPARSABLE_BODIES = [
         b'{"title": "a", "title": "b"}', JSON, "'title' appears twice", id="duplicate-key"
     ),
     pytest.param(b'{"title": 1e999}', JSON, "1e999 is out of range", id="huge-float"),
-    pytest.param(b'{"title": 1' + b"0" * 5000 + b"}", JSON, "out of range", id="huge-integer"),
+    pytest.param(b'{"title": 1' + b"0" * 5000 + b"}", JSON, "4300 digits", id="huge-integer"),
     pytest.param(b'{"title": NaN}', JSON, "NaN is not a JSON number", id="nan"),
     pytest.param(b'{"title": -Infinity}', JSON, "-Infinity is not a JSON number", id="infinity"),
     pytest.param(
