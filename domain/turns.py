@@ -145,10 +145,6 @@ class TurnStream:
         self._events = self._generate()
         self._started = False
 
-    @property
-    def user_message(self) -> MessageRow:
-        return self._turn.user_message
-
     def __aiter__(self) -> "TurnStream":
         return self
 

@@ -9,19 +9,16 @@ from typing import Any
 import yaml
 from connexion import AsyncApp
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain import api_keys
 from domain.turns import drain_settlements
-from errors import ApiError, Code
-from errors import problem_handlers as handlers
+from errors import Code
 from providers.registry import ProviderRegistry
-from server import middleware
+from server import middleware, problem_handlers
 from server.allowed_methods import AllowedMethods
 from server.config import ROOT, Settings
 from server.context import caller_var
@@ -39,13 +36,7 @@ log = logging.getLogger("privatellm.server")
 async def bearer_info(token: str) -> dict[str, Any]:
     """Connexion's bearer check: the key's caller, for handlers (server.context) and Connexion."""
     state = app_state()
-    try:
-        caller = await api_keys.authenticate(state.db, token, state.services.api_key_pepper)
-    except ApiError as exc:
-        exc.headers.setdefault(
-            "WWW-Authenticate", handlers.WWW_AUTHENTICATE + ', error="invalid_token"'
-        )
-        raise
+    caller = await api_keys.authenticate(state.db, token, state.services.api_key_pepper)
     caller_var.set(caller)
     return {"sub": caller.user_id, "role": caller.role, "key_id": caller.key_id}
 
@@ -124,12 +115,7 @@ def create_app(settings: Settings, spec_path: Path = SPEC_PATH) -> ASGIApp:
         },
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.yaml"),
     )
-    handlers.allowed_methods = AllowedMethods(spec["paths"]).for_path
-    app.add_error_handler(ApiError, handlers.api_error)
-    app.add_error_handler(ProblemException, handlers.problem)
-    app.add_error_handler(HTTPException, handlers.http_error)
-    app.add_error_handler(UnicodeDecodeError, handlers.undecodable_body)
-    app.add_error_handler(Exception, handlers.unexpected)
+    problem_handlers.install(app, AllowedMethods(spec["paths"]).for_path)
     if settings.enable_test_routes and settings.env != "prod":
         app.add_middleware(CrashOnHeader, position=MiddlewarePosition.BEFORE_SECURITY)
     if resolver.missing:

@@ -1,6 +1,5 @@
 """Pure ASGI middleware around the Connexion app: request ids and the body size limit."""
 
-import json
 import logging
 import re
 import secrets
@@ -8,28 +7,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from errors.api_error import ApiError
-from errors.codes import Code, http_status
+from errors import ApiError, Code
 from server.context import request_id_var
+from server.envelope import send_envelope
 
 log = logging.getLogger("privatellm.server")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-async def send_envelope(send: Send, code: Code, message: str, request_id: str) -> None:
-    body = json.dumps(ApiError(code, message).to_envelope()).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": http_status(code),
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", request_id.encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class RequestIdMiddleware:
@@ -65,9 +48,8 @@ class RequestIdMiddleware:
             # still answers the envelope, never a text/plain 500.
             log.exception("request %s failed outside the app's error handlers", request_id)
             if not started:
-                await send_envelope(
-                    send, Code.UNKNOWN, f"unexpected error (request id {request_id})", request_id
-                )
+                unexpected = ApiError(Code.UNKNOWN, f"unexpected error (request id {request_id})")
+                await send_envelope(send, unexpected, request_id)
         finally:
             request_id_var.reset(token)
 
@@ -87,7 +69,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        message = f"request body exceeds {self.max_bytes} bytes"
+        too_large = BodyTooLarge(f"request body exceeds {self.max_bytes} bytes")
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             try:
@@ -95,7 +77,7 @@ class BodyLimitMiddleware:
             except ValueError:
                 too_big = False
             if too_big:
-                await send_envelope(send, Code.INVALID_ARGUMENT, message, request_id_var.get())
+                await send_envelope(send, too_large, request_id_var.get())
                 return
         received = 0
         started = False
@@ -106,7 +88,7 @@ class BodyLimitMiddleware:
             if incoming["type"] == "http.request":
                 received += len(incoming.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge(message)
+                    raise too_large
             return incoming
 
         async def tracking_send(out: Message) -> None:
@@ -120,7 +102,7 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             # Raised past Connexion's error handlers (which answer it themselves otherwise).
             if not started:
-                await send_envelope(send, Code.INVALID_ARGUMENT, message, request_id_var.get())
+                await send_envelope(send, too_large, request_id_var.get())
 
 
 class BodyTooLarge(ApiError):
