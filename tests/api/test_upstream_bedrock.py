@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from errors import Code, http_status
-from tests.api.resource_client import leave_after_first_text, sse_events
+from tests.api.resource_client import leave_after_first_text, settled_answer, sse_events
 from tests.conftest import ADMIN_SECRET, LiveServer, admin_client, free_port
 from tests.fakes.bedrock import (
     FakeBedrock,
@@ -303,11 +303,11 @@ def test_a_client_that_hangs_up_stops_bedrock(
         path = f"/v1/conversations/{conversation}/messages:stream"
         body = {"content": "talk"}
     leave_after_first_text(server, path, body, marker="word")
-    # The server closes its Bedrock stream: the fake sees the connection drop at
-    # its next write, long before the forty words are out.
+    # The server closes its Bedrock stream: the fake sees the connection drop
+    # long before the forty words are out.
     assert bedrock.disconnected.wait(timeout=5), "Bedrock kept generating"
     if not front_door:
-        answer = stored(api, conversation)[-1]
+        answer = settled_answer(api, conversation)
         assert answer["status"] == "CANCELLED"
         assert answer["content"].startswith("word")
 

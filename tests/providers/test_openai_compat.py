@@ -17,6 +17,7 @@ from providers.base import (
     StreamEnd,
     TextDelta,
     Usage,
+    prompt_tokens,
 )
 from providers.openai_compat import OpenAICompatibleProvider
 from tests.fakes.openai_upstream import (
@@ -122,9 +123,12 @@ async def test_missing_usage_is_estimated(
 ) -> None:
     fake.script(Reply(text="abcdefgh", usage=None), Reply(text="abcdefgh", usage=None))
     events = await collect(provider, request())
-    assert events[-1] == StreamEnd(FinishReason.STOP, Usage(4, 2))  # 17 prompt chars, 8 out
+    # The estimate prompts are sized with: 3 (system), 2 + 4 (the message, its overhead).
+    estimated = Usage(prompt_tokens("Be brief.", [ChatMessage("user", "Hi there")]), 2)
+    assert estimated == Usage(9, 2)
+    assert events[-1] == StreamEnd(FinishReason.STOP, estimated)
     completion = await provider.complete(request())
-    assert completion.usage == Usage(4, 2)
+    assert completion.usage == estimated
 
 
 @pytest.mark.parametrize(
