@@ -21,7 +21,7 @@ taken over (its process presumably died) and its answer marked FAILED.
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Coroutine
+from collections.abc import AsyncGenerator, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -148,7 +148,7 @@ class TurnStream:
     def __aiter__(self) -> "TurnStream":
         return self
 
-    async def __anext__(self) -> tuple[str, dict[str, Any]]:
+    async def __anext__(self) -> tuple[str, Mapping[str, Any]]:
         self._started = True
         return await self._events.__anext__()
 
@@ -160,7 +160,7 @@ class TurnStream:
             await _shielded(_settle(turn, "CANCELLED", ""))
         await self._events.aclose()
 
-    async def _generate(self) -> AsyncGenerator[tuple[str, dict[str, Any]], None]:
+    async def _generate(self) -> AsyncGenerator[tuple[str, Mapping[str, Any]], None]:
         turn = self._turn
         parts: list[str] = []
         end: StreamEnd | None = None

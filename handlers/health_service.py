@@ -4,16 +4,17 @@ import asyncio
 from typing import Any
 
 from errors import ApiError, Code
+from handlers.api_types import HealthCheck, HealthStatus
 from server.state import app_state
 
 DATABASE_CHECK_TIMEOUT_SECONDS = 3.0
 
 
-async def get_liveness() -> dict[str, Any]:
-    return {"status": "SERVING", "checks": []}
+async def get_liveness() -> HealthStatus:
+    return HealthStatus(status="SERVING", checks=[])
 
 
-async def get_readiness() -> dict[str, Any]:
+async def get_readiness() -> HealthStatus:
     state = app_state()
     checks = [await _database(state.db), *await state.providers.check_ready()]
     if state.draining:
@@ -21,10 +22,10 @@ async def get_readiness() -> dict[str, Any]:
     failed = [f"{name}: {message or 'failed'}" for name, ok, message in checks if not ok]
     if failed:
         raise ApiError(Code.UNAVAILABLE, "NOT_SERVING: " + "; ".join(failed))
-    return {
-        "status": "SERVING",
-        "checks": [{"name": name, "ok": ok, "message": message} for name, ok, message in checks],
-    }
+    return HealthStatus(
+        status="SERVING",
+        checks=[HealthCheck(name=name, ok=ok, message=message) for name, ok, message in checks],
+    )
 
 
 async def _database(db: Any) -> tuple[str, bool, str]:

@@ -1,14 +1,13 @@
 """UsageService: HTTP <-> domain.usage."""
 
-from typing import Any
-
 from domain import usage, views
 from handlers._context import caller, services, user_filter
+from handlers.api_types import UsageReport
 
 
 async def get_usage(
     start_date: str | None = None, end_date: str | None = None, model: str = ""
-) -> dict[str, Any]:
+) -> UsageReport:
     report = await usage.get_usage(
         services(),
         caller(),
@@ -17,11 +16,11 @@ async def get_usage(
         user=user_filter(),
         model=model or "",
     )
-    return {
-        "startDate": views.day(report.start),
-        "endDate": views.day(report.end),
-        "rows": [views.usage_row(row) for row in report.rows],
-        "totalRequests": report.total_requests,
-        "totalInputTokens": report.total_input_tokens,
-        "totalOutputTokens": report.total_output_tokens,
-    }
+    return UsageReport(
+        startDate=views.day(report.start),
+        endDate=views.day(report.end),
+        rows=[views.usage_row(row) for row in report.rows],
+        totalRequests=report.total_requests,
+        totalInputTokens=report.total_input_tokens,
+        totalOutputTokens=report.total_output_tokens,
+    )

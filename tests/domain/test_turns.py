@@ -1,6 +1,7 @@
 """Conversation turns against the echo provider: nothing lost, one answer at a time."""
 
 import asyncio
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -199,7 +200,7 @@ async def test_stale_lock_is_taken_over_and_its_answer_failed(svc: Services) -> 
     assert await _lock_holder(svc, cid) is None
 
 
-async def _events(stream: turns.TurnStream) -> list[tuple[str, dict[str, Any]]]:
+async def _events(stream: turns.TurnStream) -> list[tuple[str, Mapping[str, Any]]]:
     return [event async for event in stream]
 
 
