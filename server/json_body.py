@@ -6,7 +6,7 @@ limit (in the parser, the schema validator or the handler's own parse),
 integers past the interpreter's digit limit, `NaN` and `Infinity` literals,
 numbers that overflow to infinity (`1e999`), lone surrogates that no UTF-8
 database can store, U+0000 that PostgreSQL's text cannot hold, and duplicate
-member names, of which a reader keeps one at random. Each is refused here,
+member names, of which one reader keeps the first and another the last. Each is refused here,
 before the body reaches the spec's validator, with a message saying what and
 where. Bodies are UTF-8 (RFC 8259 §8.1): another declared charset is refused
 too, rather than decoded one way here and another way by the handler.
@@ -30,28 +30,12 @@ MAX_DEPTH = 32
 # of their fields, and free-form values (google.protobuf.Value) may be any integer.
 MAX_INTEGER_DIGITS = sys.get_int_max_str_digits() or 4300
 
-_BRACKETS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNPRINTABLE = re.compile("[\x00-\x1f\ud800-\udfff]")
 
 
 class BadJson(ValueError):
     """What is wrong with a body, as the client is told it."""
-
-
-def nesting_depth(raw: bytes) -> int:
-    """How deep arrays and objects nest, strings skipped; without parsing (no recursion)."""
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(raw):
-        token = match.group()
-        if token in (b"[", b"{"):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token in (b"]", b"}"):
-            depth -= 1
-        if deepest > MAX_DEPTH:
-            break
-    return deepest
 
 
 def _integer(text: str) -> int:
@@ -95,21 +79,25 @@ def _string_fault(text: str) -> str | None:
     return None
 
 
-def _fault(value: Any) -> tuple[list[str], str] | None:
-    """The first string of a parsed body (member names included) that is no storable text:
-    where it is (path parts, built only on the way back from a fault) and what is wrong."""
+def _fault(value: Any, depth: int = 0) -> tuple[list[str], str] | None:
+    """The first thing in a parsed body that no handler should see: nesting past
+    MAX_DEPTH, or a string (member names included) that is no storable text. Where
+    it is (path parts, built only on the way back from a fault) and what is wrong.
+    The walk never goes deeper than MAX_DEPTH + 1, whatever the body."""
     if isinstance(value, str):
         fault = _string_fault(value)
         return ([], fault) if fault else None
+    if isinstance(value, dict | list) and depth == MAX_DEPTH:
+        return [], f"nests arrays and objects deeper than {MAX_DEPTH} levels"
     if isinstance(value, dict):
         for key, item in value.items():
             fault = _string_fault(key)
-            found = ([], "names a member that " + fault) if fault else _fault(item)
+            found = ([], "names a member that " + fault) if fault else _fault(item, depth + 1)
             if found:
                 return [f".{_shown(key)}", *found[0]], found[1]
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = _fault(item)
+            found = _fault(item, depth + 1)
             if found:
                 return [f"[{index}]", *found[0]], found[1]
     return None
@@ -123,8 +111,6 @@ def parse(raw: bytes, charset: str | None = None) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadJson(f"not UTF-8 text (byte {exc.start})") from None
-    if nesting_depth(raw) > MAX_DEPTH:
-        raise BadJson(f"arrays and objects nest deeper than {MAX_DEPTH} levels")
     try:
         body = json.loads(
             text,
@@ -135,10 +121,12 @@ def parse(raw: bytes, charset: str | None = None) -> Any:
         )
     except json.JSONDecodeError as exc:
         raise BadJson(str(exc)) from None
+    except RecursionError:  # nested past the interpreter's limit, far past ours
+        raise BadJson(f"arrays and objects nest deeper than {MAX_DEPTH} levels") from None
     found = _fault(body)
     if found:
         path, fault = found
-        raise BadJson(f"the string at ${''.join(path)} {fault}")
+        raise BadJson(f"the value at ${''.join(path)} {fault}")
     return body
 
 

@@ -156,11 +156,11 @@ UNPARSABLE_BODIES = [
     pytest.param(
         b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
         JSON,
-        "nest deeper than 32 levels",
+        "deeper than 32 levels",
         id="nested-100000-deep",
     ),
     pytest.param(
-        b'{"title": ' + b"[" * 33 + b"]" * 33 + b"}", JSON, "nest deeper than 32", id="nested-33"
+        b'{"title": ' + b"[" * 33 + b"]" * 33 + b"}", JSON, "deeper than 32 levels", id="nested-33"
     ),
     pytest.param(b'{"title": "a\\u0000b"}', JSON, "$.title holds U+0000", id="nul"),
     pytest.param(b'{"title": "a\\ud800b"}', JSON, "$.title holds a lone surrogate", id="surrogate"),
