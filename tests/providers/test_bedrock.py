@@ -521,6 +521,12 @@ async def test_slow_model_hits_the_read_timeout(fake: FakeBedrock, aws_keys: Non
         assert caught.value.code is Code.DEADLINE_EXCEEDED
         seen, error = await stream_until_error(provider, request())
         assert (seen, error.code) == ([], Code.DEADLINE_EXCEEDED)
+        # The read timed out, so the request was sent; on a busy machine the fake's
+        # thread may record it only now. A retry would have been sent before the error.
+        for _ in range(200):  # bounded: 10 s
+            if len(fake.received) >= 2:
+                break
+            await asyncio.sleep(0.05)
         assert len(fake.received) == 2  # a timeout is not retried
     finally:
         await provider.aclose()
@@ -615,11 +621,11 @@ async def test_cancelling_the_consumer_drops_the_upstream_connection(
 async def test_cancelling_frees_the_worker_thread_blocked_reading(
     fake: FakeBedrock, aws_keys: None
 ) -> None:
-    # One worker thread, and a model that pauses 5 s between words. The consumer is
-    # cancelled while that thread waits for the next word; the next call can only
-    # run at once if the blocked read was woken up, not left waiting for the word.
-    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=10))
-    fake.script(Turn(text="slow words here", chunk_delay=5.0), Turn(text="next"))
+    # One worker thread, and a model that never sends its second word. The consumer
+    # is cancelled while that thread waits for it; the next call can only run if the
+    # blocked read was woken up, not left waiting for a word that never comes.
+    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=60))
+    fake.script(Turn(text="slow words here", hold=threading.Event()), Turn(text="next"))
     try:
         task = await _hold_the_only_thread(provider)
         started = time.monotonic()
@@ -628,8 +634,8 @@ async def test_cancelling_frees_the_worker_thread_blocked_reading(
             await task
         completion = await provider.complete(request())
         assert completion.text == "next"
-        # Well before the next word (5 s): neither the event loop nor the thread waited.
-        assert time.monotonic() - started < 2.5
+        # Before the read timeout (60 s): neither the event loop nor the thread waited.
+        assert time.monotonic() - started < 30
     finally:
         await provider.aclose()
 
