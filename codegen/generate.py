@@ -47,7 +47,10 @@ SPEC_OPTIONS = {
         " OpenAI-compatible endpoint over LLMs that run in the organisation's own cloud"
         " account or on its own hardware. Every request but the health checks carries an"
         " API key as a bearer token. Every error answers with the google.rpc.Status"
-        " envelope whose code is a gRPC status code."
+        " envelope whose code is a gRPC status code. Request bodies are strict UTF-8 JSON:"
+        " nested at most 32 levels; finite numbers only; no member twice in one object;"
+        " no U+0000 or lone surrogate in any string (nor in the path or query)."
+        " Anything else answers INVALID_ARGUMENT (3)."
     ),
     "naming": "json",
     "enum_type": "string",

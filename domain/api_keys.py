@@ -1,7 +1,7 @@
 """API keys: issuing, listing, revoking, and authenticating a bearer secret.
 
 A secret is `pllm_` + 32 random bytes (base64url): far too long to guess, so a
-fast hash is the right tool (DESIGN.md "Performance budget"; bcrypt/argon2 are
+fast hash is the right tool (microseconds on every request; bcrypt/argon2 are
 for human passwords). The database keeps SHA-256 of it, or HMAC-SHA-256 with
 a server-side pepper when one is configured, and finds the key by that hash
 with one indexed lookup. The server puts a `domain.key_cache.KeyCache` in

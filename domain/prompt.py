@@ -1,9 +1,7 @@
 """Building the prompt of a turn within the model's context window.
 
-Token counts here are estimates (no tokenizer per model): the larger of the
-word count and a quarter of the characters, plus a few tokens per message for
-the role markers. Overestimating is the safe side: the upstream would refuse
-a prompt that does not fit, after the user waited.
+Token counts are providers.base's estimates (no tokenizer per model), the same
+the providers fall back on for usage an upstream did not report.
 
 History is whole turns (a user message and its answer), newest kept first:
 the oldest turns are dropped until the rest fits. A turn whose answer failed
@@ -11,30 +9,15 @@ or was cancelled before any text is left out with its user message, so the
 model sees alternating user/assistant messages (Bedrock requires it).
 """
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from errors import ApiError, Code
 from providers.base import ChatMessage, ModelSpec
+from providers.base import estimate_tokens as estimate_tokens
+from providers.base import message_tokens as message_tokens
+from providers.base import prompt_tokens as prompt_tokens
 from store.tables import MessageRow
-
-MESSAGE_OVERHEAD_TOKENS = 4
-
-
-def estimate_tokens(text: str) -> int:
-    if not text:
-        return 0
-    return max(len(text.split()), math.ceil(len(text) / 4))
-
-
-def message_tokens(text: str) -> int:
-    return estimate_tokens(text) + MESSAGE_OVERHEAD_TOKENS
-
-
-def prompt_tokens(system: str | None, messages: Iterable[ChatMessage]) -> int:
-    """Tokens of a whole prompt: the system prompt and each message with its overhead."""
-    return estimate_tokens(system or "") + sum(message_tokens(m.content) for m in messages)
 
 
 def max_output_tokens(model: ModelSpec, requested: int | None) -> int:

@@ -28,7 +28,7 @@ arrival (domain.storable): U+0000 and lone surrogates become U+FFFD.
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Coroutine
+from collections.abc import AsyncGenerator, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -161,14 +161,10 @@ class TurnStream:
         self._events = self._generate()
         self._started = False
 
-    @property
-    def user_message(self) -> MessageRow:
-        return self._turn.user_message
-
     def __aiter__(self) -> "TurnStream":
         return self
 
-    async def __anext__(self) -> tuple[str, dict[str, Any]]:
+    async def __anext__(self) -> tuple[str, Mapping[str, Any]]:
         self._started = True
         return await self._events.__anext__()
 
@@ -179,7 +175,7 @@ class TurnStream:
             await _settle_failure(self._turn, "CANCELLED", "")
         await self._events.aclose()
 
-    async def _generate(self) -> AsyncGenerator[tuple[str, dict[str, Any]], None]:
+    async def _generate(self) -> AsyncGenerator[tuple[str, Mapping[str, Any]], None]:
         turn = self._turn
         parts: list[str] = []
         end: StreamEnd | None = None

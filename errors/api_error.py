@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from errors.codes import Code, http_status
+from errors.codes import Code
 
 
 class ApiError(Exception):
@@ -25,10 +25,6 @@ class ApiError(Exception):
         self.message = message
         self.details = list(details) if details else []
         self.headers = dict(headers) if headers else {}
-
-    @property
-    def http_status(self) -> int:
-        return http_status(self.code)
 
     def to_envelope(self) -> dict[str, Any]:
         """The google.rpc.Status body; `details` only when there are any."""

@@ -195,7 +195,8 @@ class Conversation(TypedDict):
     """
     title: NotRequired[str]
     """
-    A title for lists; may be empty.
+    A title for lists; may be empty. Any Unicode text but U+0000 (NUL), which
+     is refused with INVALID_ARGUMENT (3).
     """
     model: NotRequired[str]
     """
@@ -204,7 +205,8 @@ class Conversation(TypedDict):
     """
     systemPrompt: NotRequired[str]
     """
-    Instructions given to the model before every turn; may be empty.
+    Instructions given to the model before every turn; may be empty. Any
+     Unicode text but U+0000 (NUL), which is refused with INVALID_ARGUMENT (3).
     """
     createTime: NotRequired[str]
     """
@@ -562,7 +564,8 @@ class SendMessageRequest(TypedDict):
     """
     content: str
     """
-    The user's message.
+    The user's message: any Unicode text but U+0000 (NUL), which is refused
+     with INVALID_ARGUMENT (3) rather than stored altered.
     """
     model: NotRequired[str]
     """
@@ -713,7 +716,8 @@ class ApiKey(TypedDict):
     """
     displayName: NotRequired[str]
     """
-    A label to recognise the key by.
+    A label to recognise the key by. Any Unicode text but U+0000 (NUL), which
+     is refused with INVALID_ARGUMENT (3).
     """
     user: NotRequired[str]
     """

@@ -10,16 +10,17 @@ import asyncio
 from typing import Any
 
 from errors import ApiError, Code
+from handlers.api_types import HealthCheck, HealthStatus
 from server.state import app_state
 
 DATABASE_CHECK_TIMEOUT_SECONDS = 3.0
 
 
-async def get_liveness() -> dict[str, Any]:
-    return {"status": "SERVING", "checks": []}
+async def get_liveness() -> HealthStatus:
+    return HealthStatus(status="SERVING", checks=[])
 
 
-async def get_readiness() -> dict[str, Any]:
+async def get_readiness() -> HealthStatus:
     state = app_state()
     required = [await _database(state.db)]
     if state.services.drain.draining:
@@ -30,10 +31,10 @@ async def get_readiness() -> dict[str, Any]:
             Code.UNAVAILABLE, "NOT_SERVING: " + "; ".join(failed), headers={"Retry-After": "1"}
         )
     checks = [*required, *state.providers.health()]
-    return {
-        "status": "SERVING",
-        "checks": [{"name": name, "ok": ok, "message": message} for name, ok, message in checks],
-    }
+    return HealthStatus(
+        status="SERVING",
+        checks=[HealthCheck(name=name, ok=ok, message=message) for name, ok, message in checks],
+    )
 
 
 async def _database(db: Any) -> tuple[str, bool, str]:

@@ -1,14 +1,13 @@
 """UsageService: HTTP <-> domain.usage."""
 
-from typing import Any
-
 from domain import usage, views
 from handlers._context import caller, services, user_filter
+from handlers.api_types import UsageReport
 
 
 async def get_usage(
     start_date: str | None = None, end_date: str | None = None, model: str = ""
-) -> dict[str, Any]:
+) -> UsageReport:
     report = await usage.get_usage(
         services(),
         caller(),
@@ -17,13 +16,14 @@ async def get_usage(
         user=user_filter(),
         model=model or "",
     )
-    return {
-        "startDate": views.day(report.start),
-        "endDate": views.day(report.end),
-        "rows": [views.usage_row(row) for row in report.rows],
-        "totalRequests": str(report.total_requests),
-        "totalInputTokens": str(report.total_input_tokens),
-        "totalOutputTokens": str(report.total_output_tokens),
-        "totalCost": views.cost(report.total_cost_micros),
-        "currency": services().limits.config.currency,
-    }
+    return UsageReport(
+        startDate=views.day(report.start),
+        endDate=views.day(report.end),
+        rows=[views.usage_row(row) for row in report.rows],
+        # 64-bit counts are JSON strings (proto3 JSON); the cost a number.
+        totalRequests=str(report.total_requests),
+        totalInputTokens=str(report.total_input_tokens),
+        totalOutputTokens=str(report.total_output_tokens),
+        totalCost=views.cost(report.total_cost_micros),
+        currency=services().limits.config.currency,
+    )

@@ -5,7 +5,8 @@ A provider turns a `CompletionRequest` into a `Completion` (or a stream of
 upstream failure, so callers never see an SDK's own exception types.
 """
 
-from collections.abc import AsyncGenerator, Mapping, Sequence
+import math
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -144,13 +145,32 @@ class Usage:
         return self.input_tokens + self.output_tokens
 
 
-def estimate_usage(request: "CompletionRequest", text: str) -> Usage:
-    """Usage for an upstream that reported none (a stream without its final usage).
+# Token counts estimated without a tokenizer (none per model): the larger of the word
+# count and a quarter of the characters, plus a few tokens per message for the role
+# markers. Overestimating is the safe side: the domain sizes prompts with these, and an
+# upstream refuses a prompt that does not fit only after the user waited.
+MESSAGE_OVERHEAD_TOKENS = 4
 
-    About 4 characters a token, the usual rule of thumb, so accounting is never zero.
-    """
-    prompt = len(request.system or "") + sum(len(m.content) for m in request.messages)
-    return Usage(max(1, round(prompt / 4)), round(len(text) / 4) if text else 0)
+
+def estimate_tokens(text: str) -> int:
+    if not text:
+        return 0
+    return max(len(text.split()), math.ceil(len(text) / 4))
+
+
+def message_tokens(text: str) -> int:
+    return estimate_tokens(text) + MESSAGE_OVERHEAD_TOKENS
+
+
+def prompt_tokens(system: str | None, messages: Iterable[ChatMessage]) -> int:
+    """Tokens of a whole prompt: the system prompt and each message with its overhead."""
+    return estimate_tokens(system or "") + sum(message_tokens(m.content) for m in messages)
+
+
+def estimate_usage(request: "CompletionRequest", text: str) -> Usage:
+    """Usage for an upstream that reported none (a stream without its final usage),
+    by the same estimate the domain sizes prompts with, so accounting is never zero."""
+    return Usage(max(1, prompt_tokens(request.system, request.messages)), estimate_tokens(text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,8 @@ Config shape (`config/<ENV>.yaml`):
         #           vision for echo too)
 
 `type` picks the class. Bedrock and OpenAI-compatible classes are imported
-lazily: a deployment without boto3, or a checkout where a provider module is
-not written yet, still starts, and the models of that provider are listed as
-unavailable with the reason.
+lazily: a deployment without boto3 still starts, and the models of a provider
+that cannot be built are listed as unavailable with the reason.
 """
 
 import asyncio

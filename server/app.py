@@ -9,22 +9,19 @@ from typing import Any
 
 import yaml
 from connexion import AsyncApp
-from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
 from opentelemetry.sdk.trace import TracerProvider
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain import api_keys
 from domain.drain import Drain
 from domain.sweep import sweep_forever
 from domain.turns import drain_settlements
-from errors import ApiError, Code
-from errors import problem_handlers as handlers
+from errors import Code
 from providers.registry import ProviderRegistry
-from server import database_outage, metrics, middleware, tracing
+from server import database_outage, metrics, middleware, problem_handlers, tracing
 from server.allowed_methods import AllowedMethods
 from server.body_validation import OrjsonJsonifier, body_validators
 from server.config import ROOT, Settings, load_settings
@@ -46,16 +43,10 @@ log = logging.getLogger("privatellm.server")
 async def bearer_info(token: str) -> dict[str, Any]:
     """Connexion's bearer check: the key's caller, for handlers (server.context) and Connexion."""
     svc = app_state().services
-    try:
-        if svc.key_cache is not None:
-            caller = await svc.key_cache.authenticate(token)
-        else:
-            caller = await api_keys.authenticate(svc.db, token, svc.api_key_pepper)
-    except ApiError as exc:
-        exc.headers.setdefault(
-            "WWW-Authenticate", handlers.WWW_AUTHENTICATE + ', error="invalid_token"'
-        )
-        raise
+    if svc.key_cache is not None:
+        caller = await svc.key_cache.authenticate(token)
+    else:
+        caller = await api_keys.authenticate(svc.db, token, svc.api_key_pepper)
     caller_var.set(caller)
     note_caller(caller)
     return {"sub": caller.user_id, "role": caller.role, "key_id": caller.key_id}
@@ -173,14 +164,10 @@ def create_app(
         validator_map={"parameter": NamedParameterValidator, "body": body_validators()},
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.yaml"),
     )
-    handlers.allowed_methods = AllowedMethods(spec["paths"]).for_path
-    app.add_error_handler(ApiError, handlers.api_error)
-    app.add_error_handler(ProblemException, handlers.problem)
-    app.add_error_handler(HTTPException, handlers.http_error)
-    app.add_error_handler(UnicodeDecodeError, handlers.undecodable_body)
+    problem_handlers.install(app, AllowedMethods(spec["paths"]).for_path)
+    # Looked up by the exception's class (most specific first), so order does not matter.
     for outage in database_outage.EXCEPTIONS:
         app.add_error_handler(outage, database_outage.answer)
-    app.add_error_handler(Exception, handlers.unexpected)
     if settings.enable_test_routes and settings.env != "prod":
         app.add_middleware(CrashOnHeader, position=MiddlewarePosition.BEFORE_SECURITY)
     if resolver.missing:

@@ -1,12 +1,12 @@
 """Connexion's JSON handling made cheap: request body validators built once per schema, and
-orjson to parse bodies and serialize answers.
+orjson to serialize answers (bodies are parsed strictly by server.json_body).
 
 Connexion builds a new jsonschema validator for every request (its
 `_validator` is a property), which re-walks the schema and its `$ref`s each
 time. The rules are Connexion's own (Draft4RequestValidator: `nullable`,
 `readOnly` fields and all), so the answers and error messages are the same;
-only the building is done once per operation's schema, and the body is parsed
-with orjson. Registered through `validator_map` and `jsonifier` (server.app).
+only the building is done once per operation's schema. Registered through
+`validator_map` and `jsonifier` (server.app).
 """
 
 import uuid
@@ -15,11 +15,12 @@ from typing import Any
 
 import orjson
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator
 from connexion.jsonifier import Jsonifier
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
+from connexion.validators import VALIDATOR_MAP
 from jsonschema import Draft4Validator
+
+from server.json_body import StrictJSONBodyValidator
 
 # (id(schema), class) -> (schema, validator). The schemas are the parsed spec's own dicts, which
 # live as long as the app; the schema is kept with its validator so an id is never reused.
@@ -45,21 +46,13 @@ def body_validators() -> MediaTypeDict:
     return MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": CompiledJSONBodyValidator})
 
 
-class CompiledJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]  # untyped base
+class CompiledJSONBodyValidator(StrictJSONBodyValidator):
+    """The strict parse (nesting, numbers, duplicates, U+0000, UTF-8), then the schema's
+    validator built once."""
+
     @property
     def _validator(self) -> Any:
         return cached_validator(self._schema)
-
-    async def _parse(self, stream: Any, scope: Any) -> Any:
-        raw = b"".join([message async for message in stream])
-        # Decoded first, as Connexion does: a body that is not UTF-8 keeps its own error (3).
-        body = raw.decode(self._encoding)
-        if not body:
-            return None
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise BadRequestProblem(detail=str(exc)) from None
 
 
 class OrjsonJsonifier(Jsonifier):  # type: ignore[misc]  # untyped base

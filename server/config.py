@@ -46,7 +46,7 @@ class Settings:
     # Local only: create this admin key (or a random one when "generate") on start-up.
     bootstrap_admin_key: str | None = None
     bootstrap_key_file: str = "var/local-admin-key"
-    # Test only: mounts GET /__test__/crash, which raises, to prove the 500 path.
+    # Test only: a request with `X-Test-Crash: 1` raises inside the app, to prove the 500 path.
     enable_test_routes: bool = False
     log_level: str = "info"
     # Seconds one answer may take, retries and fallbacks included; past it the

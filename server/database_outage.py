@@ -13,10 +13,11 @@ import logging
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from sqlalchemy import exc as sa
 
-from errors import Code
-from errors import problem_handlers as handlers
+from errors import ApiError, Code
 from server import metrics
+from server import problem_handlers as handlers
 from server.context import current_request_id
+from server.envelope import envelope_response
 from server.state import app_state
 from store.database import is_unavailable
 
@@ -30,10 +31,12 @@ async def answer(request: ConnexionRequest, error: Exception) -> ConnexionRespon
         return handlers.unexpected(request, error)
     log.warning("request %s: database unavailable: %s", current_request_id(), type(error).__name__)
     await _discard_connections()
-    return handlers.envelope_response(
-        Code.UNAVAILABLE,
-        "the database is unavailable; retry shortly",
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    return envelope_response(
+        ApiError(
+            Code.UNAVAILABLE,
+            "the database is unavailable; retry shortly",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     )
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import event
 from starlette.types import Receive, Scope, Send
 
 from errors import ApiError, Code
-from server.middleware import send_envelope
+from server.envelope import send_envelope
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # Latency buckets in seconds: the gateway's own cost (ms) up to a long generation.
@@ -170,13 +170,13 @@ class MetricsEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> int:
         """Answers the scrape; returns the gRPC code it answered (0 for the metrics)."""
         if scope["method"] not in ("GET", "HEAD"):
-            await send_envelope(send, Code.UNIMPLEMENTED, "/metrics answers GET", None)
+            await send_envelope(send, ApiError(Code.UNIMPLEMENTED, "/metrics answers GET"))
             return int(Code.UNIMPLEMENTED)
         secret = _bearer(scope)
         try:
             await self._allow(secret)
         except ApiError as error:
-            await send_envelope(send, error.code, error.message, None, error.headers)
+            await send_envelope(send, error)
             return int(error.code)
         body = exposition()
         await send(

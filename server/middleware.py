@@ -1,44 +1,17 @@
 """Pure ASGI middleware around the Connexion app: request ids and the body size limit."""
 
-import json
 import logging
 import re
 import secrets
-from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from errors.api_error import ApiError
-from errors.codes import Code, http_status
+from errors import ApiError, Code
 from server.context import request_id_var
+from server.envelope import send_envelope
 
 log = logging.getLogger("privatellm.server")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-async def send_envelope(
-    send: Send,
-    code: Code,
-    message: str,
-    request_id: str | None,
-    headers: Mapping[str, str] | None = None,
-) -> None:
-    """The envelope as a whole response; `request_id` None when RequestIdMiddleware adds it."""
-    body = json.dumps(ApiError(code, message).to_envelope()).encode()
-    id_header = [] if request_id is None else [(b"x-request-id", request_id.encode())]
-    await send(
-        {
-            "type": "http.response.start",
-            "status": http_status(code),
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *id_header,
-                *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class RequestIdMiddleware:
@@ -74,9 +47,8 @@ class RequestIdMiddleware:
             # still answers the envelope, never a text/plain 500.
             log.exception("request %s failed outside the app's error handlers", request_id)
             if not started:
-                await send_envelope(
-                    send, Code.UNKNOWN, f"unexpected error (request id {request_id})", request_id
-                )
+                unexpected = ApiError(Code.UNKNOWN, f"unexpected error (request id {request_id})")
+                await send_envelope(send, unexpected, request_id)
         finally:
             request_id_var.reset(token)
 
@@ -96,7 +68,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        message = f"request body exceeds {self.max_bytes} bytes"
+        too_large = BodyTooLarge(f"request body exceeds {self.max_bytes} bytes")
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             try:
@@ -104,7 +76,7 @@ class BodyLimitMiddleware:
             except ValueError:
                 too_big = False
             if too_big:
-                await send_envelope(send, Code.INVALID_ARGUMENT, message, None)
+                await send_envelope(send, too_large)  # RequestIdMiddleware adds the id
                 return
         received = 0
         started = False
@@ -115,7 +87,7 @@ class BodyLimitMiddleware:
             if incoming["type"] == "http.request":
                 received += len(incoming.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge(message)
+                    raise too_large
             return incoming
 
         async def tracking_send(out: Message) -> None:
@@ -129,7 +101,7 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             # Raised past Connexion's error handlers (which answer it themselves otherwise).
             if not started:
-                await send_envelope(send, Code.INVALID_ARGUMENT, message, None)
+                await send_envelope(send, too_large)  # RequestIdMiddleware adds the id
 
 
 class BodyTooLarge(ApiError):

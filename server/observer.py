@@ -19,10 +19,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.drain import Drain, shutting_down
 from domain.observe import UpstreamCall
-from errors import Code
+from errors import ApiError, Code
 from server import metrics
 from server.context import note_generation, request_id_var, request_record_var
-from server.middleware import send_envelope
+from server.envelope import send_envelope
 from server.request_log import RequestRecord, log_request
 from server.tracing import Tracing
 
@@ -111,9 +111,10 @@ class ObservedRequests:
         record = request_record_var.get()
         if record is not None:
             record.code, record.message = int(error.code), error.message
-        await send_envelope(
-            send, error.code, error.message, None, {**error.headers, "Connection": "close"}
+        closing = ApiError(
+            error.code, error.message, headers={**error.headers, "Connection": "close"}
         )
+        await send_envelope(send, closing)
 
     def _finish(self, extensions: dict[str, Any], record: RequestRecord, started: float) -> None:
         seconds = time.perf_counter() - started

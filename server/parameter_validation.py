@@ -5,20 +5,58 @@ report: the schema dumped over several lines and no word of which parameter
 it was. This validator checks the same way and names the parameter in one
 line: `query parameter updateMask: 'title, model' does not match '^…$'`.
 Each parameter's schema validator is built once (server.body_validation).
+
+It also refuses what the parsers below it would silently change: percent-
+escapes that are not UTF-8 (Starlette turns them into U+FFFD), U+0000 (which
+PostgreSQL cannot compare against), and a single-valued query parameter given
+twice (of which Connexion would keep one).
 """
 
+from collections import Counter
 from typing import Any
+from urllib.parse import parse_qsl, unquote_to_bytes
 
+from connexion.exceptions import BadRequestProblem
 from connexion.utils import is_null, is_nullable
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
+from starlette.types import Scope
 
 from server.body_validation import cached_validator
 
 
+def _text_fault(raw: bytes) -> str | None:
+    """What makes a percent-encoded path or query no text we accept, if anything."""
+    decoded = unquote_to_bytes(raw.replace(b"+", b" "))
+    try:
+        decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return "is not UTF-8 text once percent-decoded"
+    if b"\x00" in decoded:
+        return "holds U+0000, which this API does not accept"
+    return None
+
+
 class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
     """Same rules as Connexion's; the message says which parameter failed and why."""
+
+    def validate(self, scope: Scope) -> None:
+        for part, raw in (
+            ("path", scope.get("raw_path") or b""),
+            ("query string", scope["query_string"]),
+        ):
+            fault = _text_fault(raw)
+            if fault:
+                raise BadRequestProblem(detail=f"the {part} {fault}")
+        names = Counter(name for name, _ in parse_qsl(scope["query_string"].decode("latin-1")))
+        for param in self.parameters.get("query", []):
+            given = names[param["name"]]
+            if given > 1 and param.get("schema", {}).get("type") != "array":
+                raise BadRequestProblem(
+                    detail=f"query parameter {param['name']} is given {given} times; it takes one"
+                )
+        super().validate(scope)
 
     @staticmethod
     def validate_parameter(

@@ -22,28 +22,26 @@ from errors import ApiError, Code
 
 CursorValue = str | int
 
-# Overridable per deployment (all processes must share it); the default suffices
-# for integrity since tokens grant nothing by themselves (see module docstring).
-_DEFAULT_KEY = b"privatellm/page-token/v1"
+# One key for every process; it suffices for integrity since tokens grant nothing
+# by themselves (see the module docstring).
+_KEY = b"privatellm/page-token/v1"
 _MAC_BYTES = 16
 
 
-def encode(kind: str, scope: str, cursor: Sequence[CursorValue], key: bytes = _DEFAULT_KEY) -> str:
+def encode(kind: str, scope: str, cursor: Sequence[CursorValue]) -> str:
     payload = json.dumps([kind, scope, list(cursor)], separators=(",", ":")).encode()
-    mac = hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    mac = hmac.new(_KEY, payload, hashlib.sha256).digest()[:_MAC_BYTES]
     return base64.urlsafe_b64encode(mac + payload).rstrip(b"=").decode("ascii")
 
 
-def decode(
-    token: str, kind: str, scope: str, arity: int, key: bytes = _DEFAULT_KEY
-) -> list[CursorValue]:
+def decode(token: str, kind: str, scope: str, arity: int) -> list[CursorValue]:
     """The cursor inside `token`; ApiError(3) if it was altered or belongs to another list."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
         raise _invalid() from None
     mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
-    expected = hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    expected = hmac.new(_KEY, payload, hashlib.sha256).digest()[:_MAC_BYTES]
     if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, expected):
         raise _invalid()
     try:

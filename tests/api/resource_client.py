@@ -2,6 +2,7 @@
 
 import json
 import secrets
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,6 +97,21 @@ def new_conversation(client: httpx.Client, **fields: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def settled_answer(client: httpx.Client, conversation_id: str) -> dict[str, Any]:
+    """The conversation's last message once it is no longer IN_PROGRESS (bounded: 10 s).
+
+    A client that hangs up returns before the server has noticed and stored the
+    answer CANCELLED: that happens as soon as it can, but not before the test reads.
+    """
+    path = f"/v1/conversations/{conversation_id}/messages"
+    for _ in range(200):
+        answer: dict[str, Any] = client.get(path, params={"pageSize": 1000}).json()["messages"][-1]
+        if answer["status"] != "IN_PROGRESS":
+            break
+        time.sleep(0.05)
+    return answer
 
 
 def leave_after_first_text(

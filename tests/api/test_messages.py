@@ -6,7 +6,14 @@ from typing import Any
 
 import httpx
 
-from tests.api.resource_client import Api, api, assert_error, new_conversation, sse_events
+from tests.api.resource_client import (
+    Api,
+    api,
+    assert_error,
+    new_conversation,
+    settled_answer,
+    sse_events,
+)
 
 __all__ = ["api"]
 
@@ -146,12 +153,12 @@ def test_stream_failure_midway_ends_with_an_error_event(api: Api) -> None:
 
 def test_client_disconnect_keeps_the_partial_answer_cancelled(api: Api) -> None:
     cid = new_conversation(api.user)["id"]
-    words = " ".join(f"w{i}" for i in range(30))  # about 1 s of answer at 30 ms a token
+    words = " ".join(f"w{i}" for i in range(30))  # 3 s of answer at 100 ms a token
     received: list[str] = []
     with api.user.stream(
         "POST",
         f"/v1/conversations/{cid}/messages:stream",
-        json={"content": f"{words} [echo:delay=30]"},
+        json={"content": f"{words} [echo:delay=100]"},
     ) as response:
         assert response.status_code == 200
         for name, data in sse_events(response.iter_lines()):
@@ -159,12 +166,7 @@ def test_client_disconnect_keeps_the_partial_answer_cancelled(api: Api) -> None:
                 received.append(data["content"])
             if len(received) == 3:
                 break  # leaving the block closes the connection mid-stream
-    answer: dict[str, Any] = {}
-    for _ in range(100):
-        answer = _messages(api.user, cid)[1]
-        if answer["status"] != "IN_PROGRESS":
-            break
-        time.sleep(0.05)
+    answer = settled_answer(api.user, cid)
     assert answer["status"] == "CANCELLED"
     assert answer["content"].startswith("".join(received))
     assert len(answer["content"]) < len("Echo: " + words)
@@ -179,7 +181,7 @@ def test_second_send_while_generating_fails_precondition(api: Api) -> None:
     first: list[httpx.Response] = []
     slow = threading.Thread(
         target=lambda: first.append(
-            api.client_for(api.user).post(path, json={"content": "a b c d e f [echo:delay=60]"})
+            api.client_for(api.user).post(path, json={"content": "a b c d e f [echo:delay=300]"})
         )
     )
     slow.start()

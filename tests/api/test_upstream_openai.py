@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from errors import Code
-from tests.api.resource_client import leave_after_first_text, sse_events
+from tests.api.resource_client import leave_after_first_text, settled_answer, sse_events
 from tests.conftest import ADMIN_SECRET, LiveServer, admin_client
 from tests.fakes.openai_upstream import FakeOpenAIUpstream, Reply, context_too_long, error
 
@@ -194,8 +194,8 @@ def test_a_client_that_hangs_up_stops_the_upstream(
         marker = "event: delta"
     leave_after_first_text(server, path, body, marker)
     # The server closes its upstream call: the fake sees the connection drop
-    # at its next write, long before the forty words are out.
+    # long before the forty words are out.
     assert upstream.disconnected.wait(timeout=5), "the upstream kept generating"
     if not front_door:
-        answer = api.get(f"/v1/conversations/{conversation}/messages").json()["messages"][-1]
+        answer = settled_answer(api, conversation)
         assert answer["status"] == "CANCELLED" and answer["content"].startswith("word")

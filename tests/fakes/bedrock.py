@@ -61,6 +61,7 @@ import binascii
 import hashlib
 import json
 import struct
+import threading
 import time
 import uuid
 from collections import deque
@@ -107,6 +108,8 @@ class Turn:
     stop_reason: str = "end_turn"
     delay: float = 0.0  # seconds before answering (a slow model)
     chunk_delay: float = 0.0  # seconds between stream deltas
+    # stream: after the first delta, wait until this is set (or the fake stops)
+    hold: threading.Event | None = None
     error: AwsError | None = None  # answer with this AWS error instead (both operations)
     stream_error_after: int | None = None  # stream: after N deltas send an exception event
     stream_error: AwsError | None = None  # which exception event (default internalServerException)
@@ -426,8 +429,13 @@ class FakeBedrock(LocalServer):
                 for index, piece in enumerate(pieces):
                     if self._interrupted(turn, index):
                         return
+                    if index == 1 and turn.hold is not None:
+                        while not turn.hold.is_set() and not fake._stopping.is_set():
+                            if not fake._pause(0.05, self.connection):
+                                return
                     if index and turn.chunk_delay:
-                        fake._sleep(turn.chunk_delay)
+                        if not fake._pause(turn.chunk_delay, self.connection):
+                            return
                     delta = _padded({"contentBlockIndex": block, "delta": {"text": piece}}, index)
                     self._chunk(event_frame("contentBlockDelta", delta))
                 if self._interrupted(turn, len(pieces), at_end=True):

@@ -3,9 +3,15 @@ of a test, started and stopped with `with`, plus the word splitting the fakes an
 
 A fake subclasses `LocalServer` and passes its request handler class; `stop()` cuts
 short any scripted delay taken through `_sleep`, so a teardown never waits on one.
+A delay taken through `_pause` in the middle of an answer also ends when the client
+hangs up, which sets `disconnected` at once: a test waiting for that event does not
+depend on how long the scripted delay is (nor on the fake's next write failing).
 """
 
+import select
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -65,3 +71,20 @@ class LocalServer:
     def _sleep(self, seconds: float) -> None:
         if seconds > 0:
             self._stopping.wait(seconds)
+
+    def _pause(self, seconds: float, connection: socket.socket) -> bool:
+        """Wait up to `seconds` mid-answer; False (and `disconnected` set) if the client left."""
+        deadline = time.monotonic() + seconds
+        while not self._stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            readable, _, _ = select.select([connection], [], [], min(left, 0.05))
+            try:
+                gone = bool(readable) and not connection.recv(1, socket.MSG_PEEK)
+            except OSError:  # reset by the client
+                gone = True
+            if gone:
+                self.disconnected.set()
+                return False
+        return True

@@ -30,7 +30,8 @@ class Reply:
     error: dict[str, Any] | None = None  # `{"error": ...}` body for status != 200
     headers: dict[str, str] = field(default_factory=dict)
     cut_after: int | None = None  # stream: close the connection after N chunks
-    malformed_after: int | None = None  # stream: send a non-JSON chunk after N chunks
+    malformed_after: int | None = None  # stream: send `malformed` as a chunk after N chunks
+    malformed: bytes = b"{not json"
     # tool_calls of the answer, each {"id", "name", "arguments"}; give such a reply
     # finish_reason "tool_calls". Streamed as OpenAI does: a delta with index, id, type
     # and name (arguments ""), then the arguments in two deltas with the index only.
@@ -163,12 +164,12 @@ class FakeOpenAIUpstream(LocalServer):
                     if reply.cut_after is not None and index >= reply.cut_after:
                         return  # the connection closes without [DONE]
                     if reply.malformed_after is not None and index >= reply.malformed_after:
-                        self._event("{not json")
+                        self.wfile.write(b"data: " + reply.malformed + b"\n\n")
                         return
                     delta = {"choices": [{"index": 0, "delta": {"content": piece}}]}
                     self._event(json.dumps(delta))
-                    if reply.chunk_delay:
-                        fake._sleep(reply.chunk_delay)
+                    if reply.chunk_delay and not fake._pause(reply.chunk_delay, self.connection):
+                        return
                 for index, call in enumerate(reply.tool_calls):
                     head = {"index": index, "id": call["id"], "type": "function"}
                     head["function"] = {"name": call["name"], "arguments": ""}

@@ -297,9 +297,9 @@ async def test_per_model_endpoint_and_timeout_get_their_own_client(
             upstream_id="meta.llama3-70b-instruct-v1:0",
             context_window=8192,
             max_output_tokens=2048,
-            options={"endpoint_url": other.url, "timeout_seconds": 3},
+            options={"endpoint_url": other.url, "timeout_seconds": 30},
         )
-        # 0.7 s is past the provider's 0.5 s read timeout but within the model's own 3 s.
+        # 0.7 s is past the provider's 0.5 s read timeout, well within the model's own 30 s.
         other.script(Turn(text="from the other endpoint", delay=0.7))
         req = CompletionRequest(model=model, messages=[ChatMessage("user", "hi")])
         assert (await provider.complete(req)).text == "from the other endpoint"
@@ -524,13 +524,19 @@ async def test_cut_stream_before_text_is_retried(
 
 async def test_slow_model_hits_the_read_timeout(fake: FakeBedrock, aws_keys: None) -> None:
     provider = BedrockProvider("bedrock", config(fake, timeout_seconds=0.2))
-    fake.script(Turn(delay=1.5), Turn(delay=1.5))
+    fake.script(Turn(delay=30), Turn(delay=30))  # cut short when the fake stops
     try:
         with pytest.raises(ApiError) as caught:
             await provider.complete(request())
         assert caught.value.code is Code.DEADLINE_EXCEEDED
         seen, error = await stream_until_error(provider, request())
         assert (seen, error.code) == ([], Code.DEADLINE_EXCEEDED)
+        # The read timed out, so the request was sent; on a busy machine the fake's
+        # thread may record it only now. A retry would have been sent before the error.
+        for _ in range(200):  # bounded: 10 s
+            if len(fake.received) >= 2:
+                break
+            await asyncio.sleep(0.05)
         assert len(fake.received) == 2  # a timeout is not retried
     finally:
         await provider.aclose()
@@ -584,25 +590,26 @@ SLOW_READS = ModelSpec(
 async def test_request_timeout_bounds_complete(
     provider: BedrockProvider, fake: FakeBedrock
 ) -> None:
-    fake.script(Turn(delay=3.0))
+    fake.script(Turn(delay=60))  # cut short when the fake stops
     req = CompletionRequest(model=SLOW_READS, messages=[ChatMessage("user", "x")], timeout=0.3)
     started = time.monotonic()
     with pytest.raises(ApiError) as caught:
         await DeadlineProvider(provider).complete(req)  # as domain.catalog wraps every call
     assert caught.value.code is Code.DEADLINE_EXCEEDED
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 30  # the deadline, not the model, ended it
 
 
 async def test_request_timeout_ends_a_stream_and_drops_the_connection(
     provider: BedrockProvider, fake: FakeBedrock
 ) -> None:
-    fake.script(Turn(text=" ".join(["tok"] * 200), chunk_delay=0.02))  # ~4 s of tokens
-    req = CompletionRequest(model=SLOW_READS, messages=[ChatMessage("user", "x")], timeout=0.4)
+    # One token at once, then the model stalls: the deadline (2 s, ample for the first
+    # token on a loaded machine) ends the stream mid-answer, however slow the machine.
+    fake.script(Turn(text="tok tok tok", hold=threading.Event()))
+    req = CompletionRequest(model=SLOW_READS, messages=[ChatMessage("user", "x")], timeout=2.0)
     seen, error = await stream_until_error(DeadlineProvider(provider), req)
     assert error.code is Code.DEADLINE_EXCEEDED
-    assert seen and all(event == TextDelta("tok ") for event in seen)
-    assert len(seen) < 200
-    assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
+    assert seen == [TextDelta("tok ")]
+    assert await asyncio.to_thread(fake.disconnected.wait, 10)
 
 
 async def test_aclose_mid_stream_drops_the_upstream_connection(
@@ -639,11 +646,11 @@ async def test_cancelling_the_consumer_drops_the_upstream_connection(
 async def test_cancelling_frees_the_worker_thread_blocked_reading(
     fake: FakeBedrock, aws_keys: None
 ) -> None:
-    # One worker thread, and a model that pauses 5 s between words. The consumer is
-    # cancelled while that thread waits for the next word; the next call can only
-    # run at once if the blocked read was woken up, not left waiting for the word.
-    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=10))
-    fake.script(Turn(text="slow words here", chunk_delay=5.0), Turn(text="next"))
+    # One worker thread, and a model that never sends its second word. The consumer
+    # is cancelled while that thread waits for it; the next call can only run if the
+    # blocked read was woken up, not left waiting for a word that never comes.
+    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=60))
+    fake.script(Turn(text="slow words here", hold=threading.Event()), Turn(text="next"))
     try:
         task = await _hold_the_only_thread(provider)
         started = time.monotonic()
@@ -652,8 +659,8 @@ async def test_cancelling_frees_the_worker_thread_blocked_reading(
             await task
         completion = await provider.complete(request())
         assert completion.text == "next"
-        # Well before the next word (5 s): neither the event loop nor the thread waited.
-        assert time.monotonic() - started < 2.5
+        # Before the read timeout (60 s): neither the event loop nor the thread waited.
+        assert time.monotonic() - started < 30
     finally:
         await provider.aclose()
 
@@ -895,13 +902,11 @@ async def test_readiness_answers_while_every_worker_thread_is_busy(
 ) -> None:
     # /readyz must not queue behind long streams: a load balancer would take a busy
     # process out of service exactly when it is busy.
-    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=10))
-    fake.script(Turn(text="slow words here", chunk_delay=5.0))
+    provider = BedrockProvider("bedrock", config(fake, max_concurrency=1, timeout_seconds=60))
+    fake.script(Turn(text="slow words here", hold=threading.Event()))  # never goes on
     try:
         holder = await _hold_the_only_thread(provider)
-        started = time.monotonic()
-        assert (await provider.check_ready()).available
-        assert time.monotonic() - started < 2.5  # well before the stream's next word (5 s)
+        assert (await asyncio.wait_for(provider.check_ready(), 30)).available
         holder.cancel()
         with pytest.raises(asyncio.CancelledError):
             await holder
@@ -913,20 +918,17 @@ async def test_aclose_ends_open_streams_at_once(fake: FakeBedrock, aws_keys: Non
     # Shutdown with a stream open, its worker thread blocked reading a slow model:
     # the stream ends now with UNAVAILABLE (the connection dropped, the thread freed),
     # not at the model's next word, and a call made afterwards is refused the same way.
-    provider = BedrockProvider("bedrock", config(fake, timeout_seconds=10))
-    # The fake notices the dropped connection at its second write after it (1.2 s).
-    fake.script(Turn(text="slow words here", chunk_delay=0.6))
+    provider = BedrockProvider("bedrock", config(fake, timeout_seconds=60))
+    fake.script(Turn(text="slow words here", hold=threading.Event()))  # no next word, ever
     stream = provider.stream(request())
     assert await anext(stream) == TextDelta("slow ")
     pending = asyncio.ensure_future(anext(stream))
-    await asyncio.sleep(0.2)  # a worker thread is now blocked reading the next word
-    started = time.monotonic()
+    await asyncio.sleep(0.2)  # most likely a worker thread is blocked reading by now
     await provider.aclose()
     with pytest.raises(ApiError) as caught:
-        await pending
+        await asyncio.wait_for(pending, 30)
     assert caught.value.code is Code.UNAVAILABLE
-    assert time.monotonic() - started < 0.3  # not at the next word (0.4 s away)
-    assert await asyncio.to_thread(fake.disconnected.wait, 3.0)
+    assert await asyncio.to_thread(fake.disconnected.wait, 10)
     with pytest.raises(ApiError) as refused:
         await provider.complete(request())
     assert refused.value.code is Code.UNAVAILABLE
@@ -941,16 +943,21 @@ async def test_calls_beyond_max_concurrency_wait_for_a_free_slot(
     # the threads were shared by every open stream (a thread blocked on a slow model's
     # stream left the others' tokens waiting) and urllib3 discarded the extra
     # connections, with a warning each.
-    provider = BedrockProvider("bedrock", config(fake, max_concurrency=2, timeout_seconds=10))
-    fake.script(*[Turn(text="a b c d", chunk_delay=0.25) for _ in range(4)])  # 0.75 s each
+    provider = BedrockProvider("bedrock", config(fake, max_concurrency=2, timeout_seconds=60))
+    go_on = threading.Event()  # the first two streams stall after their first word until set
+    fake.script(
+        *[Turn(text="a b c d", hold=go_on) for _ in range(2)], Turn("a b c d"), Turn("a b c d")
+    )
     try:
         tasks = [asyncio.create_task(collect(provider, request())) for _ in range(4)]
-        for _ in range(100):  # the first two calls arrive (bounded: 5 s)
+        for _ in range(200):  # the first two calls arrive (bounded: 10 s)
             if len(fake.received) >= 2:
                 break
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)  # the two streams are still going: nothing else was sent
+        # Time for a wrong third call to show up; the two streams cannot end meanwhile.
+        await asyncio.sleep(0.3)
         assert len(fake.received) == 2
+        go_on.set()
         results = await asyncio.wait_for(asyncio.gather(*tasks), 10)
         assert all(
             events[:4] == [TextDelta(w) for w in ("a ", "b ", "c ", "d")] for events in results

@@ -174,12 +174,15 @@ def test_stream_content_type_is_eventstream(
 
 def test_chunk_delay_spaces_the_deltas(fake: FakeBedrock, client: BedrockRuntimeClient) -> None:
     fake.script(Turn(text="a b c", chunk_delay=0.1))
+    started = time.monotonic()
     arrivals: list[float] = []
     for event in stream_events(client):
         if "contentBlockDelta" in event:
             arrivals.append(time.monotonic())
     assert len(arrivals) == 3
-    assert arrivals[2] - arrivals[0] >= 0.18
+    # Two delays stand before the last delta, whenever the first one was read (a
+    # busy client may read the first late and the others at once).
+    assert arrivals[2] - started >= 0.2
 
 
 ERRORS: list[tuple[Callable[[], Turn], str, int]] = [
@@ -345,11 +348,11 @@ def test_client_closing_the_stream_early_sets_disconnected(
 
 
 def test_delay_makes_a_slow_model_that_a_read_timeout_gives_up_on(fake: FakeBedrock) -> None:
-    fake.script(Turn(delay=2))
+    fake.script(Turn(delay=30))  # cut short when the fake stops
     started = time.monotonic()
     with pytest.raises(ReadTimeoutError):
         make_client(fake, read_timeout=0.3).converse(modelId=MODEL_ID, messages=MESSAGES)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 15
 
 
 def test_reset_forgets_turns_and_requests(fake: FakeBedrock, client: BedrockRuntimeClient) -> None:

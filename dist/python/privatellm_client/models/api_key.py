@@ -24,7 +24,8 @@ class ApiKey:
     Attributes:
         name (str | Unset): Resource name, `apiKeys/{api_key}`.
         id (str | Unset): The key's id: the last segment of `name` (not the secret).
-        display_name (str | Unset): A label to recognise the key by. Example: CI pipeline.
+        display_name (str | Unset): A label to recognise the key by. Any Unicode text but U+0000 (NUL), which
+             is refused with INVALID_ARGUMENT (3). Example: CI pipeline.
         user (str | Unset): The user the key acts as; the caller's own user when empty. Example: alice.
         role (ApiKeyRole | Unset): What the key may do; USER when unset.
         prefix (str | Unset): The first characters of the secret, to recognise it in lists.

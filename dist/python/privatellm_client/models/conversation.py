@@ -18,11 +18,13 @@ class Conversation:
     Attributes:
         name (str | Unset): Resource name, `conversations/{conversation}`.
         id (str | Unset): The conversation's id: the last segment of `name`.
-        title (str | Unset): A title for lists; may be empty. Example: Trip to Lisbon.
+        title (str | Unset): A title for lists; may be empty. Any Unicode text but U+0000 (NUL), which
+             is refused with INVALID_ARGUMENT (3). Example: Trip to Lisbon.
         model (str | Unset): Id of the model that answers in this conversation (see ListModels);
              the server's default model when empty at creation. Example: echo.
-        system_prompt (str | Unset): Instructions given to the model before every turn; may be empty. Example: You are a
-            concise travel assistant..
+        system_prompt (str | Unset): Instructions given to the model before every turn; may be empty. Any
+             Unicode text but U+0000 (NUL), which is refused with INVALID_ARGUMENT (3). Example: You are a concise travel
+            assistant..
         create_time (datetime.datetime | Unset): When the conversation was created.
         update_time (datetime.datetime | Unset): When the conversation or its thread last changed.
         message_count (int | Unset): How many messages the conversation holds.

@@ -15,7 +15,8 @@ class SendMessageRequest:
     """Request for MessageService.SendMessage and MessageService.StreamMessage.
 
     Attributes:
-        content (str): The user's message. Example: What should I see in Lisbon in one day?.
+        content (str): The user's message: any Unicode text but U+0000 (NUL), which is refused
+             with INVALID_ARGUMENT (3) rather than stored altered. Example: What should I see in Lisbon in one day?.
         parent (str | Unset): The conversation, `conversations/{conversation}`. Over HTTP the URL path
              carries it; a value in the body is ignored (the path wins, as in gRPC
              transcoding), so clients leave it out.

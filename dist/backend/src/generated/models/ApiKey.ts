@@ -16,7 +16,8 @@ export type ApiKey = {
    */
   readonly id?: string;
   /**
-   * A label to recognise the key by.
+   * A label to recognise the key by. Any Unicode text but U+0000 (NUL), which
+   * is refused with INVALID_ARGUMENT (3).
    */
   displayName?: string;
   /**

@@ -15,7 +15,8 @@ export type Conversation = {
    */
   readonly id?: string;
   /**
-   * A title for lists; may be empty.
+   * A title for lists; may be empty. Any Unicode text but U+0000 (NUL), which
+   * is refused with INVALID_ARGUMENT (3).
    */
   title?: string;
   /**
@@ -24,7 +25,8 @@ export type Conversation = {
    */
   model?: string;
   /**
-   * Instructions given to the model before every turn; may be empty.
+   * Instructions given to the model before every turn; may be empty. Any
+   * Unicode text but U+0000 (NUL), which is refused with INVALID_ARGUMENT (3).
    */
   systemPrompt?: string;
   /**

@@ -13,7 +13,8 @@ export type SendMessageRequest = {
    */
   parent?: string;
   /**
-   * The user's message.
+   * The user's message: any Unicode text but U+0000 (NUL), which is refused
+   * with INVALID_ARGUMENT (3) rather than stored altered.
    */
   content: string;
   /**
