@@ -86,6 +86,10 @@ class Counters(Protocol):
 
     async def settle(self, settlements: Sequence[Settlement], member: str) -> None: ...
 
+    async def ping(self) -> None:
+        """CountersUnavailable when the counters cannot be reached (readiness)."""
+        ...
+
     async def aclose(self) -> None: ...
 
 

@@ -122,5 +122,8 @@ class MemoryCounters:
             else:
                 self._slots.get(item.key, {}).pop(member, None)
 
+    async def ping(self) -> None:
+        return None  # in this process: always there
+
     async def aclose(self) -> None:
         return None

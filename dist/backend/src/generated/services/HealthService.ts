@@ -19,11 +19,13 @@ export class HealthService {
     });
   }
   /**
-   * Answers when this process can serve: its database answers and it is
-   * not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
-   * failed checks in the message. Providers are listed as `provider:<name>`
-   * checks as their background health checks last saw them; a provider
-   * that is down does not fail readiness.
+   * Answers when this process can serve: its database answers, the limits'
+   * shared counters (Redis) answer when the limits count there and fail
+   * closed, and it is not draining (a graceful stop). Otherwise UNAVAILABLE
+   * (14), with the failed checks in the message. Providers are listed as
+   * `provider:<name>` checks as their background health checks last saw
+   * them; a provider that is down does not fail readiness, nor do counters
+   * that cannot be reached when the limits fail open (the `limits` check).
    * @returns HealthStatus OK
    * @throws ApiError
    */

@@ -45,11 +45,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[HealthStatus | Status]:
-    """Answers when this process can serve: its database answers and it is
-     not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
-     failed checks in the message. Providers are listed as `provider:<name>`
-     checks as their background health checks last saw them; a provider
-     that is down does not fail readiness.
+    """Answers when this process can serve: its database answers, the limits'
+     shared counters (Redis) answer when the limits count there and fail
+     closed, and it is not draining (a graceful stop). Otherwise UNAVAILABLE
+     (14), with the failed checks in the message. Providers are listed as
+     `provider:<name>` checks as their background health checks last saw
+     them; a provider that is down does not fail readiness, nor do counters
+     that cannot be reached when the limits fail open (the `limits` check).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -72,11 +74,13 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> HealthStatus | Status | None:
-    """Answers when this process can serve: its database answers and it is
-     not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
-     failed checks in the message. Providers are listed as `provider:<name>`
-     checks as their background health checks last saw them; a provider
-     that is down does not fail readiness.
+    """Answers when this process can serve: its database answers, the limits'
+     shared counters (Redis) answer when the limits count there and fail
+     closed, and it is not draining (a graceful stop). Otherwise UNAVAILABLE
+     (14), with the failed checks in the message. Providers are listed as
+     `provider:<name>` checks as their background health checks last saw
+     them; a provider that is down does not fail readiness, nor do counters
+     that cannot be reached when the limits fail open (the `limits` check).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -95,11 +99,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[HealthStatus | Status]:
-    """Answers when this process can serve: its database answers and it is
-     not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
-     failed checks in the message. Providers are listed as `provider:<name>`
-     checks as their background health checks last saw them; a provider
-     that is down does not fail readiness.
+    """Answers when this process can serve: its database answers, the limits'
+     shared counters (Redis) answer when the limits count there and fail
+     closed, and it is not draining (a graceful stop). Otherwise UNAVAILABLE
+     (14), with the failed checks in the message. Providers are listed as
+     `provider:<name>` checks as their background health checks last saw
+     them; a provider that is down does not fail readiness, nor do counters
+     that cannot be reached when the limits fail open (the `limits` check).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,11 +126,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> HealthStatus | Status | None:
-    """Answers when this process can serve: its database answers and it is
-     not draining (a graceful stop). Otherwise UNAVAILABLE (14), with the
-     failed checks in the message. Providers are listed as `provider:<name>`
-     checks as their background health checks last saw them; a provider
-     that is down does not fail readiness.
+    """Answers when this process can serve: its database answers, the limits'
+     shared counters (Redis) answer when the limits count there and fail
+     closed, and it is not draining (a graceful stop). Otherwise UNAVAILABLE
+     (14), with the failed checks in the message. Providers are listed as
+     `provider:<name>` checks as their background health checks last saw
+     them; a provider that is down does not fail readiness, nor do counters
+     that cannot be reached when the limits fail open (the `limits` check).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
