@@ -25,3 +25,9 @@ def user_filter() -> str:
     called `user` with the authenticated user.
     """
     return str(request.query_params.get("user", ""))
+
+
+def path_user() -> str:
+    """The `{user}` of the path, read from the request, for the same reason as `user_filter`:
+    Connexion's security context, passed as `user`, would replace the path parameter."""
+    return str(request.path_params.get("user", ""))

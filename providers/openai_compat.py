@@ -33,6 +33,7 @@ UNAVAILABLE (14); any other status -> UNKNOWN (2).
 
 import asyncio
 import base64
+import json
 import os
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
@@ -135,14 +136,14 @@ class OpenAICompatibleProvider:
         finally:
             response.release()
         try:
-            data = orjson.loads(body)
+            data = _loads(body)
             choice = data["choices"][0]
             text = str(choice["message"].get("content") or "")
             calls = tuple(
                 ToolCall(str(c["id"]), str(c["function"]["name"]), str(c["function"]["arguments"]))
                 for c in choice["message"].get("tool_calls") or []
             )
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed answer") from exc
         usage = _usage(data.get("usage")) or estimate_usage(request, text)
         return Completion(text, _finish(choice.get("finish_reason")), usage, tool_calls=calls)
@@ -210,11 +211,11 @@ class OpenAICompatibleProvider:
         finally:
             response.release()
         try:
-            data = orjson.loads(body)
+            data = _loads(body)
             rows = sorted(data["data"], key=lambda row: int(row.get("index", 0)))
             vectors = [[float(x) for x in row["embedding"]] for row in rows]
             tokens = int((data.get("usage") or {}).get("prompt_tokens") or 0)
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed embeddings") from exc
         if len(vectors) != len(request.texts):
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: one embedding per text expected")
@@ -226,7 +227,7 @@ class OpenAICompatibleProvider:
         """(usage, [(content delta, tool call pieces, finish_reason)]) of one SSE chunk;
         ApiError if malformed."""
         try:
-            chunk = orjson.loads(data)
+            chunk = _loads(data)
             choices = [
                 (
                     str(c.get("delta", {}).get("content") or ""),
@@ -235,7 +236,7 @@ class OpenAICompatibleProvider:
                 )
                 for c in chunk.get("choices") or []
             ]
-        except (ValueError, AttributeError, TypeError, KeyError) as exc:
+        except (ValueError, AttributeError, TypeError, KeyError, RecursionError) as exc:
             raise ApiError(Code.UNAVAILABLE, f"{self._who()}: malformed stream chunk") from exc
         return _usage(chunk.get("usage")), choices
 
@@ -424,11 +425,21 @@ def _call_delta(piece: dict[str, Any]) -> ToolCallDelta:
     )
 
 
+def _loads(data: str | bytes) -> Any:
+    """JSON from an upstream: orjson, and where it refuses what JSON allows (an escaped lone
+    surrogate, which domain.storable later maps to U+FFFD) the standard parser.
+    ValueError (or RecursionError, nested too deep) when it is not JSON at all."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
+
+
 def _error_fields(body: bytes) -> tuple[str, str]:
     """(`code` and `type` joined, `message`) of an OpenAI error body; tolerant of anything."""
     try:
-        data = orjson.loads(body)
-    except ValueError:
+        data = _loads(body)
+    except (ValueError, RecursionError):
         return "", body.decode("utf-8", "replace")[:MAX_ERROR_TEXT]
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, str):
