@@ -127,14 +127,7 @@ class OpenAICompatibleProvider:
 
     async def complete(self, request: CompletionRequest) -> Completion:
         response = await self._open(self._payload(request, stream=False), request.timeout)
-        try:
-            body = await response.read()
-        except TransportTimeout as exc:
-            raise self._timeout(exc) from exc
-        except TransportError as exc:
-            raise ApiError(Code.UNAVAILABLE, f"{self._who()}: connection lost: {exc}") from exc
-        finally:
-            response.release()
+        body = await self._body(response)
         try:
             data = _loads(body)
             choice = data["choices"][0]
@@ -202,14 +195,7 @@ class OpenAICompatibleProvider:
         if request.dimensions is not None:
             payload["dimensions"] = request.dimensions
         response = await self._open(payload, request.timeout, "/embeddings")
-        try:
-            body = await response.read()
-        except TransportTimeout as exc:
-            raise self._timeout(exc) from exc
-        except TransportError as exc:
-            raise ApiError(Code.UNAVAILABLE, f"{self._who()}: connection lost: {exc}") from exc
-        finally:
-            response.release()
+        body = await self._body(response)
         try:
             data = _loads(body)
             rows = sorted(data["data"], key=lambda row: int(row.get("index", 0)))
@@ -222,6 +208,17 @@ class OpenAICompatibleProvider:
         return Embeddings(vectors, tokens or sum(len(t) // 4 + 1 for t in request.texts))
 
     # -- internals ---------------------------------------------------------
+
+    async def _body(self, response: UpstreamResponse) -> bytes:
+        """A whole (non-streamed) answer's body; the connection goes back to the pool."""
+        try:
+            return await response.read()
+        except TransportTimeout as exc:
+            raise self._timeout(exc) from exc
+        except TransportError as exc:
+            raise ApiError(Code.UNAVAILABLE, f"{self._who()}: connection lost: {exc}") from exc
+        finally:
+            response.release()
 
     def _chunk(self, data: str) -> tuple[Usage | None, list[tuple[str, list[ToolCallDelta], str]]]:
         """(usage, [(content delta, tool call pieces, finish_reason)]) of one SSE chunk;
