@@ -7,7 +7,6 @@ the figures asserted are outcomes, not speeds.
 """
 
 import asyncio
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,8 +19,8 @@ import pytest
 
 from store.migrations import upgrade_to_head
 from tests.api.resource_client import sse_events
-from tests.conftest import LiveServer, admin_client, require_service
-from tests.store.db_fixtures import PG_ADMIN_DSN, PG_HOST, PG_PORT, _admin
+from tests.conftest import LiveServer, admin_client
+from tests.store.db_fixtures import PG_ADMIN_DSN, fresh_postgres_database
 
 pytestmark = pytest.mark.postgres
 
@@ -33,15 +32,9 @@ WAIT_SECONDS = 60.0  # the most any poll here waits; the bound asserted is the o
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database of this module's own."""
-    require_service("postgres", PG_HOST, PG_PORT)
-    name = f"test_i14_{secrets.token_hex(4)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
-    try:
+    with fresh_postgres_database() as url:
         upgrade_to_head(url)
         yield url
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def start_servers(count: int, workdir: Path, pg_url: str) -> list[LiveServer]:

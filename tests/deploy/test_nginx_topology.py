@@ -12,10 +12,8 @@ disconnected. nginx runs as this test's own process, on free ports, from a confi
 into a temporary directory; it is stopped by its pid.
 """
 
-import asyncio
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -36,10 +34,9 @@ from tests.conftest import (
     ROOT,
     LiveServer,
     free_port,
-    require_service,
     services_required,
 )
-from tests.store.db_fixtures import PG_ADMIN_DSN, PG_HOST, PG_PORT
+from tests.store.db_fixtures import fresh_postgres_database
 
 SHIPPED = ROOT / "deploy" / "nginx" / "privatellm.conf"
 PROCESSES = 3
@@ -146,27 +143,12 @@ http {{
                 self.process.wait(timeout=5)
 
 
-async def _admin(statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN_DSN)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    require_service("postgres", PG_HOST, PG_PORT)
-    name = f"test_topology_{secrets.token_hex(4)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
-    try:
+    """A fresh, migrated PostgreSQL database of this module's own."""
+    with fresh_postgres_database() as url:
         upgrade_to_head(url)
         yield url
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # One topology for the module (three processes take a while to start); the tests run in
