@@ -30,12 +30,17 @@ async def insert(session: AsyncSession, row: ConversationRow) -> None:
     await session.flush()
 
 
-async def get(session: AsyncSession, user_id: str, conversation_id: str) -> ConversationRow | None:
-    result = await session.execute(
-        select(ConversationRow).where(
-            ConversationRow.user_id == user_id, ConversationRow.id == conversation_id
-        )
+async def get(
+    session: AsyncSession, user_id: str, conversation_id: str, *, for_update: bool = False
+) -> ConversationRow | None:
+    """`for_update`: row-locked until the transaction ends (PostgreSQL; SQLite serialises
+    writers anyway), for a write that depends on the values read."""
+    query = select(ConversationRow).where(
+        ConversationRow.user_id == user_id, ConversationRow.id == conversation_id
     )
+    if for_update:
+        query = query.with_for_update()
+    result = await session.execute(query)
     return result.scalar_one_or_none()
 
 
@@ -69,14 +74,20 @@ async def update_fields(
     return await _changed(session, query)
 
 
-async def delete_one(session: AsyncSession, pk: int, *, expected_etag: str | None) -> bool:
-    """Deletes the conversation and its messages; False when absent or the etag is stale."""
+async def delete_one(session: AsyncSession, pk: int, *, expected_etag: str | None) -> int | None:
+    """Deletes the conversation and its messages; the message bytes it held (as of the
+    delete itself, so a settle committed meanwhile is included), None when absent or
+    the etag is stale."""
     query = delete(ConversationRow).where(ConversationRow.pk == pk)
     if expected_etag is not None:
         query = query.where(ConversationRow.etag == expected_etag)
     # The messages go with it: ON DELETE CASCADE, which SQLite enforces too
     # (store.database turns foreign keys on for every connection).
-    return await _changed(session, query)
+    result = await session.execute(
+        query.returning(ConversationRow.content_bytes).execution_options(synchronize_session=False)
+    )
+    freed = result.scalar_one_or_none()
+    return None if freed is None else int(freed)
 
 
 async def try_lock(
