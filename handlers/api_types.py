@@ -894,7 +894,9 @@ class EffectiveLimits(TypedDict):
     """
     limits: NotRequired[list[LimitStatus]]
     """
-    Every limit set on the key, its user or the model.
+    Every limit set on the key, its user or the model; a user's
+     `max_message_bytes` with the bytes it holds as `used` (no `resetTime`:
+     only deleting conversations frees them).
     """
 
 
