@@ -296,15 +296,16 @@ async def _lock_and_store(
             held_by=held_by,
             new_messages=2,
             new_etag=ids.etag(),
+            new_bytes=message_bytes.size(turn_input.content),
         )
         if count is None:
             raise _busy(conversation_id)
         if held_by is not None:
             await abandon(session, current.pk, held_by, now)  # its writer died
+        # The conversation counted the bytes above; the user's total is capped here.
         new_bytes = message_bytes.size(turn_input.content)
         if not await message_bytes.charge(session, caller.user_id, new_bytes, byte_cap):
             raise message_bytes_exhausted(caller.user_id, byte_cap)
-        await message_bytes.count_on_conversation(session, current.pk, new_bytes)
         user_message = MessageRow(
             conversation_pk=current.pk,
             id=ids.message_id(),
@@ -430,18 +431,22 @@ async def _settle(
 
     async def write() -> MessageRow | None:
         async with turn.svc.db.write() as session:
-            # The conversation first, as every other writer of it does (lock, sweep,
-            # delete): one lock order, so a delete racing this settle cannot deadlock.
-            await conversation_repo.unlock(
-                session, turn.conversation_pk, message_id=answer.id, now=now, new_etag=ids.etag()
-            )
             written = await message_repo.finish(
                 session, answer.pk, values, only_status="IN_PROGRESS"
             )
-            if written:
-                await message_bytes.add_to_conversation(
-                    session, turn.conversation_pk, message_bytes.size(text)
-                )
+            # The answer's bytes count once it is written: on the conversation with the
+            # unlock, on the user's total (no cap: an answer is kept whole) with it.
+            new_bytes = message_bytes.size(text) if written else 0
+            unlocked = await conversation_repo.unlock(
+                session,
+                turn.conversation_pk,
+                message_id=answer.id,
+                now=now,
+                new_etag=ids.etag(),
+                new_bytes=new_bytes,
+            )
+            if new_bytes and unlocked:
+                await message_bytes.charge(session, turn.caller.user_id, new_bytes, None)
             await usage_domain.add_in(
                 session,
                 user_id=turn.caller.user_id,

@@ -100,11 +100,13 @@ async def try_lock(
     held_by: str | None,
     new_messages: int,
     new_etag: str,
+    new_bytes: int = 0,
 ) -> int | None:
     """Takes the generation lock for `message_id` if it is free (`held_by` None), or still
     held by `held_by` with its lease run out by `now`.
 
-    In the same statement, reserves `new_messages` positions in the thread.
+    In the same statement, reserves `new_messages` positions in the thread and counts
+    `new_bytes` of message content on it (store.message_bytes).
     Returns the new message_count (the last reserved position), or None if
     another transaction changed the lock first (or renewed its lease).
     """
@@ -121,6 +123,7 @@ async def try_lock(
             generating_since=now,
             generation_lease_expires=lease_expires,
             message_count=ConversationRow.message_count + new_messages,
+            content_bytes=ConversationRow.content_bytes + new_bytes,
             update_time=now,
             etag=new_etag,
         )
@@ -132,11 +135,18 @@ async def try_lock(
 
 
 async def unlock(
-    session: AsyncSession, pk: int, *, message_id: str, now: datetime, new_etag: str
+    session: AsyncSession,
+    pk: int,
+    *,
+    message_id: str,
+    now: datetime,
+    new_etag: str,
+    new_bytes: int = 0,
 ) -> bool:
     """Releases the lock if `message_id` still holds it (a stale-lock takeover may have moved it).
 
-    Also bumps update_time and the etag: the thread changed."""
+    Also bumps update_time and the etag (the thread changed), and counts `new_bytes` of
+    settled message content on the conversation (store.message_bytes)."""
     query = (
         update(ConversationRow)
         .where(ConversationRow.pk == pk, ConversationRow.generating_message_id == message_id)
@@ -144,6 +154,7 @@ async def unlock(
             generating_message_id=None,
             generating_since=None,
             generation_lease_expires=None,
+            content_bytes=ConversationRow.content_bytes + new_bytes,
             update_time=now,
             etag=new_etag,
         )
