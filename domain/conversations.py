@@ -7,8 +7,10 @@ choice of id reveals nothing about another's.
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import catalog, ids
 from domain.identity import Caller
@@ -16,6 +18,7 @@ from domain.paging import Page, page, page_size, time_cursor, time_token
 from domain.services import Services
 from errors import ApiError, Code
 from store import conversations as repo
+from store import message_bytes
 from store.clock import utc_now
 from store.tables import ConversationRow
 
@@ -66,8 +69,10 @@ async def create_conversation(
         update_time=now,
         generating_message_id=None,
         generating_since=None,
+        content_bytes=message_bytes.size(values["system_prompt"]),
     )
-    cap = (await svc.limits.user_limits(caller.user_id, caller.role)).max_conversations
+    limits = await svc.limits.user_limits(caller.user_id, caller.role)
+    cap = limits.max_conversations
     try:
         async with svc.db.write() as session:
             if cap is not None and await repo.count(session, caller.user_id) >= cap:
@@ -76,6 +81,7 @@ async def create_conversation(
                     f"user {caller.user_id!r} holds its {cap} conversations (max_conversations); "
                     "delete one first",
                 )
+            await _charge(session, caller, row.content_bytes, limits.max_message_bytes)
             await repo.insert(session, row)
     except IntegrityError:
         raise ApiError(Code.ALREADY_EXISTS, f"conversation {row.id!r} already exists") from None
@@ -120,11 +126,22 @@ async def update_conversation(
     nothing; the check and the write are one conditional UPDATE, so two
     processes cannot both win.
     """
-    values = _validated(svc, fields, parse_update_mask(update_mask))
+    values: dict[str, Any] = dict(_validated(svc, fields, parse_update_mask(update_mask)))
+    prompt_changes = "system_prompt" in values
+    cap = None
+    if prompt_changes:
+        cap = (await svc.limits.user_limits(caller.user_id, caller.role)).max_message_bytes
     async with svc.db.write() as session:
-        row = await repo.get(session, caller.user_id, conversation_id)
+        # Locked when the prompt changes: its old size must not move before the write.
+        row = await repo.get(session, caller.user_id, conversation_id, for_update=prompt_changes)
         if row is None:
             raise not_found(conversation_id)
+        if prompt_changes:  # a stale etag below rolls this back with the rest
+            delta = message_bytes.size(values["system_prompt"]) - message_bytes.size(
+                row.system_prompt
+            )
+            await _charge(session, caller, delta, cap)
+            values["content_bytes"] = ConversationRow.content_bytes + delta
         changed = await repo.update_fields(
             session, row.pk, values, expected_etag=etag or None, new_etag=ids.etag(), now=utc_now()
         )
@@ -143,8 +160,25 @@ async def delete_conversation(
         if row is None:
             raise not_found(conversation_id)
         # The etag is checked by the conditional DELETE itself, as by the UPDATE above.
-        if not await repo.delete_one(session, row.pk, expected_etag=etag or None):
+        freed = await repo.delete_one(session, row.pk, expected_etag=etag or None)
+        if freed is None:
             raise _stale(conversation_id)
+        await message_bytes.charge(session, caller.user_id, -freed, None)
+
+
+async def _charge(session: AsyncSession, caller: Caller, amount: int, cap: int | None) -> None:
+    """Counts `amount` bytes on the caller's total; past its cap answers RESOURCE_EXHAUSTED
+    (8) and the transaction stores nothing."""
+    if not await message_bytes.charge(session, caller.user_id, amount, cap):
+        raise message_bytes_exhausted(caller.user_id, cap)
+
+
+def message_bytes_exhausted(user_id: str, cap: int | None) -> ApiError:
+    return ApiError(
+        Code.RESOURCE_EXHAUSTED,
+        f"user {user_id!r} would hold more than its {cap} bytes of messages "
+        "(max_message_bytes); delete a conversation first",
+    )
 
 
 def parse_update_mask(mask: str) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "models": ("models", "list"),
     "max_api_keys": ("maxApiKeys", "int32"),
     "max_conversations": ("maxConversations", "int32"),
+    "max_message_bytes": ("maxMessageBytes", "int64"),
 }
 JSON_TO_FIELD = {json_name: name for name, (json_name, _) in FIELDS.items()}
 MAX_INT64_LIMIT = 10**15
@@ -46,6 +47,7 @@ class Limits:
     models: tuple[str, ...] = ()
     max_api_keys: int | None = None
     max_conversations: int | None = None
+    max_message_bytes: int | None = None
 
     def over(self, base: "Limits") -> "Limits":
         """These limits, with `base`'s where these are unset."""

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import ids
 from errors import Code
 from store import conversations as conversation_repo
+from store import message_bytes
 from store import messages as message_repo
 from store.clock import utc_now
 from store.database import Database
@@ -35,7 +36,7 @@ async def abandon(
     stale = await message_repo.get(session, conversation_pk, message_id)
     if stale is None:
         return
-    await message_repo.finish(
+    written = await message_repo.finish(
         session,
         stale.pk,
         {
@@ -46,6 +47,10 @@ async def abandon(
         },
         only_status="IN_PROGRESS",
     )
+    if written:  # the text it saved is kept, so it is held
+        await message_bytes.add_to_conversation(
+            session, conversation_pk, message_bytes.size(stale.content)
+        )
 
 
 async def sweep_once(db: Database) -> int:

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from domain import catalog, ids, prompt, views
 from domain import usage as usage_domain
 from domain.admission import Ticket
-from domain.conversations import not_found
+from domain.conversations import message_bytes_exhausted, not_found
 from domain.durable import database_unavailable, retried
 from domain.identity import Caller
 from domain.lease import LeaseKeeper
@@ -54,6 +54,7 @@ from providers.base import (
     Usage,
 )
 from store import conversations as conversation_repo
+from store import message_bytes
 from store import messages as message_repo
 from store.clock import utc_now
 from store.database import is_unavailable
@@ -253,8 +254,9 @@ async def _begin(
         caller, model.id, estimated_tokens=estimate, max_output=max_output, stream=stream
     )
     try:
+        byte_cap = (await svc.limits.user_limits(caller.user_id, caller.role)).max_message_bytes
         return await _lock_and_store(
-            svc, caller, conversation_id, turn_input, model, provider, max_output, ticket
+            svc, caller, conversation_id, turn_input, model, provider, max_output, ticket, byte_cap
         )
     except BaseException:
         await _shielded(ticket.release())  # the turn never started: it uses no limit
@@ -270,8 +272,11 @@ async def _lock_and_store(
     provider: Generator,
     max_output: int,
     ticket: Ticket,
+    byte_cap: int | None,
 ) -> _Turn:
-    """Step 2: the generation lock and both messages, in one transaction."""
+    """Step 2: the generation lock and both messages, in one transaction. The user message
+    is counted on the user's message bytes here (past `byte_cap`: 8, nothing stored); the
+    answer's bytes count when it settles, so an answer is never cut off for them."""
     now = utc_now()
     answer_id = ids.message_id()
     async with svc.db.write() as session:
@@ -291,11 +296,16 @@ async def _lock_and_store(
             held_by=held_by,
             new_messages=2,
             new_etag=ids.etag(),
+            new_bytes=message_bytes.size(turn_input.content),
         )
         if count is None:
             raise _busy(conversation_id)
         if held_by is not None:
             await abandon(session, current.pk, held_by, now)  # its writer died
+        # The conversation counted the bytes above; the user's total is capped here.
+        new_bytes = message_bytes.size(turn_input.content)
+        if not await message_bytes.charge(session, caller.user_id, new_bytes, byte_cap):
+            raise message_bytes_exhausted(caller.user_id, byte_cap)
         user_message = MessageRow(
             conversation_pk=current.pk,
             id=ids.message_id(),
@@ -424,9 +434,19 @@ async def _settle(
             written = await message_repo.finish(
                 session, answer.pk, values, only_status="IN_PROGRESS"
             )
-            await conversation_repo.unlock(
-                session, turn.conversation_pk, message_id=answer.id, now=now, new_etag=ids.etag()
+            # The answer's bytes count once it is written: on the conversation with the
+            # unlock, on the user's total (no cap: an answer is kept whole) with it.
+            new_bytes = message_bytes.size(text) if written else 0
+            unlocked = await conversation_repo.unlock(
+                session,
+                turn.conversation_pk,
+                message_id=answer.id,
+                now=now,
+                new_etag=ids.etag(),
+                new_bytes=new_bytes,
             )
+            if new_bytes and unlocked:
+                await message_bytes.charge(session, turn.caller.user_id, new_bytes, None)
             await usage_domain.add_in(
                 session,
                 user_id=turn.caller.user_id,

@@ -12,6 +12,7 @@ from domain.identity import Caller
 from domain.services import Services
 from errors import ApiError, Code
 from store import api_keys as key_repo
+from store import message_bytes
 from store import user_limits as repo
 from store.clock import utc_now
 
@@ -94,6 +95,21 @@ async def effective_limits(
     if svc.providers.model(model_id) is None:
         raise ApiError(Code.NOT_FOUND, f"model {model_id!r} is not in the catalog (see /v1/models)")
     statuses = await svc.limits.status(subject, model_id)
+    byte_cap = (await svc.limits.user_limits(subject.user_id, subject.role)).max_message_bytes
+    if byte_cap is not None:
+        async with svc.db.read() as session:
+            held = await message_bytes.used(session, subject.user_id)
+        # Not a window: nothing frees these bytes but deleting conversations (no reset).
+        statuses.append(
+            LimitStatus(
+                f"users/{subject.user_id}",
+                "max_message_bytes",
+                byte_cap,
+                held,
+                max(0, byte_cap - held),
+                0,
+            )
+        )
     allowed = (await svc.limits.key_limits(subject.key_id)).models
     return EffectiveLimits(subject.key_id, subject.user_id, model_id, allowed, statuses)
 

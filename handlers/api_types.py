@@ -389,6 +389,14 @@ class Limits(TypedDict):
     """
     Users only: conversations the user may hold.
     """
+    maxMessageBytes: NotRequired[str]
+    """
+    Users only: UTF-8 bytes of message content the user may hold: the
+     messages of its conversations (its own and the answers) and their system
+     prompts. A message or system prompt that would pass it answers
+     RESOURCE_EXHAUSTED (8); an answer is never cut off, its bytes count when
+     it ends. Deleting a conversation frees its bytes.
+    """
 
 
 class ListConversationsResponse(TypedDict):
@@ -886,7 +894,9 @@ class EffectiveLimits(TypedDict):
     """
     limits: NotRequired[list[LimitStatus]]
     """
-    Every limit set on the key, its user or the model.
+    Every limit set on the key, its user or the model; a user's
+     `max_message_bytes` with the bytes it holds as `used` (no `resetTime`:
+     only deleting conversations frees them).
     """
 
 

@@ -30,12 +30,17 @@ async def insert(session: AsyncSession, row: ConversationRow) -> None:
     await session.flush()
 
 
-async def get(session: AsyncSession, user_id: str, conversation_id: str) -> ConversationRow | None:
-    result = await session.execute(
-        select(ConversationRow).where(
-            ConversationRow.user_id == user_id, ConversationRow.id == conversation_id
-        )
+async def get(
+    session: AsyncSession, user_id: str, conversation_id: str, *, for_update: bool = False
+) -> ConversationRow | None:
+    """`for_update`: row-locked until the transaction ends (PostgreSQL; SQLite serialises
+    writers anyway), for a write that depends on the values read."""
+    query = select(ConversationRow).where(
+        ConversationRow.user_id == user_id, ConversationRow.id == conversation_id
     )
+    if for_update:
+        query = query.with_for_update()
+    result = await session.execute(query)
     return result.scalar_one_or_none()
 
 
@@ -69,14 +74,20 @@ async def update_fields(
     return await _changed(session, query)
 
 
-async def delete_one(session: AsyncSession, pk: int, *, expected_etag: str | None) -> bool:
-    """Deletes the conversation and its messages; False when absent or the etag is stale."""
+async def delete_one(session: AsyncSession, pk: int, *, expected_etag: str | None) -> int | None:
+    """Deletes the conversation and its messages; the message bytes it held (as of the
+    delete itself, so a settle committed meanwhile is included), None when absent or
+    the etag is stale."""
     query = delete(ConversationRow).where(ConversationRow.pk == pk)
     if expected_etag is not None:
         query = query.where(ConversationRow.etag == expected_etag)
     # The messages go with it: ON DELETE CASCADE, which SQLite enforces too
     # (store.database turns foreign keys on for every connection).
-    return await _changed(session, query)
+    result = await session.execute(
+        query.returning(ConversationRow.content_bytes).execution_options(synchronize_session=False)
+    )
+    freed = result.scalar_one_or_none()
+    return None if freed is None else int(freed)
 
 
 async def try_lock(
@@ -89,11 +100,13 @@ async def try_lock(
     held_by: str | None,
     new_messages: int,
     new_etag: str,
+    new_bytes: int = 0,
 ) -> int | None:
     """Takes the generation lock for `message_id` if it is free (`held_by` None), or still
     held by `held_by` with its lease run out by `now`.
 
-    In the same statement, reserves `new_messages` positions in the thread.
+    In the same statement, reserves `new_messages` positions in the thread and counts
+    `new_bytes` of message content on it (store.message_bytes).
     Returns the new message_count (the last reserved position), or None if
     another transaction changed the lock first (or renewed its lease).
     """
@@ -110,6 +123,7 @@ async def try_lock(
             generating_since=now,
             generation_lease_expires=lease_expires,
             message_count=ConversationRow.message_count + new_messages,
+            content_bytes=ConversationRow.content_bytes + new_bytes,
             update_time=now,
             etag=new_etag,
         )
@@ -121,11 +135,18 @@ async def try_lock(
 
 
 async def unlock(
-    session: AsyncSession, pk: int, *, message_id: str, now: datetime, new_etag: str
+    session: AsyncSession,
+    pk: int,
+    *,
+    message_id: str,
+    now: datetime,
+    new_etag: str,
+    new_bytes: int = 0,
 ) -> bool:
     """Releases the lock if `message_id` still holds it (a stale-lock takeover may have moved it).
 
-    Also bumps update_time and the etag: the thread changed."""
+    Also bumps update_time and the etag (the thread changed), and counts `new_bytes` of
+    settled message content on the conversation (store.message_bytes)."""
     query = (
         update(ConversationRow)
         .where(ConversationRow.pk == pk, ConversationRow.generating_message_id == message_id)
@@ -133,6 +154,7 @@ async def unlock(
             generating_message_id=None,
             generating_since=None,
             generation_lease_expires=None,
+            content_bytes=ConversationRow.content_bytes + new_bytes,
             update_time=now,
             etag=new_etag,
         )

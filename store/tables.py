@@ -97,6 +97,16 @@ class UserLimitsRow(Base):
     update_time: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class UserMessageBytesRow(Base):
+    """A user's running total of message bytes held (its max_message_bytes cap), kept in
+    the transactions that store, settle and delete, so no turn sums the messages table."""
+
+    __tablename__ = "user_message_bytes"
+
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    message_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class ConversationRow(Base):
     """A conversation. `id` is unique per user: one user's ids reveal nothing to another."""
 
@@ -117,6 +127,9 @@ class ConversationRow(Base):
     generating_message_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     generating_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     generation_lease_expires: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # UTF-8 bytes of its system prompt and settled messages: what deleting it frees
+    # from its user's `user_message_bytes` total (store.message_bytes).
+    content_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("user_id", "id"),

@@ -139,3 +139,97 @@ def test_a_user_capped_at_2_keys_and_2_conversations_gets_8_on_the_third(api: Ap
     new_conversation(client)
     assert_error(client.post("/v1/conversations", json={}), 8)
     assert len(client.get("/v1/conversations").json()["conversations"]) == 2
+
+
+def _utf8(text: str) -> int:
+    return len(text.encode())
+
+
+def _held(client: httpx.Client) -> tuple[int, int]:
+    """(used, value) of the caller's max_message_bytes, from its effective limits."""
+    mine = client.get("/v1/effectiveLimits")
+    assert mine.status_code == 200, mine.text
+    (status,) = [item for item in mine.json()["limits"] if item["limit"] == "max_message_bytes"]
+    assert "resetTime" not in status and status["remaining"] == status["value"] - status["used"]
+    return int(status["used"]), int(status["value"])
+
+
+def _stored_bytes(client: httpx.Client) -> int:
+    """What the user holds, summed from what it reads back: prompts and every message."""
+    total = 0
+    for conversation in client.get("/v1/conversations").json()["conversations"]:
+        total += _utf8(conversation.get("systemPrompt", ""))
+        messages = client.get(f"/v1/conversations/{conversation['id']}/messages").json()
+        total += sum(_utf8(m.get("content", "")) for m in messages["messages"])
+    return total
+
+
+def _cap_bytes(api: Api, user_id: str, cap: int) -> None:
+    capped = api.admin.patch(
+        f"/v1/users/{user_id}/limits",
+        params={"updateMask": "limits.maxMessageBytes"},
+        json={"limits": {"maxMessageBytes": str(cap)}},
+    )
+    assert capped.status_code == 200, capped.text
+    assert capped.json()["limits"]["maxMessageBytes"] == str(cap)
+
+
+def test_message_bytes_are_counted_in_utf8_across_send_stream_and_delete(api: Api) -> None:
+    user_id, client = api.new_user()
+    _cap_bytes(api, user_id, 1_000_000)
+    first = new_conversation(client, systemPrompt="é" * 10)["id"]  # 20 bytes, 10 characters
+    assert _held(client) == (20, 1_000_000)
+    sent = client.post(f"/v1/conversations/{first}/messages", json={"content": "€" * 10})
+    assert sent.status_code == 200, sent.text
+    second = new_conversation(client)["id"]
+    streamed = client.post(f"/v1/conversations/{second}/messages:stream", json={"content": "ü"})
+    assert streamed.status_code == 200 and "assistantMessage" in streamed.text
+    held, _ = _held(client)
+    assert held == _stored_bytes(client) and held > 20 + 30 + 2  # the answers count too
+    renamed = client.patch(
+        f"/v1/conversations/{second}",
+        params={"updateMask": "systemPrompt"},
+        json={"systemPrompt": "ß" * 5},
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert _held(client)[0] == held + 10 == _stored_bytes(client)
+    assert client.delete(f"/v1/conversations/{first}").status_code == 200
+    assert _held(client)[0] == _stored_bytes(client) > 0
+    assert client.delete(f"/v1/conversations/{second}").status_code == 200
+    assert _held(client)[0] == 0
+
+
+def test_a_user_past_max_message_bytes_gets_8_storing_nothing_until_it_deletes(api: Api) -> None:
+    user_id, client = api.new_user()
+    cid = new_conversation(client, systemPrompt="p" * 40)["id"]
+    assert client.post(f"/v1/conversations/{cid}/messages", json={"content": "hi"}).status_code
+    held = _stored_bytes(client)
+    _cap_bytes(api, user_id, held + 50)
+    assert _held(client) == (held, held + 50)
+
+    too_big = "x" * 51
+    for path in (f"/v1/conversations/{cid}/messages", f"/v1/conversations/{cid}/messages:stream"):
+        refused = assert_error(client.post(path, json={"content": too_big}), 8)
+        assert "max_message_bytes" in refused["message"] and str(held + 50) in refused["message"]
+    assert_error(client.post("/v1/conversations", json={"systemPrompt": too_big}), 8)
+    grown = client.patch(
+        f"/v1/conversations/{cid}",
+        params={"updateMask": "systemPrompt"},
+        json={"systemPrompt": "p" * 40 + too_big},
+    )
+    assert_error(grown, 8)
+    # Nothing stored: the same thread, the same prompt, no new conversation, nothing charged.
+    (only,) = client.get("/v1/conversations").json()["conversations"]
+    assert only["id"] == cid and only["systemPrompt"] == "p" * 40
+    messages = client.get(f"/v1/conversations/{cid}/messages").json()["messages"]
+    assert [m["content"] for m in messages if m["role"] == "USER"] == ["hi"]
+    assert _held(client)[0] == held == _stored_bytes(client)
+    assert client.get("/v1/usage").json()["totalRequests"] == "1"
+
+    assert client.delete(f"/v1/conversations/{cid}").status_code == 200
+    assert _held(client)[0] == 0
+    room = new_conversation(client)["id"]
+    assert (
+        client.post(f"/v1/conversations/{room}/messages", json={"content": too_big}).status_code
+        == 200
+    )

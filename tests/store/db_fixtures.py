@@ -22,7 +22,14 @@ from tests.conftest import require_service
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
-TABLES = ("messages", "conversations", "api_keys", "usage_daily", "user_limits")
+TABLES = (
+    "messages",
+    "conversations",
+    "api_keys",
+    "usage_daily",
+    "user_limits",
+    "user_message_bytes",
+)
 
 
 async def _admin(statement: str) -> None:

@@ -240,7 +240,7 @@ async def test_deleting_a_conversation_deletes_its_messages(db: Database) -> Non
         )
         await messages.insert(session, message)
     async with db.write() as session:
-        assert await conversations.delete_one(session, row.pk, expected_etag=None)
+        assert await conversations.delete_one(session, row.pk, expected_etag=None) == 0
     async with db.read() as session:
         left = await session.scalars(select(MessageRow).where(MessageRow.conversation_pk == row.pk))
         assert list(left) == []  # ON DELETE CASCADE, on SQLite as on PostgreSQL

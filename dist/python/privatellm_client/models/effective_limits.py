@@ -24,7 +24,9 @@ class EffectiveLimits:
         user (str | Unset): The key's user.
         model (str | Unset): The model the model limits are of.
         models (list[str] | Unset): The models the key may use; every model when empty.
-        limits (list[LimitStatus] | Unset): Every limit set on the key, its user or the model.
+        limits (list[LimitStatus] | Unset): Every limit set on the key, its user or the model; a user's
+             `max_message_bytes` with the bytes it holds as `used` (no `resetTime`:
+             only deleting conversations frees them).
     """
 
     api_key: str | Unset = UNSET

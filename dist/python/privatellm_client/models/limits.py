@@ -29,6 +29,11 @@ class Limits:
                 Another model answers PERMISSION_DENIED (7).
            max_api_keys (int | Unset): Users only: active keys the user may hold.
            max_conversations (int | Unset): Users only: conversations the user may hold.
+           max_message_bytes (str | Unset): Users only: UTF-8 bytes of message content the user may hold: the
+                messages of its conversations (its own and the answers) and their system
+                prompts. A message or system prompt that would pass it answers
+                RESOURCE_EXHAUSTED (8); an answer is never cut off, its bytes count when
+                it ends. Deleting a conversation frees its bytes. Example: 10000000.
     """
 
     requests_per_minute: int | Unset = UNSET
@@ -41,6 +46,7 @@ class Limits:
     models: list[str] | Unset = UNSET
     max_api_keys: int | Unset = UNSET
     max_conversations: int | Unset = UNSET
+    max_message_bytes: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         requests_per_minute = self.requests_per_minute
@@ -65,6 +71,8 @@ class Limits:
 
         max_conversations = self.max_conversations
 
+        max_message_bytes = self.max_message_bytes
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -88,6 +96,8 @@ class Limits:
             field_dict["maxApiKeys"] = max_api_keys
         if max_conversations is not UNSET:
             field_dict["maxConversations"] = max_conversations
+        if max_message_bytes is not UNSET:
+            field_dict["maxMessageBytes"] = max_message_bytes
 
         return field_dict
 
@@ -114,6 +124,8 @@ class Limits:
 
         max_conversations = d.pop("maxConversations", UNSET)
 
+        max_message_bytes = d.pop("maxMessageBytes", UNSET)
+
         limits = cls(
             requests_per_minute=requests_per_minute,
             tokens_per_minute=tokens_per_minute,
@@ -125,6 +137,7 @@ class Limits:
             models=models,
             max_api_keys=max_api_keys,
             max_conversations=max_conversations,
+            max_message_bytes=max_message_bytes,
         )
 
         return limits

@@ -24,7 +24,9 @@ export type EffectiveLimits = {
    */
   models?: Array<string>;
   /**
-   * Every limit set on the key, its user or the model.
+   * Every limit set on the key, its user or the model; a user's
+   * `max_message_bytes` with the bytes it holds as `used` (no `resetTime`:
+   * only deleting conversations frees them).
    */
   limits?: Array<LimitStatus>;
 };

@@ -50,5 +50,13 @@ export type Limits = {
    * Users only: conversations the user may hold.
    */
   maxConversations?: number;
+  /**
+   * Users only: UTF-8 bytes of message content the user may hold: the
+   * messages of its conversations (its own and the answers) and their system
+   * prompts. A message or system prompt that would pass it answers
+   * RESOURCE_EXHAUSTED (8); an answer is never cut off, its bytes count when
+   * it ends. Deleting a conversation frees its bytes.
+   */
+  maxMessageBytes?: string;
 };
 
