@@ -65,7 +65,8 @@ for i = 1, n do
     used[i] = tonumber(redis.call('GET', sum_key) or '0')
     local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
     resets[i] = 0
-    if #oldest > 0 then resets[i] = tonumber(oldest[2]) + span - now end
+    -- min(span, ...): another process may stamp its entry a moment after this `now` was read
+    if #oldest > 0 then resets[i] = math.min(span, tonumber(oldest[2]) + span - now) end
     if used[i] + amount > limits[i] then
       local need = used[i] + amount - limits[i]
       wait = span
@@ -74,7 +75,7 @@ for i = 1, n do
       for j = 1, #entries, 2 do
         freed = freed + amount_of(entries[j])
         if freed >= need then
-          wait = tonumber(entries[j + 1]) + span - now
+          wait = math.min(span, tonumber(entries[j + 1]) + span - now)
           break
         end
       end
