@@ -108,7 +108,10 @@ if any_refused == 0 and charge then
       if resets[i] == 0 then resets[i] = span end
     elseif kind == 'p' then
       redis.call('INCRBY', key, amount)
-      redis.call('PEXPIREAT', key, ends[i] + tonumber(ARGV[#ARGV - 1]))
+      -- Relative to the caller's clock, as every time here: an absolute PEXPIREAT would
+      -- compare it with Redis's own clock, and a skew (or a test's clock) could drop a
+      -- budget that is still running.
+      redis.call('PEXPIRE', key, math.max(0, ends[i] - now) + tonumber(ARGV[#ARGV - 1]))
     elseif amount > 0 then
       redis.call('ZADD', key, now + span, member)
       redis.call('PEXPIRE', key, span)
