@@ -16,15 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from domain.identity import Caller
 from domain.limits import NO_LIMITS, Limits, LimitsConfig, TtlCache, from_store
 from domain.observe import GenerationObserver, NoObserver
 from errors import ApiError, Code
+from store import api_keys as api_key_repo
+from store import user_limits as user_limits_repo
 from store.counters import Admission, Check, Counters, CountersUnavailable, Kind, Settlement
 from store.database import Database
-from store.tables import ApiKeyRow, UserLimitsRow
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +127,7 @@ class LimitGate:
             return value  # type: ignore[no-any-return]
         limits = NO_LIMITS
         if self.db is not None:
-            async with self.db.query() as connection:
-                stored = (
-                    await connection.execute(select(ApiKeyRow.limits).where(ApiKeyRow.id == key_id))
-                ).scalar_one_or_none()
-            limits = from_store(stored)
+            limits = from_store(await self.db.read(api_key_repo.limits_of, key_id))
         self._keys.put(key_id, limits)
         return limits
 
@@ -142,12 +137,7 @@ class LimitGate:
         if not hit:
             value = None
             if self.db is not None:
-                async with self.db.query() as connection:
-                    value = (
-                        await connection.execute(
-                            select(UserLimitsRow.limits).where(UserLimitsRow.user_id == user_id)
-                        )
-                    ).scalar_one_or_none()
+                value = await self.db.read(user_limits_repo.limits_of, user_id)
             self._users.put(user_id, value)
         return from_store(value).over(self.config.role_defaults(role))
 

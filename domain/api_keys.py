@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from domain import ids
@@ -33,7 +34,8 @@ from errors import ApiError, Code
 from store import api_keys as repo
 from store.clock import utc_now
 from store.database import Database
-from store.tables import ApiKeyRow
+from store.records import ApiKeyRow
+from store.user_lock import lock_user
 
 SECRET_PREFIX = "pllm_"
 # Shown in lists: "pllm_" and 4 characters of the random part, enough to tell keys apart
@@ -68,8 +70,7 @@ def check_secret(secret: str) -> None:
 
 async def caller_of_hash(db: Database, secret_hash: str) -> Caller:
     """The caller of the key with this hash (one indexed read); 16 when unknown or revoked."""
-    async with db.query() as connection:
-        row = await repo.credentials(connection, secret_hash)
+    row = await db.read(repo.credentials, secret_hash)
     if row is None or row.revoke_time is not None:
         raise ApiError(Code.UNAUTHENTICATED, _UNAUTHENTICATED)
     return Caller(user_id=row.user_id, role=_role(row.role), key_id=row.id)
@@ -96,12 +97,10 @@ async def ensure_bootstrap_key(
     Idempotent and safe when several processes start at once (the unique hash decides).
     """
     secret_hash = hash_secret(secret, pepper)
-    async with db.read() as session:
-        if await repo.find_by_hash(session, secret_hash) is not None:
-            return
+    if await db.read(repo.find_by_hash, secret_hash) is not None:
+        return
     try:
-        async with db.write() as session:
-            await repo.insert(session, _row(secret, secret_hash, user_id, "admin", "bootstrap"))
+        await db.write(repo.insert, _row(secret, secret_hash, user_id, "admin", "bootstrap"))
     except IntegrityError:
         return  # another process stored it first
 
@@ -136,13 +135,19 @@ async def create_api_key(
     row = _row(secret, hash_secret(secret, svc.api_key_pepper), owner, wanted_role, display_name)
     row.limits = limits_domain.to_store(limits)
     cap = (await svc.limits.user_limits(owner, wanted_role)).max_api_keys
-    async with svc.db.write() as session:
-        if cap is not None and await repo.count_active(session, owner) >= cap:
-            raise ApiError(
-                Code.RESOURCE_EXHAUSTED,
-                f"user {owner!r} holds its {cap} active API keys (max_api_keys); revoke one first",
-            )
-        await repo.insert(session, row)
+
+    def store(connection: Connection) -> None:
+        if cap is not None:
+            lock_user(connection, owner)  # the count below holds until the insert
+            if repo.count_active(connection, owner) >= cap:
+                raise ApiError(
+                    Code.RESOURCE_EXHAUSTED,
+                    f"user {owner!r} holds its {cap} active API keys (max_api_keys); "
+                    "revoke one first",
+                )
+        repo.insert(connection, row)
+
+    await svc.db.write(store)
     return row, secret
 
 
@@ -170,8 +175,9 @@ async def update_api_key(
     display_name = body.get("displayName") or ""
     if len(display_name) > 200:
         raise ApiError(Code.INVALID_ARGUMENT, "displayName is longer than 200 characters")
-    async with svc.db.write() as session:
-        row = await repo.get(session, key_id)
+
+    def write(connection: Connection) -> ApiKeyRow:
+        row = repo.get(connection, key_id)
         if row is None or (not caller.is_admin and row.user_id != caller.user_id):
             raise ApiError(Code.NOT_FOUND, f"API key {key_id!r} not found")
         values: dict[str, Any] = {}
@@ -180,11 +186,14 @@ async def update_api_key(
         if names:
             current = limits_domain.from_store(row.limits)
             values["limits"] = limits_domain.to_store(current.masked(new_limits, names))
-        if not await repo.update_fields(session, key_id, values, etag or None, ids.etag()):
+        written = repo.update_fields(connection, key_id, values, etag or None, ids.etag())
+        if written is None:
             raise ApiError(
                 Code.ABORTED, f"API key {key_id!r} changed since that etag was read; read it again"
             )
-        await session.refresh(row)
+        return written
+
+    row = await svc.db.write(write)
     svc.limits.forget(key_id=key_id)
     return row
 
@@ -197,10 +206,9 @@ async def list_api_keys(
     limit = page_size(size)
     scope = owner if owner is not None else "*"
     after = time_cursor(token, "apiKeys", scope)
-    async with svc.db.read() as session:
-        rows = await repo.list_page(
-            session, owner, after, limit + 1, role=None if caller.is_admin else "user"
-        )
+    rows = await svc.db.read(
+        repo.list_page, owner, after, limit + 1, role=None if caller.is_admin else "user"
+    )
     return page(rows, limit, lambda last: time_token("apiKeys", scope, last.create_time, last.id))
 
 
@@ -209,13 +217,16 @@ async def revoke_api_key(svc: Services, caller: Caller, key_id: str) -> ApiKeyRo
 
     Revoking a revoked key changes nothing and answers the key as it is.
     """
-    async with svc.db.write() as session:
-        row = await repo.get(session, key_id)
+
+    def revoke(connection: Connection) -> ApiKeyRow:
+        row = repo.get(connection, key_id)
         if row is None or not _may_manage(caller, row):
             raise ApiError(Code.NOT_FOUND, f"API key {key_id!r} not found")
         if row.revoke_time is None:
-            await repo.revoke(session, key_id, utc_now())
-            await session.refresh(row)
+            row = repo.revoke(connection, key_id, utc_now()) or row
+        return row
+
+    row = await svc.db.write(revoke)
     if svc.key_cache is not None:
         svc.key_cache.forget(key_id)  # this process at once; the others within the cache's ttl
     return row
@@ -231,6 +242,7 @@ def _row(secret: str, secret_hash: str, user_id: str, role: Role, display_name: 
         secret_hash=secret_hash,
         create_time=utc_now(),
         revoke_time=None,
+        limits=None,
         etag=ids.etag(),
     )
 

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import catalog, ids
 from domain.identity import Caller
@@ -20,7 +20,9 @@ from errors import ApiError, Code
 from store import conversations as repo
 from store import message_bytes
 from store.clock import utc_now
-from store.tables import ConversationRow
+from store.records import ConversationRow
+from store.tables import conversations as table
+from store.user_lock import lock_user
 
 CONVERSATION_ID = re.compile(r"^[a-z][a-z0-9-]{3,62}$")
 MAX_TITLE = 200
@@ -58,6 +60,7 @@ async def create_conversation(
     values = _validated(svc, fields, MUTABLE)
     now = utc_now()
     row = ConversationRow(
+        pk=0,
         user_id=caller.user_id,
         id=conversation_id or ids.conversation_id(),
         title=values["title"],
@@ -69,20 +72,26 @@ async def create_conversation(
         update_time=now,
         generating_message_id=None,
         generating_since=None,
+        generation_lease_expires=None,
         content_bytes=message_bytes.size(values["system_prompt"]),
     )
     limits = await svc.limits.user_limits(caller.user_id, caller.role)
-    cap = limits.max_conversations
-    try:
-        async with svc.db.write() as session:
-            if cap is not None and await repo.count(session, caller.user_id) >= cap:
+
+    def store(connection: Connection) -> None:
+        cap = limits.max_conversations
+        if cap is not None:
+            lock_user(connection, caller.user_id)  # the count below holds until the insert
+            if repo.count(connection, caller.user_id) >= cap:
                 raise ApiError(
                     Code.RESOURCE_EXHAUSTED,
-                    f"user {caller.user_id!r} holds its {cap} conversations (max_conversations); "
-                    "delete one first",
+                    f"user {caller.user_id!r} holds its {cap} conversations "
+                    "(max_conversations); delete one first",
                 )
-            await _charge(session, caller, row.content_bytes, limits.max_message_bytes)
-            await repo.insert(session, row)
+        _charge(connection, caller, row.content_bytes, limits.max_message_bytes)
+        repo.insert(connection, row)
+
+    try:
+        await svc.db.write(store)
     except IntegrityError:
         raise ApiError(Code.ALREADY_EXISTS, f"conversation {row.id!r} already exists") from None
     return row
@@ -94,8 +103,7 @@ async def list_conversations(
     """The caller's conversations, most recently created first, by keyset pages."""
     limit = page_size(size)
     after = time_cursor(token, "conversations", caller.user_id)
-    async with svc.db.read() as session:
-        rows = await repo.list_page(session, caller.user_id, after, limit + 1)
+    rows = await svc.db.read(repo.list_page, caller.user_id, after, limit + 1)
     return page(
         rows,
         limit,
@@ -104,8 +112,7 @@ async def list_conversations(
 
 
 async def get_conversation(svc: Services, caller: Caller, conversation_id: str) -> ConversationRow:
-    async with svc.db.read() as session:
-        row = await repo.get(session, caller.user_id, conversation_id)
+    row = await svc.db.read(repo.get, caller.user_id, conversation_id)
     if row is None:
         raise not_found(conversation_id)
     return row
@@ -131,45 +138,55 @@ async def update_conversation(
     cap = None
     if prompt_changes:
         cap = (await svc.limits.user_limits(caller.user_id, caller.role)).max_message_bytes
-    async with svc.db.write() as session:
+
+    def write(connection: Connection) -> ConversationRow:
         # Locked when the prompt changes: its old size must not move before the write.
-        row = await repo.get(session, caller.user_id, conversation_id, for_update=prompt_changes)
+        row = repo.get(connection, caller.user_id, conversation_id, for_update=prompt_changes)
         if row is None:
             raise not_found(conversation_id)
         if prompt_changes:  # a stale etag below rolls this back with the rest
             delta = message_bytes.size(values["system_prompt"]) - message_bytes.size(
                 row.system_prompt
             )
-            await _charge(session, caller, delta, cap)
-            values["content_bytes"] = ConversationRow.content_bytes + delta
-        changed = await repo.update_fields(
-            session, row.pk, values, expected_etag=etag or None, new_etag=ids.etag(), now=utc_now()
+            _charge(connection, caller, delta, cap)
+            values["content_bytes"] = table.c.content_bytes + delta
+        written = repo.update_fields(
+            connection,
+            row.pk,
+            values,
+            expected_etag=etag or None,
+            new_etag=ids.etag(),
+            now=utc_now(),
         )
-        if not changed:
+        if written is None:
             raise _stale(conversation_id)
-        await session.refresh(row)
-    return row
+        return written
+
+    return await svc.db.write(write)
 
 
 async def delete_conversation(
     svc: Services, caller: Caller, conversation_id: str, *, etag: str = ""
 ) -> None:
     """Deletes the conversation and its messages; a stale etag answers ABORTED (10)."""
-    async with svc.db.write() as session:
-        row = await repo.get(session, caller.user_id, conversation_id)
+
+    def delete(connection: Connection) -> None:
+        row = repo.get(connection, caller.user_id, conversation_id)
         if row is None:
             raise not_found(conversation_id)
         # The etag is checked by the conditional DELETE itself, as by the UPDATE above.
-        freed = await repo.delete_one(session, row.pk, expected_etag=etag or None)
+        freed = repo.delete_one(connection, row.pk, expected_etag=etag or None)
         if freed is None:
             raise _stale(conversation_id)
-        await message_bytes.charge(session, caller.user_id, -freed, None)
+        message_bytes.charge(connection, caller.user_id, -freed, None)
+
+    await svc.db.write(delete)
 
 
-async def _charge(session: AsyncSession, caller: Caller, amount: int, cap: int | None) -> None:
+def _charge(connection: Connection, caller: Caller, amount: int, cap: int | None) -> None:
     """Counts `amount` bytes on the caller's total; past its cap answers RESOURCE_EXHAUSTED
     (8) and the transaction stores nothing."""
-    if not await message_bytes.charge(session, caller.user_id, amount, cap):
+    if not message_bytes.charge(connection, caller.user_id, amount, cap):
         raise message_bytes_exhausted(caller.user_id, cap)
 
 

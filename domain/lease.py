@@ -27,6 +27,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
+
 from store import conversations as conversation_repo
 from store import messages as message_repo
 from store.clock import utc_now
@@ -165,19 +167,20 @@ class LeaseKeeper:
 
     async def _write(self, text: str | None) -> bool:
         """Saves `text` (None: unchanged) and renews the lease; False when the lease is gone."""
-        now = utc_now()
-        async with self._db.write() as session:
-            held = await conversation_repo.renew_lease(
-                session,
-                self._conversation_pk,
-                message_id=self._message_id,
-                lease_expires=self._policy.expires(now),
+        return await self._db.write(self._renew, text, utc_now())
+
+    def _renew(self, connection: Connection, text: str | None, now: datetime) -> bool:
+        held = conversation_repo.renew_lease(
+            connection,
+            self._conversation_pk,
+            message_id=self._message_id,
+            lease_expires=self._policy.expires(now),
+        )
+        if held and text is not None:
+            message_repo.finish(
+                connection,
+                self._message_pk,
+                {"content": text, "update_time": now},
+                only_status="IN_PROGRESS",
             )
-            if held and text is not None:
-                await message_repo.finish(
-                    session,
-                    self._message_pk,
-                    {"content": text, "update_time": now},
-                    only_status="IN_PROGRESS",
-                )
         return held

@@ -17,7 +17,9 @@ from providers.base import ChatMessage, ModelSpec
 from providers.base import estimate_tokens as estimate_tokens
 from providers.base import message_tokens as message_tokens
 from providers.base import prompt_tokens as prompt_tokens
-from store.tables import MessageRow
+
+# A stored message as history needs it: (role, content, status), as store.messages.before reads.
+HistoryEntry = tuple[str, str, str]
 
 
 def max_output_tokens(model: ModelSpec, requested: int | None) -> int:
@@ -54,24 +56,25 @@ class HistoryBuilder:
     turns: list[tuple[str, str]] = field(default_factory=list)  # (user, assistant), newest first
     used: int = 0
     full: bool = False
-    _answer: MessageRow | None = None
+    _answer: HistoryEntry | None = None
 
-    def feed(self, newest_first: Iterable[MessageRow]) -> None:
-        for row in newest_first:
+    def feed(self, newest_first: Iterable[HistoryEntry]) -> None:
+        for entry in newest_first:
             if self.full:
                 return
-            if row.role == "ASSISTANT":
-                self._answer = row
+            role, content, _status = entry
+            if role == "ASSISTANT":
+                self._answer = entry
                 continue
             answer, self._answer = self._answer, None
             if answer is None or not _usable(answer):
                 continue  # an unanswered or failed turn: dropped whole
-            cost = message_tokens(row.content) + message_tokens(answer.content)
+            cost = message_tokens(content) + message_tokens(answer[1])
             if self.used + cost > self.budget:
                 self.full = True  # older turns are dropped, not skipped over
                 return
             self.used += cost
-            self.turns.append((row.content, answer.content))
+            self.turns.append((content, answer[1]))
 
     def messages(self, new_message: str) -> list[ChatMessage]:
         """History oldest first, then the new user message."""
@@ -83,7 +86,8 @@ class HistoryBuilder:
         return chat
 
 
-def _usable(answer: MessageRow) -> bool:
-    if answer.status == "COMPLETE":
+def _usable(answer: HistoryEntry) -> bool:
+    _role, content, status = answer
+    if status == "COMPLETE":
         return True
-    return answer.status == "CANCELLED" and bool(answer.content.strip())
+    return status == "CANCELLED" and bool(content.strip())

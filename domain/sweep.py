@@ -12,7 +12,7 @@ import asyncio
 import logging
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 
 from domain import ids
 from errors import Code
@@ -29,15 +29,13 @@ BATCH = 100  # leases settled per query
 MAX_BATCHES = 10  # per pass; the next pass takes the rest
 
 
-async def abandon(
-    session: AsyncSession, conversation_pk: int, message_id: str, now: datetime
-) -> None:
+def abandon(connection: Connection, conversation_pk: int, message_id: str, now: datetime) -> None:
     """Marks the answer of a lease that ran out FAILED (14), keeping its saved text."""
-    stale = await message_repo.get(session, conversation_pk, message_id)
+    stale = message_repo.get(connection, conversation_pk, message_id)
     if stale is None:
         return
-    written = await message_repo.finish(
-        session,
+    written = message_repo.finish(
+        connection,
         stale.pk,
         {
             "status": "FAILED",
@@ -48,8 +46,8 @@ async def abandon(
         only_status="IN_PROGRESS",
     )
     if written:  # the text it saved is kept, so it is held
-        await message_bytes.add_to_conversation(
-            session, conversation_pk, message_bytes.size(stale.content)
+        message_bytes.add_to_conversation(
+            connection, conversation_pk, message_bytes.size(stale.content)
         )
 
 
@@ -58,19 +56,25 @@ async def sweep_once(db: Database) -> int:
     now = utc_now()
     settled = 0
     for _ in range(MAX_BATCHES):
-        async with db.read() as session:
-            expired = await conversation_repo.expired_leases(session, now, BATCH)
+        expired = await db.read(conversation_repo.expired_leases, now, BATCH)
         for conversation_pk, message_id in expired:
-            async with db.write() as session:
-                freed = await conversation_repo.release_expired(
-                    session, conversation_pk, message_id=message_id, now=now, new_etag=ids.etag()
-                )
-                if freed:
-                    await abandon(session, conversation_pk, message_id, now)
-                    settled += 1
+            if await db.write(_settle_abandoned, conversation_pk, message_id, now):
+                settled += 1
         if len(expired) < BATCH:
             break
     return settled
+
+
+def _settle_abandoned(
+    connection: Connection, conversation_pk: int, message_id: str, now: datetime
+) -> bool:
+    """Frees the lock if its lease is still run out and fails its answer; False otherwise."""
+    freed = conversation_repo.release_expired(
+        connection, conversation_pk, message_id=message_id, now=now, new_etag=ids.etag()
+    )
+    if freed:
+        abandon(connection, conversation_pk, message_id, now)
+    return freed
 
 
 async def sweep_forever(db: Database, interval_seconds: float) -> None:

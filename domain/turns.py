@@ -28,9 +28,12 @@ arrival (domain.storable): U+0000 and lone surrogates become U+FFFD.
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
+
+from sqlalchemy import Connection
 
 from domain import catalog, ids, prompt, views
 from domain import usage as usage_domain
@@ -58,7 +61,7 @@ from store import message_bytes
 from store import messages as message_repo
 from store.clock import utc_now
 from store.database import is_unavailable
-from store.tables import MessageRow
+from store.records import ConversationRow, MessageRow
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +101,7 @@ class _Turn:
     assistant_message: MessageRow
     ticket: Ticket
     keeper: LeaseKeeper
+    history: prompt.HistoryBuilder
     prompt_tokens: int = 0
 
     @property
@@ -115,7 +119,7 @@ async def send_message(
     """
     turn = await _begin(svc, caller, conversation_id, turn_input, stream=False)
     try:
-        request = await _request(turn)
+        request = _request(turn)
         completion = await turn.provider.complete(request)
     except ApiError as error:
         await _settle_failure(turn, "FAILED", "", error)
@@ -182,7 +186,7 @@ class TurnStream:
         end: StreamEnd | None = None
         try:
             yield "userMessage", views.message(turn.user_message, turn.conversation_id)
-            request = await _request(turn)
+            request = _request(turn)
             # Guarded: a graceful stop past its drain timeout ends it with UNAVAILABLE (14).
             events = turn.svc.drain.guard(turn.provider.stream(request))
             name = turn.answer_name
@@ -231,22 +235,57 @@ class TurnStream:
         yield "assistantMessage", views.message(answer, turn.conversation_id)
 
 
+@dataclass(frozen=True, slots=True)
+class _Sizing:
+    """The turn's model, what to call for it, and how many tokens its prompt may take."""
+
+    model: ModelSpec
+    provider: Generator
+    max_output: int
+    history_budget: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What the turn's first read found: the conversation, and the history that fits."""
+
+    conversation: ConversationRow
+    sizing: _Sizing
+    history: prompt.HistoryBuilder
+
+
 async def _begin(
     svc: Services, caller: Caller, conversation_id: str, turn_input: TurnInput, *, stream: bool
 ) -> _Turn:
-    """Steps 1 and 2: validate and admit, then lock and store both messages in one transaction."""
-    async with svc.db.read() as session:
-        conversation = await conversation_repo.get(session, caller.user_id, conversation_id)
-    if conversation is None:
-        raise not_found(conversation_id)
-    model = _model(svc, turn_input.model, conversation.model)
-    provider = catalog.callable_model(svc.providers, model, svc.observer)
-    max_output = prompt.max_output_tokens(model, turn_input.params.max_tokens)
-    prompt.history_budget(model, conversation.system_prompt, turn_input.content, max_output)
-    # The estimate counts the new message and the answer; the history read later is
-    # charged when the turn settles (its real prompt tokens).
+    """Steps 1 and 2: read and check, admit, then lock and store both messages."""
+
+    def size(conversation: ConversationRow) -> _Sizing:
+        """The checks of step 1 (3, 9, 11), made in the read (pure: the catalog is
+        configuration), so that the history it reads is only what the prompt can hold."""
+        model = _model(svc, turn_input.model, conversation.model)
+        provider = catalog.callable_model(svc.providers, model, svc.observer)
+        max_output = prompt.max_output_tokens(model, turn_input.params.max_tokens)
+        budget = prompt.history_budget(
+            model, conversation.system_prompt, turn_input.content, max_output
+        )
+        return _Sizing(model, provider, max_output, budget)
+
+    context = await svc.db.read(_read_context, caller.user_id, conversation_id, size)
+    conversation = context.conversation
+    model, provider, max_output = (
+        context.sizing.model,
+        context.sizing.provider,
+        context.sizing.max_output,
+    )
+    held_by = conversation.generating_message_id
+    lease = conversation.generation_lease_expires
+    if held_by is not None and lease is not None and lease > utc_now():
+        raise _busy(conversation_id)
+    # The reservation is the prompt as it will be sent (system prompt, the history that
+    # fits, the new message) and the longest answer.
     estimate = (
         prompt.estimate_tokens(conversation.system_prompt)
+        + context.history.used
         + prompt.message_tokens(turn_input.content)
         + max_output
     )
@@ -255,128 +294,201 @@ async def _begin(
     )
     try:
         byte_cap = (await svc.limits.user_limits(caller.user_id, caller.role)).max_message_bytes
-        return await _lock_and_store(
-            svc, caller, conversation_id, turn_input, model, provider, max_output, ticket, byte_cap
+        plan = _Plan(
+            caller=caller,
+            conversation=conversation,
+            content=turn_input.content,
+            model=model,
+            answer_id=ids.message_id(),
+            lease_expires=svc.lease.expires,
+            byte_cap=byte_cap,
+            history=context.history,
         )
+
+        def turn_of(stored: _Stored) -> _Turn:
+            return _new_turn(svc, plan, provider, max_output, turn_input.params, ticket, stored)
+
+        def cancel(stored: _Stored) -> None:  # stored, but its request was cancelled
+            _keep(asyncio.ensure_future(_settle_failure(turn_of(stored), "CANCELLED", "")))
+
+        stored = await _committed(svc.db.write(_lock_and_store, plan), cancel)
     except BaseException:
         await _shielded(ticket.release())  # the turn never started: it uses no limit
         raise
+    turn = turn_of(stored)
+    turn.keeper.start()
+    return turn
 
 
-async def _lock_and_store(
+def _new_turn(
     svc: Services,
-    caller: Caller,
-    conversation_id: str,
-    turn_input: TurnInput,
-    model: ModelSpec,
+    plan: "_Plan",
     provider: Generator,
     max_output: int,
+    params: GenerationParams,
     ticket: Ticket,
-    byte_cap: int | None,
+    stored: "_Stored",
 ) -> _Turn:
-    """Step 2: the generation lock and both messages, in one transaction. The user message
-    is counted on the user's message bytes here (past `byte_cap`: 8, nothing stored); the
-    answer's bytes count when it settles, so an answer is never cut off for them."""
-    now = utc_now()
-    answer_id = ids.message_id()
-    async with svc.db.write() as session:
-        current = await conversation_repo.get(session, caller.user_id, conversation_id)
-        if current is None:
-            raise not_found(conversation_id)
-        held_by = current.generating_message_id
-        lease = current.generation_lease_expires
-        if held_by is not None and lease is not None and lease > now:
-            raise _busy(conversation_id)
-        count = await conversation_repo.try_lock(
-            session,
-            current.pk,
-            message_id=answer_id,
-            now=now,
-            lease_expires=svc.lease.expires(now),
-            held_by=held_by,
-            new_messages=2,
-            new_etag=ids.etag(),
-            new_bytes=message_bytes.size(turn_input.content),
-        )
-        if count is None:
-            raise _busy(conversation_id)
-        if held_by is not None:
-            await abandon(session, current.pk, held_by, now)  # its writer died
-        # The conversation counted the bytes above; the user's total is capped here.
-        new_bytes = message_bytes.size(turn_input.content)
-        if not await message_bytes.charge(session, caller.user_id, new_bytes, byte_cap):
-            raise message_bytes_exhausted(caller.user_id, byte_cap)
-        user_message = MessageRow(
-            conversation_pk=current.pk,
-            id=ids.message_id(),
-            position=count - 1,
-            role="USER",
-            content=turn_input.content,
-            status="COMPLETE",
-            model="",
-            input_tokens=0,
-            output_tokens=0,
-            create_time=now,
-            update_time=now,
-        )
-        answer = MessageRow(
-            conversation_pk=current.pk,
-            id=answer_id,
-            position=count,
-            role="ASSISTANT",
-            content="",
-            status="IN_PROGRESS",
-            model=model.id,
-            input_tokens=0,
-            output_tokens=0,
-            create_time=now,
-            update_time=now,
-        )
-        await message_repo.insert(session, user_message, answer)
-        system = current.system_prompt
+    """The turn whose messages step 2 stored; its lease keeper is not started yet."""
+    user_message, answer, history = stored
     timeout = svc.generation_timeout
     keeper = LeaseKeeper(
         svc.db,
         svc.lease,
-        conversation_pk=current.pk,
+        conversation_pk=plan.conversation.pk,
         message_pk=answer.pk,
-        message_id=answer_id,
+        message_id=answer.id,
         renew_for=None if timeout is None else timeout + svc.lease.seconds,
     )
-    keeper.start()
     return _Turn(
         svc=svc,
-        caller=caller,
-        conversation_id=conversation_id,
-        conversation_pk=current.pk,
-        system=system,
-        model=model,
+        caller=plan.caller,
+        conversation_id=plan.conversation.id,
+        conversation_pk=plan.conversation.pk,
+        system=plan.conversation.system_prompt,
+        model=plan.model,
         provider=provider,
         max_output=max_output,
-        params=turn_input.params,
+        params=params,
         user_message=user_message,
         assistant_message=answer,
         ticket=ticket,
         keeper=keeper,
+        history=history,
     )
 
 
-async def _request(turn: _Turn) -> CompletionRequest:
+def _read_context(
+    connection: Connection,
+    user_id: str,
+    conversation_id: str,
+    size: Callable[[ConversationRow], _Sizing],
+) -> _Context:
+    """The conversation (5 when it is not the caller's) and its newest history that fits."""
+    conversation = conversation_repo.get(connection, user_id, conversation_id)
+    if conversation is None:
+        raise not_found(conversation_id)
+    sizing = size(conversation)
+    history = prompt.HistoryBuilder(sizing.history_budget)
+    _read_history(connection, conversation.pk, conversation.message_count + 1, history)
+    return _Context(conversation, sizing, history)
+
+
+def _read_history(
+    connection: Connection, conversation_pk: int, before: int, history: prompt.HistoryBuilder
+) -> None:
+    """Feeds `history` the messages before position `before`, newest first, until it is full."""
+    while not history.full:
+        batch = message_repo.before(connection, conversation_pk, before, HISTORY_BATCH)
+        history.feed(batch)
+        if len(batch) < HISTORY_BATCH:
+            return
+        before -= len(batch)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What step 2 stores, decided before its transaction starts."""
+
+    caller: Caller
+    conversation: ConversationRow
+    content: str
+    model: ModelSpec
+    answer_id: str
+    lease_expires: Callable[[datetime], datetime]
+    byte_cap: int | None
+    history: prompt.HistoryBuilder
+
+
+# Step 2's result: the user message, the answer to come, and the history of the prompt.
+_Stored = tuple[MessageRow, MessageRow, prompt.HistoryBuilder]
+
+
+def _lock_and_store(connection: Connection, plan: _Plan) -> _Stored:
+    """Step 2, one transaction: the generation lock and both messages (and the history again
+    if another turn ended since it was read). The user message is counted on the user's
+    message bytes here (past `byte_cap`: 8, nothing stored); the answer's bytes count when
+    it settles, so an answer is never cut off for them."""
+    conversation = plan.conversation
+    now = utc_now()
+    new_bytes = message_bytes.size(plan.content)
+    held_by = conversation.generating_message_id
+    count = conversation_repo.try_lock(
+        connection,
+        conversation.pk,
+        message_id=plan.answer_id,
+        now=now,
+        lease_expires=plan.lease_expires(now),
+        held_by=held_by,
+        new_messages=2,
+        new_etag=ids.etag(),
+        new_bytes=new_bytes,
+    )
+    if count is None:  # another turn took it since the read (or the conversation is gone)
+        if conversation_repo.get(connection, plan.caller.user_id, conversation.id) is None:
+            raise not_found(conversation.id)
+        raise _busy(conversation.id)
+    if held_by is not None:
+        abandon(connection, conversation.pk, held_by, now)  # its writer died
+    history = plan.history
+    if count != conversation.message_count + 2:  # the thread grew since it was read
+        history = prompt.HistoryBuilder(history.budget)
+        _read_history(connection, conversation.pk, count - 1, history)
+    # The conversation counted the bytes above; the user's total is capped here.
+    if not message_bytes.charge(connection, plan.caller.user_id, new_bytes, plan.byte_cap):
+        raise message_bytes_exhausted(plan.caller.user_id, plan.byte_cap)
+    user_message = _new_message(conversation.pk, ids.message_id(), count - 1, "USER", now)
+    user_message.content, user_message.status = plan.content, "COMPLETE"
+    answer = _new_message(conversation.pk, plan.answer_id, count, "ASSISTANT", now)
+    answer.model = plan.model.id
+    message_repo.insert(connection, user_message, answer)
+    return user_message, answer, history
+
+
+def _new_message(
+    conversation_pk: int, message_id: str, position: int, role: str, now: datetime
+) -> MessageRow:
+    return MessageRow(
+        pk=0,
+        conversation_pk=conversation_pk,
+        id=message_id,
+        position=position,
+        role=role,
+        content="",
+        status="IN_PROGRESS",
+        model="",
+        input_tokens=0,
+        output_tokens=0,
+        finish_reason=None,
+        error_code=None,
+        error_message=None,
+        create_time=now,
+        update_time=now,
+    )
+
+
+async def _committed(
+    write: Coroutine[Any, Any, "_Stored"], cancelled: Callable[["_Stored"], None]
+) -> "_Stored":
+    """Step 2's write, run to its end even when the request is cancelled meanwhile; a turn
+    it stored for a cancelled request goes to `cancelled` (settled CANCELLED at once, rather
+    than holding its conversation until the lease runs out)."""
+    task = asyncio.ensure_future(write)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+
+        def settle(done: "asyncio.Future[_Stored]") -> None:
+            if not done.cancelled() and done.exception() is None:
+                cancelled(done.result())
+
+        task.add_done_callback(settle)
+        raise
+
+
+def _request(turn: _Turn) -> CompletionRequest:
     """Step 3: the prompt, with the newest history that fits the context window."""
-    new_message = turn.user_message.content
-    budget = prompt.history_budget(turn.model, turn.system, new_message, turn.max_output)
-    history = prompt.HistoryBuilder(budget)
-    position = turn.user_message.position
-    async with turn.svc.db.read() as session:
-        while not history.full:
-            batch = await message_repo.before(
-                session, turn.conversation_pk, position, HISTORY_BATCH
-            )
-            if not batch:
-                break
-            history.feed(batch)
-            position = batch[-1].position
-    messages = history.messages(new_message)
+    messages = turn.history.messages(turn.user_message.content)
     turn.prompt_tokens = prompt.prompt_tokens(turn.system, messages)
     params = GenerationParams(
         max_tokens=turn.max_output,
@@ -427,41 +539,39 @@ async def _settle(
     }
     answer = turn.assistant_message
     price = turn.svc.limits.config.price(values["model"])
+    cost = price.cost_micros(usage.input_tokens, usage.output_tokens)
     await turn.keeper.stop()
 
-    async def write() -> MessageRow | None:
-        async with turn.svc.db.write() as session:
-            written = await message_repo.finish(
-                session, answer.pk, values, only_status="IN_PROGRESS"
-            )
-            # The answer's bytes count once it is written: on the conversation with the
-            # unlock, on the user's total (no cap: an answer is kept whole) with it.
-            new_bytes = message_bytes.size(text) if written else 0
-            unlocked = await conversation_repo.unlock(
-                session,
-                turn.conversation_pk,
-                message_id=answer.id,
-                now=now,
-                new_etag=ids.etag(),
-                new_bytes=new_bytes,
-            )
-            if new_bytes and unlocked:
-                await message_bytes.charge(session, turn.caller.user_id, new_bytes, None)
-            await usage_domain.add_in(
-                session,
-                user_id=turn.caller.user_id,
-                model=values["model"],
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                at=now,
-                cost_micros=price.cost_micros(usage.input_tokens, usage.output_tokens),
-            )
-            # Read back only when another writer settled it first (a stale lease taken over).
-            return None if written else await message_repo.get_by_pk(session, answer.pk)
+    def write(connection: Connection) -> MessageRow | None:
+        written = message_repo.finish(connection, answer.pk, values, only_status="IN_PROGRESS")
+        # The answer's bytes count once it is written: on the conversation with the
+        # unlock, on the user's total (no cap: an answer is kept whole) with it.
+        new_bytes = message_bytes.size(text) if written else 0
+        unlocked = conversation_repo.unlock(
+            connection,
+            turn.conversation_pk,
+            message_id=answer.id,
+            now=now,
+            new_etag=ids.etag(),
+            new_bytes=new_bytes,
+        )
+        if new_bytes and unlocked:
+            message_bytes.charge(connection, turn.caller.user_id, new_bytes, None)
+        usage_domain.add_in(
+            connection,
+            user_id=turn.caller.user_id,
+            model=values["model"],
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            at=now,
+            cost_micros=cost,
+        )
+        # Read back only when another writer settled it first (a stale lease taken over).
+        return None if written else message_repo.get_by_pk(connection, answer.pk)
 
     try:
         stored = await retried(
-            write,
+            lambda: turn.svc.db.write(write),
             within_seconds=turn.svc.lease.settle_retry_seconds,
             what=f"settling answer {answer.id}",
         )
@@ -488,15 +598,19 @@ async def _settle_failure(
 
 # Strong references to settlement tasks: a task only weakly referenced may be
 # garbage-collected before it runs to the end.
-_settling: set[asyncio.Task[Any]] = set()
+_settling: set[asyncio.Future[Any]] = set()
+
+
+def _keep(task: "asyncio.Future[T]") -> "asyncio.Future[T]":
+    """Holds `task` until it ends (drain_settlements waits for it)."""
+    _settling.add(task)
+    task.add_done_callback(_settling.discard)
+    return task
 
 
 async def _shielded(write: Coroutine[Any, Any, T]) -> T:
     """Runs `write` in its own task and waits for it; cancelling the waiter does not cancel it."""
-    task: asyncio.Task[T] = asyncio.ensure_future(write)
-    _settling.add(task)
-    task.add_done_callback(_settling.discard)
-    return await asyncio.shield(task)
+    return await asyncio.shield(_keep(asyncio.ensure_future(write)))
 
 
 async def drain_settlements() -> None:

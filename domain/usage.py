@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 
 from domain.access import readable_owner
 from domain.identity import Caller
@@ -12,7 +12,7 @@ from errors import ApiError, Code
 from store import usage as repo
 from store.clock import utc_now
 from store.database import Database
-from store.tables import UsageRow
+from store.records import UsageRow
 
 DEFAULT_RANGE_DAYS = 30
 
@@ -40,8 +40,8 @@ class UsageReport:
         return sum(row.cost_micros for row in self.rows)
 
 
-async def add_in(
-    session: AsyncSession,
+def add_in(
+    connection: Connection,
     *,
     user_id: str,
     model: str,
@@ -51,8 +51,8 @@ async def add_in(
     cost_micros: int = 0,
 ) -> None:
     """Counts one generation inside the caller's transaction (answer and usage commit together)."""
-    await repo.add(
-        session,
+    repo.add(
+        connection,
         day=(at or utc_now()).date(),
         user_id=user_id,
         model=model,
@@ -73,15 +73,14 @@ async def record(
     cost_micros: int = 0,
 ) -> None:
     """Counts one generation in a transaction of its own (e.g. for OpenAI-style completions)."""
-    async with db.write() as session:
-        await add_in(
-            session,
-            user_id=user_id,
-            model=model,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            cost_micros=cost_micros,
-        )
+    await db.write(
+        add_in,
+        user_id=user_id,
+        model=model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cost_micros=cost_micros,
+    )
 
 
 async def count_completion(
@@ -137,8 +136,7 @@ async def get_usage(
         raise ApiError(Code.INVALID_ARGUMENT, "startDate is after endDate")
     if svc.usage_batcher is not None:
         await svc.usage_batcher.flush()  # this process's own usage, up to now
-    async with svc.db.read() as session:
-        rows = await repo.rows(session, start=start, end=end, user_id=owner, model=model or None)
+    rows = await svc.db.read(repo.rows, start=start, end=end, user_id=owner, model=model or None)
     return UsageReport(start, end, rows)
 
 

@@ -20,6 +20,7 @@ Interface: `add(...)` (no I/O, never blocks), `await flush()`, `await aclose()`.
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ class UsageBatcher:
         self._clock = clock
         self._pending: dict[_Key, _Counts] = {}
         self._lock = asyncio.Lock()  # one write at a time: a failed batch is merged back whole
+        self._writes: set[asyncio.Future[None]] = set()  # in flight, awaited by aclose()
         self._flusher: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -102,22 +104,21 @@ class UsageBatcher:
             batch, self._pending = self._pending, {}
             if not batch:
                 return
-            try:
-                async with self._db.write() as session:
-                    for (day, user_id, model), counts in sorted(batch.items()):
-                        await repo.add(
-                            session,
-                            day=day,
-                            user_id=user_id,
-                            model=model,
-                            requests=counts.requests,
-                            input_tokens=counts.input_tokens,
-                            output_tokens=counts.output_tokens,
-                            cost_micros=counts.cost_micros,
-                        )
-            except BaseException:
-                self._merge_back(batch)
-                raise
+            rows = [
+                (day, user_id, model, c.requests, c.input_tokens, c.output_tokens, c.cost_micros)
+                for (day, user_id, model), c in sorted(batch.items())
+            ]
+            # Its own task, shielded: a flush whose caller is cancelled (a GetUsage client
+            # gone) still ends, and only a write that did not commit is merged back.
+            write = asyncio.ensure_future(self._db.write(repo.add_many, rows))
+            self._writes.add(write)
+            write.add_done_callback(functools.partial(self._written, batch))
+            await asyncio.shield(write)
+
+    def _written(self, batch: dict[_Key, _Counts], write: "asyncio.Future[None]") -> None:
+        self._writes.discard(write)
+        if write.cancelled() or write.exception() is not None:
+            self._merge_back(batch)
 
     async def aclose(self) -> None:
         """Stops the timer and writes what is left (the graceful stop loses nothing)."""
@@ -127,6 +128,8 @@ class UsageBatcher:
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
+        if self._writes:  # a flush whose caller was cancelled: its write goes on
+            await asyncio.wait(set(self._writes))
         try:
             await self.flush()
         except Exception:

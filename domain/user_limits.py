@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from domain import catalog, ids
 from domain import limits as limits_domain
 from domain.admission import LimitStatus
@@ -32,8 +34,7 @@ def _admin(caller: Caller) -> None:
 
 async def get_user_limits(svc: Services, caller: Caller, user: str) -> UserLimits:
     _admin(caller)
-    async with svc.db.read() as session:
-        row = await repo.get(session, user)
+    row = await svc.db.read(repo.get, user)
     if row is None:
         return UserLimits(user, limits_domain.NO_LIMITS, "", None)
     return UserLimits(user, limits_domain.from_store(row.limits), row.etag, row.update_time)
@@ -52,8 +53,9 @@ async def update_user_limits(
     etag = body.get("etag") or ""
     new_etag = ids.etag()
     now = utc_now()
-    async with svc.db.write() as session:
-        row = await repo.get(session, user)
+
+    def write(connection: Connection) -> limits_domain.Limits:
+        row = repo.get(connection, user)
         current = (
             limits_domain.from_store(row.limits) if row is not None else limits_domain.NO_LIMITS
         )
@@ -61,10 +63,13 @@ async def update_user_limits(
         stored = limits_domain.to_store(merged)
         if etag and (row is None or row.etag != etag):
             raise _stale(user)
-        if not await repo.put(
-            session, user, stored, expected_etag=etag or None, new_etag=new_etag, now=now
+        if not repo.put(
+            connection, user, stored, expected_etag=etag or None, new_etag=new_etag, now=now
         ):
             raise _stale(user)
+        return merged
+
+    merged = await svc.db.write(write)
     svc.limits.forget(user_id=user)
     return UserLimits(user, merged, new_etag, now)
 
@@ -84,8 +89,7 @@ async def effective_limits(
     """The limits on a key's requests (the caller's own key by default) and what is left."""
     subject = caller
     if api_key and api_key != caller.key_id:
-        async with svc.db.read() as session:
-            row = await key_repo.get(session, api_key)
+        row = await svc.db.read(key_repo.get, api_key)
         if row is None or (not caller.is_admin and row.user_id != caller.user_id):
             raise ApiError(Code.NOT_FOUND, f"API key {api_key!r} not found")
         subject = Caller(
@@ -97,8 +101,7 @@ async def effective_limits(
     statuses = await svc.limits.status(subject, model_id)
     byte_cap = (await svc.limits.user_limits(subject.user_id, subject.role)).max_message_bytes
     if byte_cap is not None:
-        async with svc.db.read() as session:
-            held = await message_bytes.used(session, subject.user_id)
+        held = await svc.db.read(message_bytes.used, subject.user_id)
         # Not a window: nothing frees these bytes but deleting conversations (no reset).
         statuses.append(
             LimitStatus(

@@ -12,7 +12,7 @@ from typing import Any, cast
 from domain import limits as limits_domain
 from domain.catalog import CatalogEntry
 from handlers import api_types as api
-from store.tables import ApiKeyRow, ConversationRow, MessageRow, UsageRow
+from store.records import ApiKeyRow, ConversationRow, MessageRow, UsageRow
 
 # The spec's `Model` schema is `api_types.ModelModel`: datamodel-codegen gives the name
 # `Model` to the items of `Limits.models` (a constrained string) and renames the schema.

@@ -107,7 +107,9 @@ def create_app(
         if settings.run_migrations:
             upgrade_to_head(settings.database_url)
         db = await Database.connect(
-            settings.database_url, timeout_seconds=float(settings.database_timeout_seconds)
+            settings.database_url,
+            timeout_seconds=float(settings.database_timeout_seconds),
+            pool_size=int(settings.database_pool_size),
         )
         for role, engine in db.engines().items():
             metrics.instrument_pool(role, engine)

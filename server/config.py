@@ -73,6 +73,9 @@ class Settings:
     provider_health_interval_seconds: float = 30.0
     # PostgreSQL: bound on connecting, waiting for a pooled connection, one statement.
     database_timeout_seconds: float = 10.0
+    # PostgreSQL: connections each of a process's two pools (reads, writes) keeps open; a
+    # request finding them all busy waits for one (up to database_timeout_seconds).
+    database_pool_size: int = 15
     # OpenTelemetry traces, exported over OTLP/HTTP when on (endpoint: the OTEL_* variables
     # when empty).
     tracing_enabled: bool = False
@@ -153,6 +156,7 @@ def load_settings(env: str | None = None, environ: Mapping[str, str] | None = No
     _number("drain_timeout_seconds", settings.drain_timeout_seconds, 0, None)
     _number("provider_health_interval_seconds", settings.provider_health_interval_seconds, 0, None)
     _number("database_timeout_seconds", settings.database_timeout_seconds, 0, None)
+    _number("database_pool_size", settings.database_pool_size, 1, None)
     if settings.log_format not in ("text", "json"):
         raise ConfigError(f"log_format must be text or json, not {settings.log_format!r}")
     if isinstance(settings.workers, bool) or not isinstance(settings.workers, int):

@@ -132,7 +132,7 @@ def instrument_pool(name: str, engine: Any) -> None:
     checkout blocks until a connection is free or opened (SQLAlchemy has no event
     for that wait).
     """
-    sync_engine = engine.sync_engine
+    sync_engine = engine  # a synchronous Engine (store.database.Database.engines)
     if not getattr(sync_engine, "_privatellm_measured", False):
         in_use = DB_POOL_IN_USE.labels(name)
         event.listen(sync_engine, "checkout", lambda *_: in_use.inc())

@@ -76,7 +76,7 @@ class Tracing:
 
     def instrument_engine(self, role: str, engine: Any) -> None:
         """A span per statement of `engine` (registered on the engine: survives a new pool)."""
-        sync_engine = engine.sync_engine
+        sync_engine = engine  # a synchronous Engine (store.database.Database.engines)
         system = sync_engine.dialect.name
         tracer = self._tracer
 

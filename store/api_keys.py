@@ -1,42 +1,65 @@
-"""Queries on api_keys. The hot one is `find_by_hash`: one indexed lookup per request."""
+"""Queries on api_keys. The hot one is `credentials`: one indexed lookup per request (when
+the verified-key cache has no fresh entry)."""
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Row, func, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Connection, Row, bindparam, func, select, tuple_, update
 
-from store.tables import ApiKeyRow
+from store.records import ApiKeyRow
+from store.tables import api_keys as table
+
+_c = table.c
+_INSERT = table.insert()
+_CREDENTIALS = select(_c.id, _c.user_id, _c.role, _c.revoke_time).where(
+    _c.secret_hash == bindparam("secret_hash")
+)
+_BY_HASH = select(table).where(_c.secret_hash == bindparam("secret_hash"))
+_GET = select(table).where(_c.id == bindparam("key_id"))
+_LIMITS = select(_c.limits).where(_c.id == bindparam("key_id"))
+_COUNT_ACTIVE = select(func.count()).where(
+    _c.user_id == bindparam("user_id"), _c.revoke_time.is_(None)
+)
+_REVOKE = (
+    update(table)
+    .where(_c.id == bindparam("key_id"), _c.revoke_time.is_(None))
+    .values(revoke_time=bindparam("now"))
+    .returning(*_c)
+)
 
 
-async def insert(session: AsyncSession, row: ApiKeyRow) -> None:
-    session.add(row)
-    await session.flush()
+def insert(connection: Connection, row: ApiKeyRow) -> None:
+    """Raises sqlalchemy.exc.IntegrityError when the hash (or id) is taken."""
+    connection.execute(_INSERT, {name: getattr(row, name) for name in _c.keys()})
 
 
-async def credentials(
-    connection: AsyncConnection, secret_hash: str
+def credentials(
+    connection: Connection, secret_hash: str
 ) -> Row[str, str, str, datetime | None] | None:
     """(id, user_id, role, revoke_time) of the key with this hash: the lookup of every request."""
-    result = await connection.execute(
-        select(ApiKeyRow.id, ApiKeyRow.user_id, ApiKeyRow.role, ApiKeyRow.revoke_time).where(
-            ApiKeyRow.secret_hash == secret_hash
-        )
-    )
-    return result.first()
+    return connection.execute(_CREDENTIALS, {"secret_hash": secret_hash}).first()
 
 
-async def find_by_hash(session: AsyncSession, secret_hash: str) -> ApiKeyRow | None:
-    result = await session.execute(select(ApiKeyRow).where(ApiKeyRow.secret_hash == secret_hash))
-    return result.scalar_one_or_none()
+def find_by_hash(connection: Connection, secret_hash: str) -> ApiKeyRow | None:
+    row = connection.execute(_BY_HASH, {"secret_hash": secret_hash}).first()
+    return None if row is None else ApiKeyRow(*row)
 
 
-async def get(session: AsyncSession, key_id: str) -> ApiKeyRow | None:
-    return await session.get(ApiKeyRow, key_id)
+def get(connection: Connection, key_id: str) -> ApiKeyRow | None:
+    row = connection.execute(_GET, {"key_id": key_id}).first()
+    return None if row is None else ApiKeyRow(*row)
 
 
-async def list_page(
-    session: AsyncSession,
+def limits_of(connection: Connection, key_id: str) -> dict[str, Any] | None:
+    """The key's stored limits alone (admission's read): None when it has none or is gone."""
+    stored: dict[str, Any] | None = connection.execute(
+        _LIMITS, {"key_id": key_id}
+    ).scalar_one_or_none()
+    return stored
+
+
+def list_page(
+    connection: Connection,
     user_id: str | None,
     after: tuple[datetime, str] | None,
     limit: int,
@@ -47,53 +70,38 @@ async def list_page(
 
     `user_id=None` lists every user's keys (admins); `role` keeps only keys of that role.
     """
-    query = select(ApiKeyRow)
+    query = select(table)
     if user_id is not None:
-        query = query.where(ApiKeyRow.user_id == user_id)
+        query = query.where(_c.user_id == user_id)
     if role is not None:
-        query = query.where(ApiKeyRow.role == role)
+        query = query.where(_c.role == role)
     if after is not None:
-        query = query.where(tuple_(ApiKeyRow.create_time, ApiKeyRow.id) < tuple_(*after))
-    query = query.order_by(ApiKeyRow.create_time.desc(), ApiKeyRow.id.desc()).limit(limit)
-    return list((await session.execute(query)).scalars())
+        query = query.where(tuple_(_c.create_time, _c.id) < tuple_(*after))
+    query = query.order_by(_c.create_time.desc(), _c.id.desc()).limit(limit)
+    return [ApiKeyRow(*row) for row in connection.execute(query)]
 
 
-async def revoke(session: AsyncSession, key_id: str, now: datetime) -> bool:
-    """Marks the key revoked unless it already is; True when this call revoked it."""
-    result = cast(
-        CursorResult[Any],
-        await session.execute(
-            update(ApiKeyRow)
-            .where(ApiKeyRow.id == key_id, ApiKeyRow.revoke_time.is_(None))
-            .values(revoke_time=now)
-            .execution_options(synchronize_session=False)
-        ),
-    )
-    return result.rowcount == 1
+def revoke(connection: Connection, key_id: str, now: datetime) -> ApiKeyRow | None:
+    """Marks the key revoked unless it already is; the key as revoked when this call did it."""
+    row = connection.execute(_REVOKE, {"key_id": key_id, "now": now}).first()
+    return None if row is None else ApiKeyRow(*row)
 
 
-async def count_active(session: AsyncSession, user_id: str) -> int:
-    query = select(func.count()).where(
-        ApiKeyRow.user_id == user_id, ApiKeyRow.revoke_time.is_(None)
-    )
-    return int((await session.execute(query)).scalar_one())
+def count_active(connection: Connection, user_id: str) -> int:
+    return int(connection.execute(_COUNT_ACTIVE, {"user_id": user_id}).scalar_one())
 
 
-async def update_fields(
-    session: AsyncSession,
+def update_fields(
+    connection: Connection,
     key_id: str,
     values: dict[str, Any],
     expected_etag: str | None,
     new_etag: str,
-) -> bool:
-    """Sets `values` and a new etag, only if the etag is `expected_etag` (when given)."""
-    statement = update(ApiKeyRow).where(ApiKeyRow.id == key_id)
+) -> ApiKeyRow | None:
+    """Sets `values` and a new etag, only if the etag is `expected_etag` (when given); the key
+    as written, None when nothing was."""
+    statement = update(table).where(_c.id == key_id)
     if expected_etag is not None:
-        statement = statement.where(ApiKeyRow.etag == expected_etag)
-    result = cast(
-        CursorResult[Any],
-        await session.execute(
-            statement.values(**values, etag=new_etag).execution_options(synchronize_session=False)
-        ),
-    )
-    return result.rowcount == 1
+        statement = statement.where(_c.etag == expected_etag)
+    row = connection.execute(statement.values(**values, etag=new_etag).returning(*_c)).first()
+    return None if row is None else ApiKeyRow(*row)

@@ -6,92 +6,180 @@ one transaction can win (PostgreSQL re-checks its WHERE under the row lock;
 SQLite serialises writers). It is a lease: `generation_lease_expires` says
 until when its holder owns it; `renew_lease` moves that on while the holder
 works, and `release_expired` frees a lease that ran out (its holder died).
+
+Every function is a piece of a unit of work (store.database): it takes the
+unit's connection. The hot statements are built once, here, with bind
+parameters for their values.
 """
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection, bindparam, delete, func, select, tuple_, update
 
-from store.tables import ConversationRow
+from store.records import ConversationRow
+from store.tables import conversations as table
+
+_c = table.c
+
+_COUNT = select(func.count()).where(_c.user_id == bindparam("user_id"))
+_INSERT = table.insert().returning(_c.pk)
+_GET = select(table).where(_c.user_id == bindparam("user_id"), _c.id == bindparam("id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
+_ORDER = (_c.create_time.desc(), _c.id.desc())
+_LIST_FIRST = (
+    select(table).where(_c.user_id == bindparam("user_id")).order_by(*_ORDER).limit(bindparam("n"))
+)
+_LIST_AFTER = (
+    select(table)
+    .where(
+        _c.user_id == bindparam("user_id"),
+        tuple_(_c.create_time, _c.id)
+        < tuple_(
+            bindparam("after_time", type_=_c.create_time.type),
+            bindparam("after_id", type_=_c.id.type),
+        ),
+    )
+    .order_by(*_ORDER)
+    .limit(bindparam("n"))
+)
+_EXPIRED = _c.generation_lease_expires.is_(None) | (_c.generation_lease_expires <= bindparam("now"))
+_LOCK_VALUES = {
+    "generating_message_id": bindparam("message_id"),
+    "generating_since": bindparam("now"),
+    "generation_lease_expires": bindparam("lease_expires"),
+    "message_count": _c.message_count + bindparam("new_messages"),
+    "content_bytes": _c.content_bytes + bindparam("new_bytes"),
+    "update_time": bindparam("now"),
+    "etag": bindparam("new_etag"),
+}
+_LOCK_FREE = (
+    update(table)
+    .where(_c.pk == bindparam("cpk"), _c.generating_message_id.is_(None))
+    .values(_LOCK_VALUES)
+    .returning(_c.message_count)
+)
+_LOCK_STALE = (
+    update(table)
+    .where(_c.pk == bindparam("cpk"), _c.generating_message_id == bindparam("held_by"), _EXPIRED)
+    .values(_LOCK_VALUES)
+    .returning(_c.message_count)
+)
+_UNLOCK = (
+    update(table)
+    .where(_c.pk == bindparam("cpk"), _c.generating_message_id == bindparam("message_id"))
+    .values(
+        generating_message_id=None,
+        generating_since=None,
+        generation_lease_expires=None,
+        content_bytes=_c.content_bytes + bindparam("new_bytes"),
+        update_time=bindparam("now"),
+        etag=bindparam("new_etag"),
+    )
+)
+_RENEW = (
+    update(table)
+    .where(_c.pk == bindparam("cpk"), _c.generating_message_id == bindparam("message_id"))
+    .values(generation_lease_expires=bindparam("lease_expires"))
+)
+_EXPIRED_LEASES = (
+    select(_c.pk, _c.generating_message_id)
+    .where(_c.generating_message_id.is_not(None), _EXPIRED)
+    .order_by(_c.generation_lease_expires)
+    .limit(bindparam("n"))
+)
+_RELEASE_EXPIRED = (
+    update(table)
+    .where(_c.pk == bindparam("cpk"), _c.generating_message_id == bindparam("message_id"), _EXPIRED)
+    .values(
+        generating_message_id=None,
+        generating_since=None,
+        generation_lease_expires=None,
+        update_time=bindparam("now"),
+        etag=bindparam("new_etag"),
+    )
+)
+_DELETE = delete(table).where(_c.pk == bindparam("cpk")).returning(_c.content_bytes)
+_DELETE_AT_ETAG = (
+    delete(table)
+    .where(_c.pk == bindparam("cpk"), _c.etag == bindparam("expected_etag"))
+    .returning(_c.content_bytes)
+)
 
 
-async def count(session: AsyncSession, user_id: str) -> int:
+def count(connection: Connection, user_id: str) -> int:
     """How many conversations the user holds (its max_conversations cap)."""
-    query = select(func.count()).where(ConversationRow.user_id == user_id)
-    return int((await session.execute(query)).scalar_one())
+    return int(connection.execute(_COUNT, {"user_id": user_id}).scalar_one())
 
 
-async def insert(session: AsyncSession, row: ConversationRow) -> None:
-    """Raises sqlalchemy.exc.IntegrityError when the user already has a conversation of that id."""
-    session.add(row)
-    await session.flush()
+def insert(connection: Connection, row: ConversationRow) -> None:
+    """Stores `row` and sets its `pk`. Raises sqlalchemy.exc.IntegrityError when the user
+    already has a conversation of that id."""
+    values = {name: getattr(row, name) for name in _c.keys() if name != "pk"}
+    row.pk = int(connection.execute(_INSERT, values).scalar_one())
 
 
-async def get(
-    session: AsyncSession, user_id: str, conversation_id: str, *, for_update: bool = False
+def get(
+    connection: Connection, user_id: str, conversation_id: str, *, for_update: bool = False
 ) -> ConversationRow | None:
     """`for_update`: row-locked until the transaction ends (PostgreSQL; SQLite serialises
     writers anyway), for a write that depends on the values read."""
-    query = select(ConversationRow).where(
-        ConversationRow.user_id == user_id, ConversationRow.id == conversation_id
-    )
-    if for_update:
-        query = query.with_for_update()
-    result = await session.execute(query)
-    return result.scalar_one_or_none()
+    query = _GET_FOR_UPDATE if for_update else _GET
+    row = connection.execute(query, {"user_id": user_id, "id": conversation_id}).first()
+    return None if row is None else ConversationRow(*row)
 
 
-async def list_page(
-    session: AsyncSession, user_id: str, after: tuple[datetime, str] | None, limit: int
+def list_page(
+    connection: Connection, user_id: str, after: tuple[datetime, str] | None, limit: int
 ) -> list[ConversationRow]:
     """The user's conversations, newest first, strictly after the `(create_time, id)` cursor."""
-    query = select(ConversationRow).where(ConversationRow.user_id == user_id)
-    if after is not None:
-        query = query.where(
-            tuple_(ConversationRow.create_time, ConversationRow.id) < tuple_(*after)
+    if after is None:
+        result = connection.execute(_LIST_FIRST, {"user_id": user_id, "n": limit})
+    else:
+        result = connection.execute(
+            _LIST_AFTER,
+            {"user_id": user_id, "after_time": after[0], "after_id": after[1], "n": limit},
         )
-    query = query.order_by(ConversationRow.create_time.desc(), ConversationRow.id.desc())
-    return list((await session.execute(query.limit(limit))).scalars())
+    return [ConversationRow(*row) for row in result]
 
 
-async def update_fields(
-    session: AsyncSession,
+def update_fields(
+    connection: Connection,
     pk: int,
     values: Mapping[str, Any],
     *,
     expected_etag: str | None,
     new_etag: str,
     now: datetime,
-) -> bool:
-    """Applies `values` if the row exists (and still has `expected_etag` when given)."""
-    query = update(ConversationRow).where(ConversationRow.pk == pk)
+) -> ConversationRow | None:
+    """Applies `values` if the row exists (and still has `expected_etag` when given); the row
+    as written, None when nothing was."""
+    query = update(table).where(_c.pk == pk)
     if expected_etag is not None:
-        query = query.where(ConversationRow.etag == expected_etag)
-    query = query.values(**values, etag=new_etag, update_time=now)
-    return await _changed(session, query)
+        query = query.where(_c.etag == expected_etag)
+    query = query.values(**values, etag=new_etag, update_time=now).returning(*_c)
+    row = connection.execute(query).first()
+    return None if row is None else ConversationRow(*row)
 
 
-async def delete_one(session: AsyncSession, pk: int, *, expected_etag: str | None) -> int | None:
+def delete_one(connection: Connection, pk: int, *, expected_etag: str | None) -> int | None:
     """Deletes the conversation and its messages; the message bytes it held (as of the
     delete itself, so a settle committed meanwhile is included), None when absent or
     the etag is stale."""
-    query = delete(ConversationRow).where(ConversationRow.pk == pk)
-    if expected_etag is not None:
-        query = query.where(ConversationRow.etag == expected_etag)
     # The messages go with it: ON DELETE CASCADE, which SQLite enforces too
     # (store.database turns foreign keys on for every connection).
-    result = await session.execute(
-        query.returning(ConversationRow.content_bytes).execution_options(synchronize_session=False)
-    )
-    freed = result.scalar_one_or_none()
+    if expected_etag is None:
+        freed = connection.execute(_DELETE, {"cpk": pk}).scalar_one_or_none()
+    else:
+        freed = connection.execute(
+            _DELETE_AT_ETAG, {"cpk": pk, "expected_etag": expected_etag}
+        ).scalar_one_or_none()
     return None if freed is None else int(freed)
 
 
-async def try_lock(
-    session: AsyncSession,
+def try_lock(
+    connection: Connection,
     pk: int,
     *,
     message_id: str,
@@ -110,32 +198,24 @@ async def try_lock(
     Returns the new message_count (the last reserved position), or None if
     another transaction changed the lock first (or renewed its lease).
     """
-    lock_holder = (
-        ConversationRow.generating_message_id.is_(None)
-        if held_by is None
-        else (ConversationRow.generating_message_id == held_by) & _expired(now)
-    )
-    result = await session.execute(
-        update(ConversationRow)
-        .where(ConversationRow.pk == pk, lock_holder)
-        .values(
-            generating_message_id=message_id,
-            generating_since=now,
-            generation_lease_expires=lease_expires,
-            message_count=ConversationRow.message_count + new_messages,
-            content_bytes=ConversationRow.content_bytes + new_bytes,
-            update_time=now,
-            etag=new_etag,
-        )
-        .returning(ConversationRow.message_count)
-        .execution_options(synchronize_session=False)
-    )
-    count = result.scalar_one_or_none()
+    params: dict[str, Any] = {
+        "cpk": pk,
+        "message_id": message_id,
+        "now": now,
+        "lease_expires": lease_expires,
+        "new_messages": new_messages,
+        "new_bytes": new_bytes,
+        "new_etag": new_etag,
+    }
+    if held_by is None:
+        count = connection.execute(_LOCK_FREE, params).scalar_one_or_none()
+    else:
+        count = connection.execute(_LOCK_STALE, {**params, "held_by": held_by}).scalar_one_or_none()
     return None if count is None else int(count)
 
 
-async def unlock(
-    session: AsyncSession,
+def unlock(
+    connection: Connection,
     pk: int,
     *,
     message_id: str,
@@ -147,75 +227,33 @@ async def unlock(
 
     Also bumps update_time and the etag (the thread changed), and counts `new_bytes` of
     settled message content on the conversation (store.message_bytes)."""
-    query = (
-        update(ConversationRow)
-        .where(ConversationRow.pk == pk, ConversationRow.generating_message_id == message_id)
-        .values(
-            generating_message_id=None,
-            generating_since=None,
-            generation_lease_expires=None,
-            content_bytes=ConversationRow.content_bytes + new_bytes,
-            update_time=now,
-            etag=new_etag,
-        )
-    )
-    return await _changed(session, query)
+    params = {
+        "cpk": pk,
+        "message_id": message_id,
+        "now": now,
+        "new_etag": new_etag,
+        "new_bytes": new_bytes,
+    }
+    return connection.execute(_UNLOCK, params).rowcount > 0
 
 
-async def renew_lease(
-    session: AsyncSession, pk: int, *, message_id: str, lease_expires: datetime
+def renew_lease(
+    connection: Connection, pk: int, *, message_id: str, lease_expires: datetime
 ) -> bool:
     """Moves the lease of `message_id` on; False when it no longer holds the lock."""
-    query = (
-        update(ConversationRow)
-        .where(ConversationRow.pk == pk, ConversationRow.generating_message_id == message_id)
-        .values(generation_lease_expires=lease_expires)
-    )
-    return await _changed(session, query)
+    params = {"cpk": pk, "message_id": message_id, "lease_expires": lease_expires}
+    return connection.execute(_RENEW, params).rowcount > 0
 
 
-async def expired_leases(session: AsyncSession, now: datetime, limit: int) -> list[tuple[int, str]]:
+def expired_leases(connection: Connection, now: datetime, limit: int) -> list[tuple[int, str]]:
     """(conversation pk, answer id) of locks whose lease ran out by `now`, oldest first."""
-    result = await session.execute(
-        select(ConversationRow.pk, ConversationRow.generating_message_id)
-        .where(ConversationRow.generating_message_id.is_not(None), _expired(now))
-        .order_by(ConversationRow.generation_lease_expires)
-        .limit(limit)
-    )
-    return [(int(pk), str(message_id)) for pk, message_id in result.all()]
+    result = connection.execute(_EXPIRED_LEASES, {"now": now, "n": limit})
+    return [(int(pk), str(message_id)) for pk, message_id in result]
 
 
-async def release_expired(
-    session: AsyncSession, pk: int, *, message_id: str, now: datetime, new_etag: str
+def release_expired(
+    connection: Connection, pk: int, *, message_id: str, now: datetime, new_etag: str
 ) -> bool:
     """Frees the lock of `message_id` if its lease is still run out (not renewed meanwhile)."""
-    query = (
-        update(ConversationRow)
-        .where(
-            ConversationRow.pk == pk,
-            ConversationRow.generating_message_id == message_id,
-            _expired(now),
-        )
-        .values(
-            generating_message_id=None,
-            generating_since=None,
-            generation_lease_expires=None,
-            update_time=now,
-            etag=new_etag,
-        )
-    )
-    return await _changed(session, query)
-
-
-def _expired(now: datetime) -> Any:
-    """A lease past `now`; none at all (a lock from before leases) counts as past."""
-    lease = ConversationRow.generation_lease_expires
-    return lease.is_(None) | (lease <= now)
-
-
-async def _changed(session: AsyncSession, statement: Any) -> bool:
-    result = cast(
-        CursorResult[Any],
-        await session.execute(statement.execution_options(synchronize_session=False)),
-    )
-    return result.rowcount > 0
+    params = {"cpk": pk, "message_id": message_id, "now": now, "new_etag": new_etag}
+    return connection.execute(_RELEASE_EXPIRED, params).rowcount > 0

@@ -1,39 +1,60 @@
-"""The database handle: engines, sessions, and the SQLite transaction fix-ups.
+"""The database handle: units of work, run whole, off the event loop or without blocking it.
 
-Two engines per database:
+Every database access is a *unit of work*: a plain function of a SQLAlchemy
+`Connection` (store/ holds them) that the domain hands to `Database.read` or
+`Database.write`. A unit runs from start to end in one go:
 
-- writes: one transaction per `write()` block. On SQLite it starts with
-  `BEGIN IMMEDIATE`: a transaction that reads and then writes could otherwise
-  fail at once with "database is locked" when another connection wrote
-  meanwhile (SQLite cannot upgrade its lock and will not wait); IMMEDIATE
-  takes the write lock first, waiting up to the busy timeout. On PostgreSQL,
-  row locks and READ COMMITTED do the job.
-- reads: autocommit, each statement on its own. Every read here is a single
-  statement or tolerates a change between two (they are re-checked under the
-  write transaction where it matters), and skipping BEGIN/ROLLBACK saves two
-  round trips per request: the API key lookup of every request costs about
-  a third as much (measured: ~0.26 ms instead of ~0.7 ms on PostgreSQL).
+- SQLite (the embedded default): in worker threads of this process, each
+  holding its own pysqlite connection. One thread writes (SQLite has one
+  writer anyway, so no two of this process's transactions wait on each
+  other's lock), two read. A unit costs one hand-over to a thread and back,
+  whatever number of statements it runs; the event loop never blocks on the
+  file. Writes start with `BEGIN IMMEDIATE`: a transaction that reads and then
+  writes could otherwise fail at once with "database is locked" when another
+  process wrote meanwhile (SQLite cannot upgrade its lock and will not wait);
+  IMMEDIATE takes the write lock first, waiting up to the busy timeout.
+- PostgreSQL (production): on the event loop, over asyncpg, through
+  SQLAlchemy's greenlet bridge (`run_sync`): the unit's statements are plain
+  calls that await the driver underneath. Reads run in autocommit, each
+  statement on its own (no BEGIN/ROLLBACK round trips); writes in one
+  transaction under READ COMMITTED, with row locks doing the rest.
+
+A write commits when its unit returns and rolls back when it raises; the
+exception reaches the caller as it was raised (an ApiError stays one). A unit
+that is cancelled while it runs in a thread still runs to its end: a
+cancelled caller does not know whether it committed.
+
+Units are synchronous functions: they cannot await (no network call, no
+sleeping) while they hold a connection, which keeps transactions short.
 """
 
+import asyncio
+import contextvars
+import logging
+import queue
+import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util import greenlet_spawn
+
+log = logging.getLogger(__name__)
 
 # How long a SQLite connection waits for another process's write lock, in ms.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_READER_THREADS = 2
+# PostgreSQL connections per engine (a process has two: reads and writes).
+DEFAULT_POOL_SIZE = 15
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Unit = Callable[Concatenate[Connection, P], T]
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -74,18 +95,87 @@ def ensure_sqlite_directory(url: str | URL) -> None:
     Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_engine(url: URL, *, writer: bool) -> AsyncEngine:
-    engine = create_async_engine(
-        url,
+class _Workers:
+    """Threads that run units of work on connections of one SQLite engine, in order of arrival.
+
+    Jobs wait in one queue; a thread takes the next, checks a connection out of
+    the engine's pool for it (so the pool's metrics see it), runs the unit in
+    the caller's context (request ids and trace spans follow it) and hands the
+    outcome back to the caller's loop. Under load the threads stay busy and the
+    hand-overs cost little; idle, each costs a thread wake-up.
+    """
+
+    def __init__(self, engine: Engine, threads: int, *, name: str, transaction: bool) -> None:
+        self._engine = engine
+        self._transaction = transaction
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"{name}-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    async def run(self, unit: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._jobs.put((future, contextvars.copy_context(), unit, args, kwargs))
+        return await future
+
+    def _serve(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            future, context, unit, args, kwargs = job
+            try:
+                result = context.run(self._run, unit, args, kwargs)
+            except BaseException as exc:  # the caller's to handle, in its own thread
+                _hand_back(future, _fail, exc)
+            else:
+                _hand_back(future, _succeed, result)
+
+    def _run(self, unit: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+        return _run_unit(self._engine, self._transaction, unit, args, kwargs)
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+
+def _hand_back(future: asyncio.Future[Any], settle: Callable[..., None], value: Any) -> None:
+    try:
+        future.get_loop().call_soon_threadsafe(settle, future, value)
+    except RuntimeError:  # the caller's loop is closed: nobody is waiting any more
+        pass
+
+
+def _succeed(future: asyncio.Future[Any], result: Any) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
+def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> Engine:
+    engine = create_engine(
+        url.set(drivername="sqlite+pysqlite"),
         hide_parameters=True,  # see Database.connect
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        # Readers never open a transaction, so there is nothing to roll back on check-in.
-        pool_reset_on_return="rollback" if writer else None,
+        # Each worker thread checks a connection out for one unit and back in after it.
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        pool_size=pool_size,
+        max_overflow=0,
+        # The unit's own block commits or rolls back: nothing is left to reset on check-in.
+        pool_reset_on_return=None,
     )
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take BEGIN away from the driver: SQLAlchemy emits it (below).
+        # Take BEGIN away from the driver: SQLAlchemy emits it (below), or nothing (reads).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
@@ -96,7 +186,7 @@ def _sqlite_engine(url: URL, *, writer: bool) -> AsyncEngine:
 
     if writer:
 
-        @event.listens_for(engine.sync_engine, "begin")
+        @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -104,32 +194,58 @@ def _sqlite_engine(url: URL, *, writer: bool) -> AsyncEngine:
 
 
 class Database:
-    """One per process, built at start-up; `read()` and `write()` hand out sessions."""
+    """One per process, built at start-up: `read(unit, ...)` and `write(unit, ...)`."""
 
-    def __init__(self, writer: AsyncEngine, reader: AsyncEngine) -> None:
+    def __init__(
+        self,
+        writer: Engine,
+        reader: Engine,
+        *,
+        async_engines: tuple[AsyncEngine, AsyncEngine] | None = None,
+    ) -> None:
         self._writer = writer
         self._reader = reader
-        self._write_sessions = async_sessionmaker(writer, expire_on_commit=False)
-        self._read_sessions = async_sessionmaker(self._reader, expire_on_commit=False)
+        self._async_engines = async_engines
+        self._write_workers: _Workers | None = None
+        self._read_workers: _Workers | None = None
+        if async_engines is None:  # SQLite
+            self._write_workers = _Workers(writer, 1, name="sqlite-writer", transaction=True)
+            self._read_workers = _Workers(
+                reader, SQLITE_READER_THREADS, name="sqlite-reader", transaction=False
+            )
         self._discarded_at = 0.0
 
     @classmethod
     async def connect(
-        cls, url: str, *, timeout_seconds: float | None = None, **engine_options: Any
+        cls,
+        url: str,
+        *,
+        timeout_seconds: float | None = None,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        **engine_options: Any,
     ) -> "Database":
-        """Engines for `url` (sqlite+aiosqlite:///var/x.db or postgresql+asyncpg://...).
+        """The database at `url` (sqlite+aiosqlite:///var/x.db or postgresql+asyncpg://...).
 
         No I/O happens until the first query; call `ping()` to check reachability.
         SQL parameters are never put in error messages (`hide_parameters`): they
         hold message texts and key hashes, and errors get logged. `timeout_seconds`
         (PostgreSQL) bounds connecting, waiting for a pooled connection and each
         statement, so an unreachable database fails a request instead of hanging it.
+        `pool_size` (PostgreSQL): the connections each engine keeps, and never more: a pool
+        that opened extra connections under load and closed them when they came back would
+        pay a connection's start-up (a round trip, authentication, a backend process) on
+        every burst; a request that finds all of them busy waits for one.
         """
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             ensure_sqlite_directory(parsed)
-            return cls(_sqlite_engine(parsed, writer=True), _sqlite_engine(parsed, writer=False))
+            return cls(
+                _sqlite_engine(parsed, writer=True, pool_size=1),
+                _sqlite_engine(parsed, writer=False, pool_size=SQLITE_READER_THREADS),
+            )
         engine_options.setdefault("hide_parameters", True)
+        engine_options.setdefault("pool_size", pool_size)
+        engine_options.setdefault("max_overflow", 0)
         if timeout_seconds is not None:
             engine_options.setdefault("pool_timeout", timeout_seconds)
             engine_options.setdefault(
@@ -137,18 +253,14 @@ class Database:
             )
         # No pool_pre_ping: it costs a round trip per checkout; a dropped connection is
         # detected on use and the pool invalidated, failing one request, not every one.
-        reader_options: dict[str, Any] = {
-            "isolation_level": "AUTOCOMMIT",
-            "pool_reset_on_return": None,
-            **engine_options,
-        }
-        return cls(
-            create_async_engine(parsed, **engine_options),
-            create_async_engine(parsed, **reader_options),
+        writer = create_async_engine(parsed, **engine_options)
+        reader = create_async_engine(
+            parsed, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **engine_options
         )
+        return cls(writer.sync_engine, reader.sync_engine, async_engines=(writer, reader))
 
-    def engines(self) -> dict[str, AsyncEngine]:
-        """The engines by role (`writer`, `reader`), for pool metrics."""
+    def engines(self) -> dict[str, Engine]:
+        """The (synchronous) engines by role, `writer` and `reader`: pool metrics, traces."""
         return {"writer": self._writer, "reader": self._reader}
 
     @property
@@ -156,28 +268,23 @@ class Database:
         """`sqlite` or `postgresql`."""
         return self._writer.dialect.name
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for queries (autocommit: do not write through it)."""
-        async with self._read_sessions() as session:
-            yield session
+    async def read(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`unit(connection, *args)` for queries: each statement on its own (autocommit), so
+        do not write through it; a unit that needs a consistent snapshot uses `write`."""
+        if self._read_workers is not None:
+            return await self._read_workers.run(unit, args, kwargs)
+        return await greenlet_spawn(_run_unit, self._reader, False, unit, args, kwargs)
 
-    @asynccontextmanager
-    async def query(self) -> AsyncIterator[AsyncConnection]:
-        """A Core connection for hot single-statement reads (no ORM objects built)."""
-        async with self._reader.connect() as connection:
-            yield connection
-
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
-        """A transaction: committed when the block ends, rolled back when it raises."""
-        async with self._write_sessions() as session, session.begin():
-            yield session
+    async def write(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`unit(connection, *args)` in one transaction: committed when it returns, rolled
+        back when it raises."""
+        if self._write_workers is not None:
+            return await self._write_workers.run(unit, args, kwargs)
+        return await greenlet_spawn(_run_unit, self._writer, True, unit, args, kwargs)
 
     async def ping(self) -> None:
         """Raises when the database does not answer a trivial query."""
-        async with self._reader.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await self.read(_select_one)
 
     async def discard_connections(self) -> None:
         """Closes every idle pooled connection (after an outage: they may all be dead).
@@ -191,9 +298,39 @@ class Database:
         if now - self._discarded_at < 1.0:
             return
         self._discarded_at = now
-        for engine in (self._writer, self._reader):
-            await engine.dispose()
+        if self._async_engines is not None:
+            for engine in self._async_engines:
+                await engine.dispose()
+        else:
+            self._writer.dispose()
+            self._reader.dispose()
 
     async def close(self) -> None:
-        await self._writer.dispose()
-        await self._reader.dispose()
+        for workers in (self._write_workers, self._read_workers):
+            if workers is not None:
+                await asyncio.to_thread(workers.close)
+        if self._async_engines is not None:
+            for engine in self._async_engines:
+                await engine.dispose()
+        else:
+            self._writer.dispose()
+            self._reader.dispose()
+
+
+def _run_unit(
+    engine: Engine,
+    transaction: bool,
+    unit: Callable[..., T],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> T:
+    """One unit on a pooled connection (inside SQLAlchemy's greenlet, for the async driver)."""
+    with engine.connect() as connection:
+        if transaction:
+            with connection.begin():
+                return unit(connection, *args, **kwargs)
+        return unit(connection, *args, **kwargs)
+
+
+def _select_one(connection: Connection) -> None:
+    connection.execute(text("SELECT 1"))

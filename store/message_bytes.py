@@ -5,11 +5,42 @@ Both move in the transaction that changes the content, by single conditional
 statements, so N processes on one database agree without summing any table.
 """
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Callable
+from typing import Any
 
-from store.tables import ConversationRow, UserMessageBytesRow
+from sqlalchemy import Connection, Executable, Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from store.tables import conversations, user_message_bytes
+
+_total = user_message_bytes.c.message_bytes
+_USED = select(_total).where(user_message_bytes.c.user_id == bindparam("user_id"))
+_COUNT_ON_CONVERSATION = (
+    update(conversations)
+    .where(conversations.c.pk == bindparam("cpk"))
+    .values(content_bytes=conversations.c.content_bytes + bindparam("amount"))
+    .returning(conversations.c.user_id)
+)
+
+
+def _charges(insert: Callable[[Table], Any]) -> tuple[Executable, Executable]:
+    """The uncapped and the capped upsert, in one dialect's INSERT ... ON CONFLICT."""
+    statement = insert(user_message_bytes).values(
+        user_id=bindparam("user_id"), message_bytes=bindparam("start")
+    )
+    new_total = _total + bindparam("amount")
+    uncapped = statement.on_conflict_do_update(
+        index_elements=[user_message_bytes.c.user_id], set_={"message_bytes": new_total}
+    ).returning(_total)
+    capped = statement.on_conflict_do_update(
+        index_elements=[user_message_bytes.c.user_id],
+        set_={"message_bytes": new_total},
+        where=new_total <= bindparam("cap"),
+    ).returning(_total)
+    return uncapped, capped
+
+
+_CHARGE = {"postgresql": _charges(postgresql.insert), "sqlite": _charges(sqlite.insert)}
 
 
 def size(text: str) -> int:
@@ -17,49 +48,37 @@ def size(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-async def used(session: AsyncSession, user_id: str) -> int:
-    query = select(UserMessageBytesRow.message_bytes).where(UserMessageBytesRow.user_id == user_id)
-    return int((await session.execute(query)).scalar_one_or_none() or 0)
+def used(connection: Connection, user_id: str) -> int:
+    return int(connection.execute(_USED, {"user_id": user_id}).scalar_one_or_none() or 0)
 
 
-async def charge(session: AsyncSession, user_id: str, amount: int, cap: int | None) -> bool:
+def charge(connection: Connection, user_id: str, amount: int, cap: int | None) -> bool:
     """Adds `amount` (may be negative) to the user's total unless that would pass `cap`
     (None: no cap; a negative amount always passes). One INSERT ... ON CONFLICT DO UPDATE
     ... WHERE: the check and the addition are atomic on both databases."""
     if cap is not None and amount > 0 and amount > cap:
         return False
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(UserMessageBytesRow).values(user_id=user_id, message_bytes=max(amount, 0))
-    total = UserMessageBytesRow.message_bytes + amount
-    where = None if cap is None or amount <= 0 else total <= cap
-    upsert = statement.on_conflict_do_update(
-        index_elements=[UserMessageBytesRow.user_id],
-        set_={"message_bytes": total},
-        where=where,
-    ).returning(UserMessageBytesRow.message_bytes)
-    return (await session.execute(upsert)).scalar_one_or_none() is not None
+    uncapped, capped = _CHARGE[connection.dialect.name]
+    params = {"user_id": user_id, "start": max(amount, 0), "amount": amount}
+    if cap is None or amount <= 0:
+        statement = uncapped
+    else:
+        statement, params["cap"] = capped, cap
+    return connection.execute(statement, params).scalar_one_or_none() is not None
 
 
-async def count_on_conversation(
-    session: AsyncSession, conversation_pk: int, amount: int
-) -> str | None:
+def count_on_conversation(connection: Connection, conversation_pk: int, amount: int) -> str | None:
     """Adds `amount` to the conversation's own count; its user id, None when it is gone."""
-    result = await session.execute(
-        update(ConversationRow)
-        .where(ConversationRow.pk == conversation_pk)
-        .values(content_bytes=ConversationRow.content_bytes + amount)
-        .returning(ConversationRow.user_id)
-        .execution_options(synchronize_session=False)
-    )
-    return result.scalar_one_or_none()
+    params = {"cpk": conversation_pk, "amount": amount}
+    user_id = connection.execute(_COUNT_ON_CONVERSATION, params).scalar_one_or_none()
+    return None if user_id is None else str(user_id)
 
 
-async def add_to_conversation(session: AsyncSession, conversation_pk: int, amount: int) -> None:
+def add_to_conversation(connection: Connection, conversation_pk: int, amount: int) -> None:
     """Counts `amount` on the conversation and on its user with no cap (an answer that has
     ended is kept whole). Nothing when the conversation is gone."""
     if not amount:
         return
-    user_id = await count_on_conversation(session, conversation_pk, amount)
+    user_id = count_on_conversation(connection, conversation_pk, amount)
     if user_id is not None:
-        await charge(session, user_id, amount, None)
+        charge(connection, user_id, amount, None)

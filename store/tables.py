@@ -1,4 +1,9 @@
-"""The schema, as SQLAlchemy 2 declarative classes. Migrations (store/migrations) create it.
+"""The schema, as SQLAlchemy Core tables. Migrations (store/migrations) create it.
+
+Core rather than ORM classes: every query in store/ is a Core statement built
+once at import (bind parameters for the values), so a request pays for
+executing it and for nothing else; rows come back as the plain records of
+store.records.
 
 Portable between SQLite and PostgreSQL: timestamps are stored as naive UTC at
 microsecond precision (SQLite has no time zones; both keep microseconds, which
@@ -6,12 +11,13 @@ keyset pagination relies on), integer surrogate keys become INTEGER on SQLite
 so that they autoincrement there.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -19,11 +25,11 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so migrations can refer to them on both databases.
@@ -61,125 +67,113 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-
-class ApiKeyRow(Base):
-    """An API key. Only a hash of the secret is kept; `prefix` lets people recognise it."""
-
-    __tablename__ = "api_keys"
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(128))
-    role: Mapped[str] = mapped_column(String(16))  # "user" | "admin"
-    display_name: Mapped[str] = mapped_column(String(200), default="")
-    prefix: Mapped[str] = mapped_column(String(16))
+# An API key. Only a hash of the secret is kept; `prefix` lets people recognise it.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(128), nullable=False),
+    Column("role", String(16), nullable=False),  # "user" | "admin"
+    Column("display_name", String(200), nullable=False),
+    Column("prefix", String(16), nullable=False),
     # hex SHA-256 (or HMAC-SHA-256 with the server pepper) of the secret: the lookup key.
-    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    create_time: Mapped[datetime] = mapped_column(UtcDateTime())
-    revoke_time: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("revoke_time", UtcDateTime(), nullable=True),
     # The key's Limits (domain.limits.to_store), None when it has none.
-    limits: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    etag: Mapped[str] = mapped_column(String(32), default="")
+    Column("limits", JSON, nullable=True),
+    Column("etag", String(32), nullable=False),
+    Index("ix_api_keys_user_created", "user_id", "create_time", "id"),
+)
 
-    __table_args__ = (Index("ix_api_keys_user_created", "user_id", "create_time", "id"),)
+# A user's own limits (all of its keys together); absent: the role's defaults.
+user_limits = Table(
+    "user_limits",
+    metadata,
+    Column("user_id", String(128), primary_key=True),
+    Column("limits", JSON, nullable=True),
+    Column("etag", String(32), nullable=False),
+    Column("update_time", UtcDateTime(), nullable=False),
+)
 
+# A user's running total of message bytes held (its max_message_bytes cap), kept in the
+# transactions that store, settle and delete, so no turn sums the messages table.
+user_message_bytes = Table(
+    "user_message_bytes",
+    metadata,
+    Column("user_id", String(128), primary_key=True),
+    Column("message_bytes", BigInteger, nullable=False),
+)
 
-class UserLimitsRow(Base):
-    """A user's own limits (all of its keys together); absent: the role's defaults."""
-
-    __tablename__ = "user_limits"
-
-    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    limits: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    etag: Mapped[str] = mapped_column(String(32))
-    update_time: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class UserMessageBytesRow(Base):
-    """A user's running total of message bytes held (its max_message_bytes cap), kept in
-    the transactions that store, settle and delete, so no turn sums the messages table."""
-
-    __tablename__ = "user_message_bytes"
-
-    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    message_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class ConversationRow(Base):
-    """A conversation. `id` is unique per user: one user's ids reveal nothing to another."""
-
-    __tablename__ = "conversations"
-
-    pk: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
-    user_id: Mapped[str] = mapped_column(String(128))
-    id: Mapped[str] = mapped_column(String(63))
-    title: Mapped[str] = mapped_column(String(200), default="")
-    model: Mapped[str] = mapped_column(String(128))
-    system_prompt: Mapped[str] = mapped_column(Text, default="")
-    message_count: Mapped[int] = mapped_column(Integer, default=0)
-    etag: Mapped[str] = mapped_column(String(32))
-    create_time: Mapped[datetime] = mapped_column(UtcDateTime())
-    update_time: Mapped[datetime] = mapped_column(UtcDateTime())
+# A conversation. `id` is unique per user: one user's ids reveal nothing to another.
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("pk", SurrogateKey, primary_key=True, autoincrement=True),
+    Column("user_id", String(128), nullable=False),
+    Column("id", String(63), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("system_prompt", Text, nullable=False),
+    Column("message_count", Integer, nullable=False),
+    Column("etag", String(32), nullable=False),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("update_time", UtcDateTime(), nullable=False),
     # The generation lock: the answer being written, since when, and until when its
     # writer holds the lease (renewed while it works; past it, the writer is presumed dead).
-    generating_message_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    generating_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    generation_lease_expires: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    Column("generating_message_id", String(40), nullable=True),
+    Column("generating_since", UtcDateTime(), nullable=True),
+    Column("generation_lease_expires", UtcDateTime(), nullable=True),
     # UTF-8 bytes of its system prompt and settled messages: what deleting it frees
     # from its user's `user_message_bytes` total (store.message_bytes).
-    content_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    Column("content_bytes", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("user_id", "id"),
+    Index("ix_conversations_user_created", "user_id", "create_time", "id"),
+    # The sweep's query: leases that ran out.
+    Index("ix_conversations_generation_lease_expires", "generation_lease_expires"),
+)
 
-    __table_args__ = (
-        UniqueConstraint("user_id", "id"),
-        Index("ix_conversations_user_created", "user_id", "create_time", "id"),
-        # The sweep's query: leases that ran out.
-        Index("ix_conversations_generation_lease_expires", "generation_lease_expires"),
-    )
+# One message. `position` (1, 2, ...) orders a thread and is its pagination key.
+messages = Table(
+    "messages",
+    metadata,
+    Column("pk", SurrogateKey, primary_key=True, autoincrement=True),
+    Column(
+        "conversation_pk",
+        SurrogateKey,
+        ForeignKey("conversations.pk", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("id", String(40), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("role", String(16), nullable=False),  # "USER" | "ASSISTANT"
+    Column("content", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # COMPLETE | IN_PROGRESS | FAILED | CANCELLED
+    Column("model", String(128), nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("finish_reason", String(24), nullable=True),
+    Column("error_code", Integer, nullable=True),
+    Column("error_message", Text, nullable=True),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("update_time", UtcDateTime(), nullable=False),
+    UniqueConstraint("conversation_pk", "position"),
+    UniqueConstraint("conversation_pk", "id"),
+)
 
-
-class MessageRow(Base):
-    """One message. `position` (1, 2, ...) orders a thread and is its pagination key."""
-
-    __tablename__ = "messages"
-
-    pk: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
-    conversation_pk: Mapped[int] = mapped_column(
-        SurrogateKey, ForeignKey("conversations.pk", ondelete="CASCADE")
-    )
-    id: Mapped[str] = mapped_column(String(40))
-    position: Mapped[int] = mapped_column(Integer)
-    role: Mapped[str] = mapped_column(String(16))  # "USER" | "ASSISTANT"
-    content: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16))  # COMPLETE | IN_PROGRESS | FAILED | CANCELLED
-    model: Mapped[str] = mapped_column(String(128), default="")
-    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    finish_reason: Mapped[str | None] = mapped_column(String(24), nullable=True)
-    error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
-    create_time: Mapped[datetime] = mapped_column(UtcDateTime())
-    update_time: Mapped[datetime] = mapped_column(UtcDateTime())
-
-    __table_args__ = (
-        UniqueConstraint("conversation_pk", "position"),
-        UniqueConstraint("conversation_pk", "id"),
-    )
-
-
-class UsageRow(Base):
-    """Usage per UTC day, user and model; one upserted row per generation."""
-
-    __tablename__ = "usage_daily"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    model: Mapped[str] = mapped_column(String(128), primary_key=True)
-    requests: Mapped[int] = mapped_column(BigInteger, default=0)
-    input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
-    output_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+# Usage per UTC day, user and model; one upserted row per generation (or batch).
+usage_daily = Table(
+    "usage_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("user_id", String(128), primary_key=True),
+    Column("model", String(128), primary_key=True),
+    Column("requests", BigInteger, nullable=False),
+    Column("input_tokens", BigInteger, nullable=False),
+    Column("output_tokens", BigInteger, nullable=False),
     # Cost at the model's configured prices, in millionths of the currency (exact sums).
-    cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)
-
-    __table_args__ = (Index("ix_usage_daily_user_day", "user_id", "day"),)
+    Column("cost_micros", BigInteger, nullable=False),
+    Index("ix_usage_daily_user_day", "user_id", "day"),
+)

@@ -1,16 +1,33 @@
-"""Daily usage counters: one upsert per generation, summed per (day, user, model)."""
+"""Daily usage counters: one upsert per generation (or batch), summed per (day, user, model)."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Executable, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.tables import UsageRow
+from store.records import UsageRow
+from store.tables import usage_daily as table
+
+_c = table.c
+_COUNTS = ("requests", "input_tokens", "output_tokens", "cost_micros")
 
 
-async def add(
-    session: AsyncSession,
+def _upsert(insert: Callable[[Table], Any]) -> Executable:
+    statement = insert(table)
+    upsert: Executable = statement.on_conflict_do_update(
+        index_elements=[_c.day, _c.user_id, _c.model],
+        set_={name: _c[name] + statement.excluded[name] for name in _COUNTS},
+    )
+    return upsert
+
+
+_ADD = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
+def add(
+    connection: Connection,
     *,
     day: date,
     user_id: str,
@@ -22,37 +39,31 @@ async def add(
 ) -> None:
     """Adds to the counters in one statement (INSERT ... ON CONFLICT DO UPDATE): race-free
     across processes."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(UsageRow).values(
-        day=day,
-        user_id=user_id,
-        model=model,
-        requests=requests,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cost_micros=cost_micros,
+    add_many(
+        connection, [(day, user_id, model, requests, input_tokens, output_tokens, cost_micros)]
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=[UsageRow.day, UsageRow.user_id, UsageRow.model],
-        set_={
-            "requests": UsageRow.requests + statement.excluded.requests,
-            "input_tokens": UsageRow.input_tokens + statement.excluded.input_tokens,
-            "output_tokens": UsageRow.output_tokens + statement.excluded.output_tokens,
-            "cost_micros": UsageRow.cost_micros + statement.excluded.cost_micros,
-        },
-    )
-    await session.execute(statement)
 
 
-async def rows(
-    session: AsyncSession, *, start: date, end: date, user_id: str | None, model: str | None
+def add_many(
+    connection: Connection, counts: list[tuple[date, str, str, int, int, int, int]]
+) -> None:
+    """`add` for several (day, user, model, requests, input, output, cost) at once."""
+    if not counts:
+        return
+    names = ("day", "user_id", "model", *_COUNTS)
+    connection.execute(
+        _ADD[connection.dialect.name], [dict(zip(names, row, strict=True)) for row in counts]
+    )
+
+
+def rows(
+    connection: Connection, *, start: date, end: date, user_id: str | None, model: str | None
 ) -> list[UsageRow]:
     """Rows in [start, end], by date then user then model. `user_id=None`: every user."""
-    query = select(UsageRow).where(UsageRow.day >= start, UsageRow.day <= end)
+    query = select(table).where(_c.day >= start, _c.day <= end)
     if user_id is not None:
-        query = query.where(UsageRow.user_id == user_id)
+        query = query.where(_c.user_id == user_id)
     if model:
-        query = query.where(UsageRow.model == model)
-    query = query.order_by(UsageRow.day, UsageRow.user_id, UsageRow.model)
-    return list((await session.execute(query)).scalars())
+        query = query.where(_c.model == model)
+    query = query.order_by(_c.day, _c.user_id, _c.model)
+    return [UsageRow(*row) for row in connection.execute(query)]

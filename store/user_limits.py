@@ -3,19 +3,32 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.tables import UserLimitsRow
+from store.records import UserLimitsRow
+from store.tables import user_limits as table
+
+_c = table.c
+_GET = select(table).where(_c.user_id == bindparam("user_id"))
+_LIMITS = select(_c.limits).where(_c.user_id == bindparam("user_id"))
 
 
-async def get(session: AsyncSession, user_id: str) -> UserLimitsRow | None:
-    return await session.get(UserLimitsRow, user_id)
+def get(connection: Connection, user_id: str) -> UserLimitsRow | None:
+    row = connection.execute(_GET, {"user_id": user_id}).first()
+    return None if row is None else UserLimitsRow(*row)
 
 
-async def put(
-    session: AsyncSession,
+def limits_of(connection: Connection, user_id: str) -> dict[str, Any] | None:
+    """The user's stored limits alone (admission's read): None when it has none."""
+    stored: dict[str, Any] | None = connection.execute(
+        _LIMITS, {"user_id": user_id}
+    ).scalar_one_or_none()
+    return stored
+
+
+def put(
+    connection: Connection,
     user_id: str,
     limits: dict[str, Any] | None,
     *,
@@ -28,21 +41,17 @@ async def put(
     Without one, an upsert (INSERT ... ON CONFLICT DO UPDATE): two processes cannot both insert.
     """
     if expected_etag is not None:
-        result = await session.execute(
-            update(UserLimitsRow)
-            .where(UserLimitsRow.user_id == user_id, UserLimitsRow.etag == expected_etag)
+        result = connection.execute(
+            update(table)
+            .where(_c.user_id == user_id, _c.etag == expected_etag)
             .values(limits=limits, etag=new_etag, update_time=now)
-            .execution_options(synchronize_session=False)
         )
-        return bool(getattr(result, "rowcount", 0) == 1)
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(UserLimitsRow).values(
-        user_id=user_id, limits=limits, etag=new_etag, update_time=now
-    )
-    await session.execute(
+        return result.rowcount == 1
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(user_id=user_id, limits=limits, etag=new_etag, update_time=now)
+    connection.execute(
         statement.on_conflict_do_update(
-            index_elements=[UserLimitsRow.user_id],
+            index_elements=[_c.user_id],
             set_={"limits": limits, "etag": new_etag, "update_time": now},
         )
     )

@@ -8,14 +8,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from store.database import ensure_sqlite_directory
-from store.tables import Base
+from store.tables import metadata
 
 # An arbitrary constant: the PostgreSQL advisory lock that serialises migrations
 # when several server processes start at once against one database.
 MIGRATION_LOCK_ID = 7_140_425_311
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _url() -> str:

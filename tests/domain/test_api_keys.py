@@ -1,15 +1,20 @@
 """API keys: hashed storage, authentication, roles, revocation, listing."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from domain import api_keys
 from domain.identity import Caller
 from domain.services import Services
 from errors import ApiError, Code
 from store.database import Database
-from store.tables import ApiKeyRow
+from store.records import ApiKeyRow
+from store.tables import api_keys as key_table
 from tests.domain.conftest import ALICE, BOB, ROOT
+
+
+def _all_keys(connection: Connection) -> list[ApiKeyRow]:
+    return [ApiKeyRow(*row) for row in connection.execute(select(key_table))]
 
 
 async def test_secret_is_shown_once_and_only_its_hash_is_stored(svc: Services) -> None:
@@ -17,9 +22,8 @@ async def test_secret_is_shown_once_and_only_its_hash_is_stored(svc: Services) -
     assert secret.startswith("pllm_") and len(secret) >= 5 + 43
     # The fixed prefix and 4 characters: enough to tell keys apart, nothing to guess with.
     assert row.prefix == secret[:9] and row.prefix.startswith("pllm_")
-    async with svc.db.read() as session:
-        stored = (await session.execute(select(ApiKeyRow))).scalars().all()
-    columns = [str(v) for r in stored for v in vars(r).values()]
+    stored = await svc.db.read(_all_keys)
+    columns = [str(getattr(r, name)) for r in stored for name in r.__dataclass_fields__]
     assert not any(secret in value for value in columns)
     assert stored[0].secret_hash == api_keys.hash_secret(secret)
 
@@ -145,5 +149,4 @@ async def test_bootstrap_key_is_idempotent(db: Database) -> None:
     await api_keys.ensure_bootstrap_key(db, "local-admin-secret")
     caller = await api_keys.authenticate(db, "local-admin-secret")
     assert (caller.user_id, caller.role) == ("admin", "admin")
-    async with db.read() as session:
-        assert len((await session.execute(select(ApiKeyRow))).scalars().all()) == 1
+    assert len(await db.read(_all_keys)) == 1

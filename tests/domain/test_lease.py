@@ -24,7 +24,8 @@ from providers.base import Completion, CompletionRequest
 from providers.registry import ProviderRegistry
 from store.clock import utc_now
 from store.database import Database
-from store.tables import ConversationRow, MessageRow
+from store.records import MessageRow
+from store.tables import conversations as conversation_table
 from tests.domain.conftest import ALICE, api_error
 from tests.fakes.openai_upstream import FakeOpenAIUpstream, Reply
 from tests.store.db_fixtures import PG_ADMIN_DSN, TABLES
@@ -140,10 +141,8 @@ async def test_the_sweep_settles_an_abandoned_answer_with_its_saved_text(svc: Se
     await eventually(saved, "the streamed text saved")
     # The writer dies: it stops renewing (its task ends with the process), the lease runs out.
     await stream._turn.keeper.stop()
-    async with svc.db.write() as session:
-        await session.execute(
-            update(ConversationRow).values(generation_lease_expires=utc_now() - timedelta(1))
-        )
+    run_out = update(conversation_table).values(generation_lease_expires=utc_now() - timedelta(1))
+    await svc.db.write(lambda connection: connection.execute(run_out))
     assert await sweep.sweep_once(svc.db) == 1
     answer = await _answer(svc, cid)
     assert (answer.status, answer.content, answer.error_code) == ("FAILED", received, 14)
@@ -203,8 +202,8 @@ async def test_settling_is_retried_through_a_dropped_connection(
         [{"id": "echo", "provider": "local-echo", "context_window": 200, "max_output_tokens": 50}],
     )
     try:
-        async with db.write() as session:
-            await session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        truncate = text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        await db.write(lambda connection: connection.execute(truncate))
         svc = Services(db=db, providers=registry, default_model="echo")
         cid = await _conversation(svc)
         echo = registry.provider("local-echo")

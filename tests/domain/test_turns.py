@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from domain import conversations as conv
 from domain import messages, turns, usage
@@ -17,7 +17,9 @@ from errors import ApiError, Code
 from providers.base import GenerationParams
 from store.clock import utc_now
 from store.database import Database
-from store.tables import ConversationRow, MessageRow
+from store.records import MessageRow
+from store.tables import conversations as conversation_table
+from store.tables import messages as message_table
 from tests.domain.conftest import ALICE, BOB, api_error
 
 
@@ -136,8 +138,8 @@ async def test_model_checks(svc: Services) -> None:
 
 async def test_conversation_whose_model_left_the_catalog(svc: Services) -> None:
     cid = await _conversation(svc)
-    async with svc.db.write() as session:
-        await session.execute(update(ConversationRow).values(model="retired"))
+    retire = update(conversation_table).values(model="retired")
+    await svc.db.write(lambda connection: connection.execute(retire))
     error = await api_error(turns.send_message(svc, ALICE, cid, TurnInput("x")))
     assert error.code == Code.FAILED_PRECONDITION
 
@@ -186,10 +188,8 @@ async def test_stale_lock_is_taken_over_and_its_answer_failed(svc: Services) -> 
     holder = await _lock_holder(svc, cid)
     assert holder is not None
     # Pretend the process writing it died: its lease ran out (the stream is never iterated).
-    async with svc.db.write() as session:
-        await session.execute(
-            update(ConversationRow).values(generation_lease_expires=utc_now() - timedelta(1))
-        )
+    run_out = update(conversation_table).values(generation_lease_expires=utc_now() - timedelta(1))
+    await svc.db.write(lambda connection: connection.execute(run_out))
     fresh = await turns.send_message(svc, ALICE, cid, TurnInput("hello"))
     assert fresh.assistant_message.status == "COMPLETE"
     old = await messages.get_message(svc, ALICE, cid, holder)
@@ -308,8 +308,11 @@ async def test_conversation_deleted_during_generation(svc: Services) -> None:
     await conv.delete_conversation(svc, ALICE, cid)
     events = await _events(stream)
     assert events[-1][0] == "assistantMessage" and events[-1][1]["content"] == "Echo: a b"
-    async with svc.db.read() as session:
-        assert (await session.execute(select(MessageRow))).scalars().all() == []
+
+    def left(connection: Connection) -> list[int]:
+        return list(connection.execute(select(message_table.c.pk)).scalars())
+
+    assert await svc.db.read(left) == []
 
 
 async def test_list_and_get_messages(svc: Services) -> None:

@@ -14,23 +14,19 @@ from tests.domain.conftest import ALICE, BOB, ROOT
 
 async def _seed(svc: Services) -> date:
     today = utc_now().date()
-    async with svc.db.write() as session:
-        for day, user, model, n in [
-            (today, "alice", "echo", 2),
-            (today, "alice", "echo-large", 1),
-            (today, "bob", "echo", 5),
-            (today - timedelta(days=3), "alice", "echo", 1),
-            (today - timedelta(days=40), "alice", "echo", 7),
-        ]:
-            await usage_repo.add(
-                session,
-                day=day,
-                user_id=user,
-                model=model,
-                requests=n,
-                input_tokens=10 * n,
-                output_tokens=n,
-            )
+    await svc.db.write(
+        usage_repo.add_many,
+        [
+            (day, user, model, n, 10 * n, n, 0)
+            for day, user, model, n in [
+                (today, "alice", "echo", 2),
+                (today, "alice", "echo-large", 1),
+                (today, "bob", "echo", 5),
+                (today - timedelta(days=3), "alice", "echo", 1),
+                (today - timedelta(days=40), "alice", "echo", 7),
+            ]
+        ],
+    )
     return today
 
 

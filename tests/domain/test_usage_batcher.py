@@ -15,8 +15,7 @@ DAY = datetime(2026, 3, 4, 12, tzinfo=UTC)
 
 
 async def stored(db: Database) -> list[tuple[str, str, int, int, int]]:
-    async with db.read() as session:
-        rows = await repo.rows(session, start=DAY.date(), end=DAY.date(), user_id=None, model=None)
+    rows = await db.read(repo.rows, start=DAY.date(), end=DAY.date(), user_id=None, model=None)
     return [(r.user_id, r.model, r.requests, r.input_tokens, r.output_tokens) for r in rows]
 
 
@@ -72,11 +71,11 @@ class FailingOnce:
         self.db = db
         self.failed = False
 
-    def write(self) -> Any:
+    async def write(self, unit: Any, *args: Any, **kwargs: Any) -> Any:
         if not self.failed:
             self.failed = True
             raise OSError("database unreachable")
-        return self.db.write()
+        return await self.db.write(unit, *args, **kwargs)
 
 
 async def test_a_failed_write_is_kept_for_the_next_batch(db: Database) -> None:

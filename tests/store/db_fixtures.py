@@ -77,8 +77,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def db(db_url: str) -> AsyncIterator[Database]:
     database = await Database.connect(db_url)
     if database.dialect == "postgresql":
-        async with database.write() as session:
-            await session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        truncate = text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        await database.write(lambda connection: connection.execute(truncate))
     try:
         yield database
     finally:

@@ -8,55 +8,57 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from store import conversations, message_bytes
 from store.clock import utc_now
 from store.database import Database
 from store.migrations import alembic_config
-from store.tables import ConversationRow
+from store.records import ConversationRow
 from tests.store.db_fixtures import fresh_postgres_database
 
 
 async def test_concurrent_charges_never_pass_the_cap(db: Database) -> None:
     async def one() -> bool:
-        async with db.write() as session:
-            return await message_bytes.charge(session, "alice", 10, 100)
+        return await db.write(message_bytes.charge, "alice", 10, 100)
 
     results = await asyncio.gather(*(one() for _ in range(25)))
     assert results.count(True) == 10
-    async with db.read() as session:
-        assert await message_bytes.used(session, "alice") == 100
-        assert await message_bytes.used(session, "bob") == 0
-    async with db.write() as session:  # freeing is never refused
-        assert await message_bytes.charge(session, "alice", -30, 100)
-        assert not await message_bytes.charge(session, "alice", 31, 100)
-        assert await message_bytes.charge(session, "alice", 30, 100)
+    assert await db.read(message_bytes.used, "alice") == 100
+    assert await db.read(message_bytes.used, "bob") == 0
+    assert await db.write(message_bytes.charge, "alice", -30, 100)  # freeing is never refused
+    assert not await db.write(message_bytes.charge, "alice", 31, 100)
+    assert await db.write(message_bytes.charge, "alice", 30, 100)
 
 
 async def test_a_deleted_conversation_returns_the_bytes_counted_on_it(db: Database) -> None:
     now = utc_now()
     row = ConversationRow(
+        pk=0,
         user_id="carol",
         id="c-bytes",
+        title="",
         model="echo",
         system_prompt="ab",
         message_count=0,
         etag="e0",
         create_time=now,
         update_time=now,
+        generating_message_id=None,
+        generating_since=None,
+        generation_lease_expires=None,
         content_bytes=2,
     )
-    async with db.write() as session:
-        await conversations.insert(session, row)
-        await message_bytes.charge(session, "carol", 2, None)
-        await message_bytes.add_to_conversation(session, row.pk, 7)
-    async with db.write() as session:
-        assert await conversations.delete_one(session, row.pk, expected_etag=None) == 9
-    async with db.write() as session:  # gone: a late settle counts nowhere
-        await message_bytes.add_to_conversation(session, row.pk, 5)
-    async with db.read() as session:
-        assert await message_bytes.used(session, "carol") == 9
+
+    def store(connection: Connection) -> None:
+        conversations.insert(connection, row)
+        message_bytes.charge(connection, "carol", 2, None)
+        message_bytes.add_to_conversation(connection, row.pk, 7)
+
+    await db.write(store)
+    assert await db.write(conversations.delete_one, row.pk, expected_etag=None) == 9
+    await db.write(message_bytes.add_to_conversation, row.pk, 5)  # gone: counts nowhere
+    assert await db.read(message_bytes.used, "carol") == 9
 
 
 def _insert_old_rows(url: str) -> None:
@@ -66,9 +68,10 @@ def _insert_old_rows(url: str) -> None:
         database = await Database.connect(url)
         when = datetime(2026, 1, 1)
         try:
-            async with database.write() as session:
+
+            def store(session: Connection) -> None:
                 for pk, (user, prompt) in enumerate([("dan", "é"), ("dan", ""), ("eve", "xyz")], 1):
-                    await session.execute(
+                    session.execute(
                         text(
                             "INSERT INTO conversations (pk, user_id, id, title, model, "
                             "system_prompt, message_count, etag, create_time, update_time) "
@@ -79,7 +82,7 @@ def _insert_old_rows(url: str) -> None:
                 for pk, (conversation_pk, content) in enumerate(
                     [(1, "€€"), (1, "hi"), (2, "ü"), (3, "")], 1
                 ):
-                    await session.execute(
+                    session.execute(
                         text(
                             "INSERT INTO messages (pk, conversation_pk, id, position, role, "
                             "content, status, model, input_tokens, output_tokens, create_time, "
@@ -95,6 +98,8 @@ def _insert_old_rows(url: str) -> None:
                             "t": when,
                         },
                     )
+
+            await database.write(store)
         finally:
             await database.close()
 
@@ -104,13 +109,14 @@ def _insert_old_rows(url: str) -> None:
 async def _totals(url: str) -> tuple[dict[str, int], dict[str, int]]:
     database = await Database.connect(url)
     try:
-        async with database.read() as session:
-            users = await session.execute(
-                text("SELECT user_id, message_bytes FROM user_message_bytes")
-            )
-            held = await session.execute(text("SELECT id, content_bytes FROM conversations"))
+
+        def read(session: Connection) -> tuple[dict[str, int], dict[str, int]]:
+            users = session.execute(text("SELECT user_id, message_bytes FROM user_message_bytes"))
+            held = session.execute(text("SELECT id, content_bytes FROM conversations"))
             by_user = {str(user): int(n) for user, n in users.all()}
-            by_conversation = {str(cid): int(n) for cid, n in held.all()}
+            return by_user, {str(cid): int(n) for cid, n in held.all()}
+
+        by_user, by_conversation = await database.read(read)
     finally:
         await database.close()
     return by_user, by_conversation

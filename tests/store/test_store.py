@@ -3,18 +3,23 @@
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from store import conversations, messages, usage
 from store.clock import utc_now
 from store.database import Database
 from store.migrations import alembic_config, downgrade_to_base, upgrade_to_head
-from store.tables import ConversationRow, MessageRow
+from store.records import ApiKeyRow, ConversationRow, MessageRow, UsageRow, UserLimitsRow
+from store.tables import api_keys, metadata, usage_daily, user_limits
+from store.tables import conversations as conversation_table
+from store.tables import messages as message_table
 
 
 def _conversation(user: str, conversation_id: str, when: datetime) -> ConversationRow:
     return ConversationRow(
+        pk=0,
         user_id=user,
         id=conversation_id,
         title="",
@@ -24,7 +29,45 @@ def _conversation(user: str, conversation_id: str, when: datetime) -> Conversati
         etag="e0",
         create_time=when,
         update_time=when,
+        generating_message_id=None,
+        generating_since=None,
+        generation_lease_expires=None,
+        content_bytes=0,
     )
+
+
+async def _insert(db: Database, *rows: ConversationRow) -> None:
+    def unit(connection: Connection) -> None:
+        for row in rows:
+            conversations.insert(connection, row)
+
+    await db.write(unit)
+
+
+@pytest.mark.parametrize(
+    ("record", "table"),
+    [
+        (ApiKeyRow, api_keys),
+        (UserLimitsRow, user_limits),
+        (ConversationRow, conversation_table),
+        (MessageRow, message_table),
+        (UsageRow, usage_daily),
+    ],
+)
+def test_each_record_has_its_tables_columns_in_order(record: type, table: object) -> None:
+    # store.records builds records positionally from `select(table)` rows.
+    assert tuple(record.__dataclass_fields__) == tuple(table.c.keys())  # type: ignore[attr-defined]
+
+
+def test_every_table_has_its_record() -> None:
+    assert set(metadata.tables) == {
+        "api_keys",
+        "user_limits",
+        "user_message_bytes",
+        "conversations",
+        "messages",
+        "usage_daily",
+    }
 
 
 def test_migrations_are_idempotent_and_match_the_models(db_url: str) -> None:
@@ -60,54 +103,66 @@ async def test_sqlite_directory_is_created(tmp_path: object) -> None:
 
 async def test_times_come_back_aware_utc_to_the_microsecond(db: Database) -> None:
     when = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
-    async with db.write() as session:
-        await conversations.insert(session, _conversation("alice", "time-test", when))
-    async with db.read() as session:
-        row = await conversations.get(session, "alice", "time-test")
+    await _insert(db, _conversation("alice", "time-test", when))
+    row = await db.read(conversations.get, "alice", "time-test")
     assert row is not None
     assert row.create_time == when
     assert row.create_time.tzinfo is not None
 
 
 async def test_write_rolls_back_on_error(db: Database) -> None:
-    try:
-        async with db.write() as session:
-            await conversations.insert(session, _conversation("alice", "rolled-back", utc_now()))
-            raise RuntimeError("boom")
-    except RuntimeError:
-        pass
-    async with db.read() as session:
-        assert await conversations.get(session, "alice", "rolled-back") is None
+    def unit(connection: Connection) -> None:
+        conversations.insert(connection, _conversation("alice", "rolled-back", utc_now()))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await db.write(unit)
+    assert await db.read(conversations.get, "alice", "rolled-back") is None
+
+
+async def test_a_cancelled_caller_does_not_stop_a_write_it_started(db: Database) -> None:
+    # A unit runs whole once started: the caller may go, the transaction ends as it would.
+    started = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def unit(connection: Connection) -> None:
+        conversations.insert(connection, _conversation("alice", "kept", utc_now()))
+        loop.call_soon_threadsafe(started.set)
+
+    write = asyncio.ensure_future(db.write(unit))
+    await started.wait()
+    write.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await write
+    if db.dialect != "sqlite":
+        return  # PostgreSQL's units run on the loop: a cancelled one is rolled back
+    for _ in range(200):  # the commit follows the unit's last statement
+        if await db.read(conversations.get, "alice", "kept") is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert await db.read(conversations.get, "alice", "kept") is not None
 
 
 async def test_keyset_page_is_stable_under_concurrent_inserts(db: Database) -> None:
     base = datetime(2025, 1, 1, tzinfo=UTC)
-    async with db.write() as session:
-        for i in range(6):
-            await conversations.insert(
-                session, _conversation("alice", f"conv-{i}", base + timedelta(seconds=i))
-            )
-    async with db.read() as session:
-        first = await conversations.list_page(session, "alice", None, 3)
+    await _insert(
+        db, *(_conversation("alice", f"conv-{i}", base + timedelta(seconds=i)) for i in range(6))
+    )
+    first = await db.read(conversations.list_page, "alice", None, 3)
     assert [r.id for r in first] == ["conv-5", "conv-4", "conv-3"]
-    async with db.write() as session:  # newer rows arrive between two pages
-        await conversations.insert(session, _conversation("alice", "conv-new", utc_now()))
+    await _insert(db, _conversation("alice", "conv-new", utc_now()))  # between two pages
     after = (first[-1].create_time, first[-1].id)
-    async with db.read() as session:
-        second = await conversations.list_page(session, "alice", after, 10)
+    second = await db.read(conversations.list_page, "alice", after, 10)
     assert [r.id for r in second] == ["conv-2", "conv-1", "conv-0"]
 
 
 async def test_same_create_time_is_ordered_by_id(db: Database) -> None:
     when = datetime(2025, 1, 1, tzinfo=UTC)
-    async with db.write() as session:
-        for name in ("conv-b", "conv-a", "conv-c"):
-            await conversations.insert(session, _conversation("alice", name, when))
-    async with db.read() as session:
-        first = await conversations.list_page(session, "alice", None, 2)
-        rest = await conversations.list_page(
-            session, "alice", (first[-1].create_time, first[-1].id), 5
-        )
+    await _insert(
+        db, *(_conversation("alice", name, when) for name in ("conv-b", "conv-a", "conv-c"))
+    )
+    first = await db.read(conversations.list_page, "alice", None, 2)
+    rest = await db.read(conversations.list_page, "alice", (first[-1].create_time, first[-1].id), 5)
     assert [r.id for r in first + rest] == ["conv-c", "conv-b", "conv-a"]
 
 
@@ -115,132 +170,137 @@ async def test_usage_upserts_add_up_under_concurrency(db: Database) -> None:
     day = date(2025, 5, 1)
 
     async def one() -> None:
-        async with db.write() as session:
-            await usage.add(
-                session,
-                day=day,
-                user_id="alice",
-                model="echo",
-                requests=1,
-                input_tokens=3,
-                output_tokens=5,
-            )
+        await db.write(
+            usage.add,
+            day=day,
+            user_id="alice",
+            model="echo",
+            requests=1,
+            input_tokens=3,
+            output_tokens=5,
+        )
 
     await asyncio.gather(*(one() for _ in range(12)))
-    async with db.read() as session:
-        rows = await usage.rows(session, start=day, end=day, user_id="alice", model=None)
+    rows = await db.read(usage.rows, start=day, end=day, user_id="alice", model=None)
     assert [(r.requests, r.input_tokens, r.output_tokens) for r in rows] == [(12, 36, 60)]
 
 
 async def test_generation_lock_has_one_winner(db: Database) -> None:
-    async with db.write() as session:
-        await conversations.insert(session, _conversation("alice", "locked", utc_now()))
-    async with db.read() as session:
-        row = await conversations.get(session, "alice", "locked")
+    await _insert(db, _conversation("alice", "locked", utc_now()))
+    row = await db.read(conversations.get, "alice", "locked")
     assert row is not None
 
     async def attempt(message_id: str) -> int | None:
-        async with db.write() as session:
-            return await conversations.try_lock(
-                session,
-                row.pk,
-                message_id=message_id,
-                now=utc_now(),
-                lease_expires=utc_now() + timedelta(seconds=30),
-                held_by=None,
-                new_messages=2,
-                new_etag=message_id,
-            )
+        return await db.write(
+            conversations.try_lock,
+            row.pk,
+            message_id=message_id,
+            now=utc_now(),
+            lease_expires=utc_now() + timedelta(seconds=30),
+            held_by=None,
+            new_messages=2,
+            new_etag=message_id,
+        )
 
     results = await asyncio.gather(*(attempt(f"m{i}") for i in range(8)))
     winners = [r for r in results if r is not None]
     assert winners == [2]  # exactly one transaction took it and reserved positions 1-2
-    async with db.write() as session:
-        current = await session.scalar(select(ConversationRow).where(ConversationRow.pk == row.pk))
-        assert current is not None and current.generating_message_id is not None
-        holder = current.generating_message_id
-        assert not await conversations.unlock(
-            session, row.pk, message_id="someone-else", now=utc_now(), new_etag="x"
+    current = await db.read(conversations.get, "alice", "locked")
+    assert current is not None and current.generating_message_id is not None
+    holder = current.generating_message_id
+
+    def unlock(connection: Connection) -> None:
+        assert not conversations.unlock(
+            connection, row.pk, message_id="someone-else", now=utc_now(), new_etag="x"
         )
-        assert await conversations.unlock(
-            session, row.pk, message_id=holder, now=utc_now(), new_etag="y"
+        assert conversations.unlock(
+            connection, row.pk, message_id=holder, now=utc_now(), new_etag="y"
         )
+
+    await db.write(unlock)
 
 
 async def test_a_lease_is_taken_over_only_once_it_ran_out(db: Database) -> None:
     start = utc_now()
-    async with db.write() as session:
-        await conversations.insert(session, _conversation("alice", "leased", start))
-    async with db.read() as session:
-        row = await conversations.get(session, "alice", "leased")
+    await _insert(db, _conversation("alice", "leased", start))
+    row = await db.read(conversations.get, "alice", "leased")
     assert row is not None
 
     async def take(message_id: str, now: datetime, held_by: str | None) -> int | None:
-        async with db.write() as session:
-            return await conversations.try_lock(
-                session,
-                row.pk,
-                message_id=message_id,
-                now=now,
-                lease_expires=now + timedelta(seconds=30),
-                held_by=held_by,
-                new_messages=2,
-                new_etag=message_id,
-            )
+        return await db.write(
+            conversations.try_lock,
+            row.pk,
+            message_id=message_id,
+            now=now,
+            lease_expires=now + timedelta(seconds=30),
+            held_by=held_by,
+            new_messages=2,
+            new_etag=message_id,
+        )
 
     async def expired(now: datetime) -> list[tuple[int, str]]:
-        async with db.read() as session:
-            return await conversations.expired_leases(session, now, 10)
+        return await db.read(conversations.expired_leases, now, 10)
+
+    async def renew(message_id: str, lease_expires: datetime) -> bool:
+        return await db.write(
+            conversations.renew_lease, row.pk, message_id=message_id, lease_expires=lease_expires
+        )
+
+    async def release(message_id: str, now: datetime, new_etag: str) -> bool:
+        return await db.write(
+            conversations.release_expired, row.pk, message_id=message_id, now=now, new_etag=new_etag
+        )
 
     assert await take("a1", start, None) == 2
     soon, later = start + timedelta(seconds=10), start + timedelta(seconds=31)
     assert await take("a2", soon, "a1") is None  # a1's lease holds for 30 s
     assert await expired(soon) == [] and await expired(later) == [(row.pk, "a1")]
-    async with db.write() as session:  # a1 renews: its lease now runs to soon + 30 s
-        assert await conversations.renew_lease(
-            session, row.pk, message_id="a1", lease_expires=soon + timedelta(seconds=30)
-        )
-        assert not await conversations.renew_lease(
-            session, row.pk, message_id="other", lease_expires=later
-        )
+    # a1 renews: its lease now runs to soon + 30 s
+    assert await renew("a1", soon + timedelta(seconds=30))
+    assert not await renew("other", later)
     assert await expired(later) == []
-    async with db.write() as session:  # the renewal wins over a sweep that read before it
-        assert not await conversations.release_expired(
-            session, row.pk, message_id="a1", now=later, new_etag="e1"
-        )
+    assert not await release("a1", later, "e1")  # the renewal wins over a sweep that read before it
     much_later = soon + timedelta(seconds=31)
     assert await take("a2", much_later, "a1") == 4  # run out: taken over, positions 3-4
-    async with db.write() as session:
-        assert not await conversations.renew_lease(  # a1 came back too late
-            session, row.pk, message_id="a1", lease_expires=much_later
-        )
-        assert await conversations.release_expired(
-            session, row.pk, message_id="a2", now=much_later + timedelta(seconds=31), new_etag="e2"
-        )
-    async with db.read() as session:
-        freed = await conversations.get(session, "alice", "leased")
+    assert not await renew("a1", much_later)  # a1 came back too late
+    assert await release("a2", much_later + timedelta(seconds=31), "e2")
+    freed = await db.read(conversations.get, "alice", "leased")
     assert freed is not None
     assert (freed.generating_message_id, freed.generation_lease_expires) == (None, None)
 
 
 async def test_deleting_a_conversation_deletes_its_messages(db: Database) -> None:
     now = utc_now()
-    async with db.write() as session:
-        row = _conversation("alice", "c-gone", now)
-        await conversations.insert(session, row)
-        message = MessageRow(
-            conversation_pk=row.pk,
-            id="m1",
-            position=1,
-            role="USER",
-            content="hi",
-            status="COMPLETE",
-            create_time=now,
-            update_time=now,
+    row = _conversation("alice", "c-gone", now)
+
+    def store(connection: Connection) -> None:
+        conversations.insert(connection, row)
+        messages.insert(
+            connection,
+            MessageRow(
+                pk=0,
+                conversation_pk=row.pk,
+                id="m1",
+                position=1,
+                role="USER",
+                content="hi",
+                status="COMPLETE",
+                model="",
+                input_tokens=0,
+                output_tokens=0,
+                finish_reason=None,
+                error_code=None,
+                error_message=None,
+                create_time=now,
+                update_time=now,
+            ),
         )
-        await messages.insert(session, message)
-    async with db.write() as session:
-        assert await conversations.delete_one(session, row.pk, expected_etag=None) == 0
-    async with db.read() as session:
-        left = await session.scalars(select(MessageRow).where(MessageRow.conversation_pk == row.pk))
-        assert list(left) == []  # ON DELETE CASCADE, on SQLite as on PostgreSQL
+
+    await db.write(store)
+    assert await db.write(conversations.delete_one, row.pk, expected_etag=None) == 0
+
+    def left(connection: Connection) -> list[int]:
+        query = select(message_table.c.pk).where(message_table.c.conversation_pk == row.pk)
+        return list(connection.execute(query).scalars())
+
+    assert await db.read(left) == []  # ON DELETE CASCADE, on SQLite as on PostgreSQL
