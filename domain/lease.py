@@ -91,28 +91,56 @@ class LeaseKeeper:
         self._unsaved_since: float | None = None  # loop time of the oldest of them
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._started_at = 0.0
         self._stopping = False
         self.lost = False
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"lease {self._message_id}")
+        """Renews from now on. The task that writes comes to life only when a write is due (a
+        renewal, or text to save): most answers end first and never need one."""
+        loop = asyncio.get_running_loop()
+        self._started_at = loop.time()
+        self._timer = loop.call_later(self._policy.renew_seconds, self._spawn)
+
+    def _spawn(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._task is None and not self._stopping:
+            self._task = asyncio.create_task(self._run(), name=f"lease {self._message_id}")
 
     def feed(self, text: str) -> None:
         """One more delta of the answer (already storable)."""
         self._parts.append(text)
         self._unsaved += 1
         if self._unsaved_since is None:
-            self._unsaved_since = asyncio.get_running_loop().time()
-            self._wake.set()  # the save is due within persist_seconds now, not at the renewal
+            loop = asyncio.get_running_loop()
+            self._unsaved_since = loop.time()
+            if self._task is not None:
+                self._wake.set()  # the save is due within persist_seconds now
+            elif self._timer is not None:  # the save may come before the renewal
+                due = min(
+                    self._started_at + self._policy.renew_seconds,
+                    self._unsaved_since + self._policy.persist_seconds,
+                )
+                self._timer.cancel()
+                self._timer = loop.call_at(due, self._spawn)
         elif self._unsaved >= self._policy.persist_deltas:
-            self._wake.set()
+            if self._task is not None:
+                self._wake.set()
+            else:
+                self._spawn()
 
     async def stop(self) -> None:
         """Stops renewing (the answer is being settled), after the write in flight. Idempotent."""
+        self._stopping = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         task, self._task = self._task, None
         if task is None:
             return
-        self._stopping = True
         self._wake.set()
         await asyncio.wait({task}, timeout=STOP_WAIT_SECONDS)
         task.cancel()
@@ -129,8 +157,8 @@ class LeaseKeeper:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         policy = self._policy
-        renew_at = loop.time() + policy.renew_seconds
-        give_up_at = None if self._renew_for is None else loop.time() + self._renew_for
+        renew_at = self._started_at + policy.renew_seconds
+        give_up_at = None if self._renew_for is None else self._started_at + self._renew_for
         while not self._stopping:
             now = loop.time()
             if give_up_at is not None and now > give_up_at:
