@@ -36,7 +36,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from domain import catalog, ids, prompt, views
-from domain import usage as usage_domain
 from domain.admission import Ticket
 from domain.conversations import message_bytes_exhausted, not_found
 from domain.durable import database_unavailable, retried
@@ -57,7 +56,7 @@ from providers.base import (
     Usage,
 )
 from store import conversations as conversation_repo
-from store import message_bytes
+from store import message_bytes, turn_writes
 from store import messages as message_repo
 from store.clock import utc_now
 from store.database import is_unavailable
@@ -311,7 +310,8 @@ async def _begin(
         def cancel(stored: _Stored) -> None:  # stored, but its request was cancelled
             _keep(asyncio.ensure_future(_settle_failure(turn_of(stored), "CANCELLED", "")))
 
-        stored = await _committed(svc.db.write(_lock_and_store, plan), cancel)
+        write = svc.db.write_statement if plan.single_statement else svc.db.write
+        stored = await _committed(write(_lock_and_store, plan), cancel)
     except BaseException:
         await _shielded(ticket.release())  # the turn never started: it uses no limit
         raise
@@ -399,72 +399,92 @@ class _Plan:
     byte_cap: int | None
     history: prompt.HistoryBuilder
 
+    @property
+    def single_statement(self) -> bool:
+        """Whether step 2 is one statement: the lock was free when read, and no cap on the
+        user's message bytes can refuse the turn (store.turn_writes)."""
+        return self.conversation.generating_message_id is None and self.byte_cap is None
+
 
 # Step 2's result: the user message, the answer to come, and the history of the prompt.
 _Stored = tuple[MessageRow, MessageRow, prompt.HistoryBuilder]
 
 
 def _lock_and_store(connection: Connection, plan: _Plan) -> _Stored:
-    """Step 2, one transaction: the generation lock and both messages (and the history again
-    if another turn ended since it was read). The user message is counted on the user's
-    message bytes here (past `byte_cap`: 8, nothing stored); the answer's bytes count when
-    it settles, so an answer is never cut off for them."""
+    """Step 2: the generation lock and both messages (and the history again if another turn
+    ended since it was read). The user message is counted on the user's message bytes here
+    (past `byte_cap`: 8, nothing stored); the answer's bytes count when it settles, so an
+    answer is never cut off for them.
+
+    One statement (store.turn_writes) when the lock was free and no cap can refuse;
+    otherwise, in one transaction, the lock taken over from a writer that died, or the
+    capped charge that may undo it all."""
     conversation = plan.conversation
-    now = utc_now()
+    start = turn_writes.Start(
+        conversation_pk=conversation.pk,
+        user_id=plan.caller.user_id,
+        user_message_id=ids.message_id(),
+        answer_id=plan.answer_id,
+        content=plan.content,
+        model=plan.model.id,
+        now=utc_now(),
+        lease_expires=plan.lease_expires(utc_now()),
+        new_etag=ids.etag(),
+    )
+    if plan.single_statement:
+        stored = turn_writes.start(connection, start)
+        if stored is None:
+            raise _not_started(connection, plan)
+        user_pk, answer_pk, position = stored
+        user_message, answer = turn_writes.new_messages(start, position)
+        user_message.pk, answer.pk = user_pk, answer_pk
+    else:
+        user_message, answer = _take_over_and_store(connection, plan, start)
+    history = plan.history
+    if answer.position != conversation.message_count + 2:  # the thread grew since it was read
+        history = prompt.HistoryBuilder(history.budget)
+        _read_history(connection, conversation.pk, answer.position - 1, history)
+    return user_message, answer, history
+
+
+def _take_over_and_store(
+    connection: Connection, plan: _Plan, start: turn_writes.Start
+) -> tuple[MessageRow, MessageRow]:
+    """Step 2 as separate statements of one transaction: the lock (free, or taken over when
+    its lease ran out), the user message's bytes capped, both messages."""
+    conversation = plan.conversation
     new_bytes = message_bytes.size(plan.content)
     held_by = conversation.generating_message_id
     count = conversation_repo.try_lock(
         connection,
         conversation.pk,
-        message_id=plan.answer_id,
-        now=now,
-        lease_expires=plan.lease_expires(now),
+        message_id=start.answer_id,
+        now=start.now,
+        lease_expires=start.lease_expires,
         held_by=held_by,
         new_messages=2,
-        new_etag=ids.etag(),
+        new_etag=start.new_etag,
         new_bytes=new_bytes,
     )
-    if count is None:  # another turn took it since the read (or the conversation is gone)
-        if conversation_repo.get(connection, plan.caller.user_id, conversation.id) is None:
-            raise not_found(conversation.id)
-        raise _busy(conversation.id)
+    if count is None:
+        raise _not_started(connection, plan)
     if held_by is not None:
-        abandon(connection, conversation.pk, held_by, now)  # its writer died
-    history = plan.history
-    if count != conversation.message_count + 2:  # the thread grew since it was read
-        history = prompt.HistoryBuilder(history.budget)
-        _read_history(connection, conversation.pk, count - 1, history)
+        abandon(connection, conversation.pk, held_by, start.now)  # its writer died
     # The conversation counted the bytes above; the user's total is capped here.
     if not message_bytes.charge(connection, plan.caller.user_id, new_bytes, plan.byte_cap):
         raise message_bytes_exhausted(plan.caller.user_id, plan.byte_cap)
-    user_message = _new_message(conversation.pk, ids.message_id(), count - 1, "USER", now)
-    user_message.content, user_message.status = plan.content, "COMPLETE"
-    answer = _new_message(conversation.pk, plan.answer_id, count, "ASSISTANT", now)
-    answer.model = plan.model.id
+    user_message, answer = turn_writes.new_messages(start, count)
     message_repo.insert(connection, user_message, answer)
-    return user_message, answer, history
+    return user_message, answer
 
 
-def _new_message(
-    conversation_pk: int, message_id: str, position: int, role: str, now: datetime
-) -> MessageRow:
-    return MessageRow(
-        pk=0,
-        conversation_pk=conversation_pk,
-        id=message_id,
-        position=position,
-        role=role,
-        content="",
-        status="IN_PROGRESS",
-        model="",
-        input_tokens=0,
-        output_tokens=0,
-        finish_reason=None,
-        error_code=None,
-        error_message=None,
-        create_time=now,
-        update_time=now,
-    )
+def _not_started(connection: Connection, plan: _Plan) -> ApiError:
+    """Why the lock could not be taken: another turn took it since the read (9), or the
+    conversation is gone (5)."""
+    conversation = plan.conversation
+    if conversation_repo.get(connection, plan.caller.user_id, conversation.id) is None:
+        return not_found(conversation.id)
+    return _busy(conversation.id)
 
 
 async def _committed(
@@ -524,54 +544,37 @@ async def _settle(
     """
     if usage is None:
         usage = Usage(turn.prompt_tokens, prompt.estimate_tokens(text)) if text else Usage(0, 0)
-    now = utc_now()
-    values: dict[str, Any] = {
-        "content": text,
-        "status": status,
-        "input_tokens": usage.input_tokens,
-        "output_tokens": usage.output_tokens,
-        "finish_reason": finish.value if finish is not None else None,
-        "error_code": int(error.code) if error is not None else None,
-        "error_message": error.message if error is not None else None,
-        "update_time": now,
-        # A fallback that answered is named on the message and charged the usage.
-        "model": answered_by or turn.model.id,
-    }
     answer = turn.assistant_message
-    price = turn.svc.limits.config.price(values["model"])
-    cost = price.cost_micros(usage.input_tokens, usage.output_tokens)
+    # A fallback that answered is named on the message and charged the usage.
+    model = answered_by or turn.model.id
+    price = turn.svc.limits.config.price(model)
+    settlement = turn_writes.Settlement(
+        conversation_pk=turn.conversation_pk,
+        user_id=turn.caller.user_id,
+        answer_pk=answer.pk,
+        answer_id=answer.id,
+        content=text,
+        status=status,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        finish_reason=finish.value if finish is not None else None,
+        error_code=int(error.code) if error is not None else None,
+        error_message=error.message if error is not None else None,
+        model=model,
+        now=utc_now(),
+        new_etag=ids.etag(),
+        cost_micros=price.cost_micros(usage.input_tokens, usage.output_tokens),
+    )
     await turn.keeper.stop()
 
     def write(connection: Connection) -> MessageRow | None:
-        written = message_repo.finish(connection, answer.pk, values, only_status="IN_PROGRESS")
-        # The answer's bytes count once it is written: on the conversation with the
-        # unlock, on the user's total (no cap: an answer is kept whole) with it.
-        new_bytes = message_bytes.size(text) if written else 0
-        unlocked = conversation_repo.unlock(
-            connection,
-            turn.conversation_pk,
-            message_id=answer.id,
-            now=now,
-            new_etag=ids.etag(),
-            new_bytes=new_bytes,
-        )
-        if new_bytes and unlocked:
-            message_bytes.charge(connection, turn.caller.user_id, new_bytes, None)
-        usage_domain.add_in(
-            connection,
-            user_id=turn.caller.user_id,
-            model=values["model"],
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            at=now,
-            cost_micros=cost,
-        )
+        written = turn_writes.settle(connection, settlement)
         # Read back only when another writer settled it first (a stale lease taken over).
         return None if written else message_repo.get_by_pk(connection, answer.pk)
 
     try:
         stored = await retried(
-            lambda: turn.svc.db.write(write),
+            lambda: turn.svc.db.write_statement(write),
             within_seconds=turn.svc.lease.settle_retry_seconds,
             what=f"settling answer {answer.id}",
         )
@@ -580,8 +583,7 @@ async def _settle(
     if stored is not None:
         return stored
     # What we wrote (or, the conversation deleted meanwhile, what was generated).
-    for key, value in values.items():
-        setattr(answer, key, value)
+    settlement.apply_to(answer)
     return answer
 
 

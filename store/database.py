@@ -4,13 +4,12 @@ Every database access is a *unit of work*: a plain function of a SQLAlchemy
 `Connection` (store/ holds them) that the domain hands to `Database.read` or
 `Database.write`. A unit runs from start to end in one go:
 
-- SQLite (the embedded default): in worker threads of this process, each
-  holding its own pysqlite connection. One thread writes (SQLite has one
-  writer anyway, so no two of this process's transactions wait on each
-  other's lock), two read. A unit costs one hand-over to a thread and back,
-  whatever number of statements it runs; the event loop never blocks on the
-  file. Writes start with `BEGIN IMMEDIATE`: a transaction that reads and then
-  writes could otherwise fail at once with "database is locked" when another
+- SQLite (the embedded default): in one worker thread of this process
+  (`_SqliteWorker`), which holds a pysqlite connection for reads and one for
+  writes. A unit costs one hand-over to that thread and back, whatever number
+  of statements it runs, and the event loop never blocks on the file. Writes
+  start with `BEGIN IMMEDIATE`: a transaction that reads and then writes could
+  otherwise fail at once with "database is locked" when another
   process wrote meanwhile (SQLite cannot upgrade its lock and will not wait);
   IMMEDIATE takes the write lock first, waiting up to the busy timeout.
 - PostgreSQL (production): on the event loop, over asyncpg, through
@@ -48,7 +47,6 @@ log = logging.getLogger(__name__)
 
 # How long a SQLite connection waits for another process's write lock, in ms.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-SQLITE_READER_THREADS = 2
 # PostgreSQL connections per engine (a process has two: reads and writes).
 DEFAULT_POOL_SIZE = 15
 
@@ -95,53 +93,81 @@ def ensure_sqlite_directory(url: str | URL) -> None:
     Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-class _Workers:
-    """Threads that run units of work on connections of one SQLite engine, in order of arrival.
+class _SqliteWorker:
+    """The thread that runs this process's SQLite units of work, one at a time, in order.
 
-    Jobs wait in one queue; a thread takes the next, checks a connection out of
-    the engine's pool for it (so the pool's metrics see it), runs the unit in
-    the caller's context (request ids and trace spans follow it) and hands the
-    outcome back to the caller's loop. Under load the threads stay busy and the
-    hand-overs cost little; idle, each costs a thread wake-up.
+    One thread, not a pool: SQLite has one writer anyway, and a read costs tens of
+    microseconds, far less than what threads contending for the interpreter would
+    cost each other. The thread keeps one connection per engine (a reader in
+    autocommit, a writer whose units are transactions) for as long as it lives, and
+    runs each unit in the caller's context (request ids and trace spans follow it).
+    Under load it stays busy and a hand-over costs a few microseconds; idle, a
+    thread wake-up.
     """
 
-    def __init__(self, engine: Engine, threads: int, *, name: str, transaction: bool) -> None:
-        self._engine = engine
-        self._transaction = transaction
+    def __init__(self, name: str) -> None:
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._threads = [
-            threading.Thread(target=self._serve, name=f"{name}-{n}", daemon=True)
-            for n in range(threads)
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._connections: dict[Engine, Connection] = {}
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread.start()
 
-    async def run(self, unit: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    async def run(
+        self,
+        engine: Engine,
+        transaction: bool,
+        unit: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> T:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._jobs.put((future, contextvars.copy_context(), unit, args, kwargs))
+        job = (engine, transaction, unit, args, kwargs)
+        self._jobs.put((future, contextvars.copy_context(), job))
         return await future
 
     def _serve(self) -> None:
         while True:
             job = self._jobs.get()
             if job is None:
-                return
-            future, context, unit, args, kwargs = job
+                break
+            future, context, work = job
             try:
-                result = context.run(self._run, unit, args, kwargs)
+                result = context.run(self._run, *work)
             except BaseException as exc:  # the caller's to handle, in its own thread
                 _hand_back(future, _fail, exc)
             else:
                 _hand_back(future, _succeed, result)
+        for connection in self._connections.values():
+            connection.close()
+        self._connections.clear()
 
-    def _run(self, unit: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
-        return _run_unit(self._engine, self._transaction, unit, args, kwargs)
+    def _run(
+        self,
+        engine: Engine,
+        transaction: bool,
+        unit: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> T:
+        connection = self._connections.get(engine)
+        if connection is None:
+            connection = self._connections[engine] = engine.connect()
+        try:
+            if transaction:
+                with connection.begin():
+                    return unit(connection, *args, **kwargs)
+            try:
+                return unit(connection, *args, **kwargs)
+            finally:
+                connection.rollback()  # ends SQLAlchemy's own bookkeeping; SQLite had none
+        except BaseException:
+            if connection.invalidated or connection.closed:
+                del self._connections[engine]  # the next unit gets a fresh one
+                connection.close()
+            raise
 
     def close(self) -> None:
-        for _ in self._threads:
-            self._jobs.put(None)
-        for thread in self._threads:
-            thread.join(timeout=30)
+        self._jobs.put(None)
+        self._thread.join(timeout=30)
 
 
 def _hand_back(future: asyncio.Future[Any], settle: Callable[..., None], value: Any) -> None:
@@ -161,16 +187,14 @@ def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
         future.set_exception(error)
 
 
-def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> Engine:
+def _sqlite_engine(url: URL, *, writer: bool) -> Engine:
     engine = create_engine(
         url.set(drivername="sqlite+pysqlite"),
         hide_parameters=True,  # see Database.connect
-        # Each worker thread checks a connection out for one unit and back in after it.
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        pool_size=pool_size,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        # The worker thread holds its one connection of each engine.
+        pool_size=1,
         max_overflow=0,
-        # The unit's own block commits or rolls back: nothing is left to reset on check-in.
-        pool_reset_on_return=None,
     )
 
     @event.listens_for(engine, "connect")
@@ -188,7 +212,9 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Straight to the driver: a statement through SQLAlchemy's execution machinery
+            # would cost more than the BEGIN itself, once per write.
+            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
     return engine
 
@@ -206,13 +232,9 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._async_engines = async_engines
-        self._write_workers: _Workers | None = None
-        self._read_workers: _Workers | None = None
+        self._worker: _SqliteWorker | None = None
         if async_engines is None:  # SQLite
-            self._write_workers = _Workers(writer, 1, name="sqlite-writer", transaction=True)
-            self._read_workers = _Workers(
-                reader, SQLITE_READER_THREADS, name="sqlite-reader", transaction=False
-            )
+            self._worker = _SqliteWorker("sqlite")
         self._discarded_at = 0.0
 
     @classmethod
@@ -240,8 +262,8 @@ class Database:
         if parsed.get_backend_name() == "sqlite":
             ensure_sqlite_directory(parsed)
             return cls(
-                _sqlite_engine(parsed, writer=True, pool_size=1),
-                _sqlite_engine(parsed, writer=False, pool_size=SQLITE_READER_THREADS),
+                _sqlite_engine(parsed, writer=True),
+                _sqlite_engine(parsed, writer=False),
             )
         engine_options.setdefault("hide_parameters", True)
         engine_options.setdefault("pool_size", pool_size)
@@ -271,16 +293,24 @@ class Database:
     async def read(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`unit(connection, *args)` for queries: each statement on its own (autocommit), so
         do not write through it; a unit that needs a consistent snapshot uses `write`."""
-        if self._read_workers is not None:
-            return await self._read_workers.run(unit, args, kwargs)
+        if self._worker is not None:
+            return await self._worker.run(self._reader, False, unit, args, kwargs)
         return await greenlet_spawn(_run_unit, self._reader, False, unit, args, kwargs)
 
     async def write(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`unit(connection, *args)` in one transaction: committed when it returns, rolled
         back when it raises."""
-        if self._write_workers is not None:
-            return await self._write_workers.run(unit, args, kwargs)
+        if self._worker is not None:
+            return await self._worker.run(self._writer, True, unit, args, kwargs)
         return await greenlet_spawn(_run_unit, self._writer, True, unit, args, kwargs)
+
+    async def write_statement(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`unit(connection, *args)` for a change made in ONE statement, atomic by itself: on
+        PostgreSQL in autocommit, without the two round trips of BEGIN and COMMIT; on SQLite
+        a write like any other. The unit may also read (each read on its own)."""
+        if self._worker is not None:
+            return await self._worker.run(self._writer, True, unit, args, kwargs)
+        return await greenlet_spawn(_run_unit, self._reader, False, unit, args, kwargs)
 
     async def ping(self) -> None:
         """Raises when the database does not answer a trivial query."""
@@ -301,14 +331,12 @@ class Database:
         if self._async_engines is not None:
             for engine in self._async_engines:
                 await engine.dispose()
-        else:
-            self._writer.dispose()
-            self._reader.dispose()
+        # SQLite: a connection to a file does not die with an outage; one that SQLAlchemy
+        # found broken is replaced by the worker at its next unit.
 
     async def close(self) -> None:
-        for workers in (self._write_workers, self._read_workers):
-            if workers is not None:
-                await asyncio.to_thread(workers.close)
+        if self._worker is not None:
+            await asyncio.to_thread(self._worker.close)
         if self._async_engines is not None:
             for engine in self._async_engines:
                 await engine.dispose()
