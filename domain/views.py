@@ -27,15 +27,17 @@ FINISH_ENUM = {
 
 def timestamp(value: datetime) -> str:
     """RFC 3339 in UTC with 0, 3 or 6 fractional digits, as proto3 JSON writes Timestamps."""
-    value = value.astimezone(UTC)
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
     micros = value.microsecond
     if micros == 0:
-        fraction = ""
+        precision = "seconds"
     elif micros % 1000 == 0:
-        fraction = f".{micros // 1000:03d}"
+        precision = "milliseconds"
     else:
-        fraction = f".{micros:06d}"
-    return value.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+        precision = "microseconds"
+    # datetime.isoformat, not strftime: a few times faster, and called for every resource.
+    return value.replace(tzinfo=None).isoformat(timespec=precision) + "Z"
 
 
 def day(value: date) -> str:
