@@ -44,7 +44,13 @@ class _Protocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.reader.feed(data)
         while self.waiting:
-            reply = self.reader.gets()
+            try:
+                reply = self.reader.gets()
+            except hiredis.ProtocolError as exc:  # not Redis speaking: give up on this one
+                self.fail(RedisUnreachable(f"Redis sent what is not its protocol: {exc}"))
+                if self.transport is not None:
+                    self.transport.close()
+                return
             if reply is False:
                 return
             future = self.waiting.popleft()
@@ -130,6 +136,7 @@ class RedisConnection:
 
     async def _open(self) -> _Protocol:
         loop = asyncio.get_running_loop()
+        protocol: _Protocol | None = None
         try:
             async with asyncio.timeout(self._timeout):
                 _, protocol = await loop.create_connection(
@@ -147,6 +154,8 @@ class RedisConnection:
                         protocol.transport.close()  # type: ignore[union-attr]
                         raise RedisUnreachable(f"Redis refused {args[0]}: {reply}")
         except (OSError, TimeoutError) as exc:
+            if protocol is not None and protocol.transport is not None:
+                protocol.transport.close()  # connected, but AUTH or SELECT got no answer
             where = f"{self._host}:{self._port}"
             raise RedisUnreachable(f"cannot connect to Redis at {where}: {exc}") from exc
         self._protocol = protocol

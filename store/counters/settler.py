@@ -9,10 +9,10 @@ may be waiting for).
 
 Each send is a `Batch` with a number, and the counters apply a number at most
 once (they keep the numbers applied from `unacknowledged_from()` on): a batch
-whose send failed (the counters could not be reached, or did
-not answer in time: it may or may not have been applied) is sent again with
-the same id until it goes through, so a settlement is neither lost to a blip
-nor applied twice. A batch still failing after `give_up_seconds` is dropped
+whose send failed (the counters could not be reached, or did not answer in
+time: it may or may not have been applied) is sent again with the same number
+until it goes through, so a settlement is neither lost to a blip nor applied
+twice. A batch still failing after GIVE_UP_SECONDS (10 minutes) is dropped
 and logged; what that costs is bounded (see store.counters: windows slide,
 leases expire, a period's counter ends with its period).
 
@@ -82,8 +82,9 @@ class Settler:
 
     def add(self, settlements: Sequence[Settlement], member: str) -> None:
         """Queues one request's settlement; it reaches the counters within the delay."""
-        if self._closed:
-            raise RuntimeError("the settler is closed")
+        if self._closed:  # an answer that ended after the graceful stop sent the last batch
+            log.warning("limits: a settlement after shutdown was dropped (%s)", member)
+            return
         self._waiting.extend(Pending(item, member) for item in settlements)
         if len(self._waiting) > MAX_WAITING:
             dropped = len(self._waiting) - MAX_WAITING

@@ -131,6 +131,7 @@ async def test_a_graceful_stop_sends_what_is_waiting(redis_server: RedisProcess)
         await other.aclose()
 
 
+@pytest.mark.usefixtures("redis_server")  # skips (or fails) without redis-server
 async def test_settlements_wait_out_an_unreachable_redis_and_are_sent_when_it_answers() -> None:
     server = RedisProcess()
     server.start()
