@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import httpx
+import redis as redis_client
 
 from tests.conftest import ADMIN_SECRET, LiveServer
 from tests.limits.conftest import RedisProcess
@@ -62,6 +63,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
+def script_stats(server: RedisProcess, *, reset: bool = False) -> dict[str, float]:
+    """Redis's own count and time of the admission script's calls (EVALSHA)."""
+    client = redis_client.Redis(port=server.port)
+    try:
+        if reset:
+            client.config_resetstat()
+            return {}
+        stats = client.info("commandstats").get("cmdstat_evalsha", {})
+        return {
+            "calls": float(stats.get("calls", 0)),
+            "usec_per_call": stats.get("usec_per_call", 0.0),
+        }
+    finally:
+        client.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=2000, help="per key")
@@ -79,6 +96,7 @@ def main() -> None:
         "PRIVATELLM_VALIDATE_RESPONSES": "false",
     }
     latencies: dict[str, list[float]] = {"off": [], "on": []}
+    scripts: dict[str, float] = {}
     cpu = {"off": 0.0, "on": 0.0, "redis": 0.0}
     try:
         with tempfile.TemporaryDirectory() as workdir, LiveServer(Path(workdir), env) as server:
@@ -102,6 +120,8 @@ def main() -> None:
 
                 for i in range(WARM_UP * 2):  # connections, caches, the script loaded
                     ask("on" if i % 2 else "off")
+                if redis.process is not None:
+                    script_stats(redis, reset=True)
                 blocks = 2 * -(-args.requests // BLOCK)
                 for block in range(blocks):
                     which = "on" if block % 2 else "off"
@@ -112,6 +132,8 @@ def main() -> None:
                     cpu[which] += cpu_seconds(server.process.pid) - server_cpu
                     if redis.process is not None and which == "on":
                         cpu["redis"] += cpu_seconds(redis.process.pid) - redis_cpu
+                if redis.process is not None:
+                    scripts = script_stats(redis)
     finally:
         redis.stop()
     off = statistics.median(latencies["off"]) * 1000
@@ -128,6 +150,10 @@ def main() -> None:
     )
     if args.counters == "redis":
         print(f"  Redis CPU per request with limits on: {per_request['redis']:.3f} ms")
+        print(
+            f"  Redis calls per request with limits on: {scripts['calls'] / count:.2f}, "
+            f"{scripts['usec_per_call'] / 1000:.3f} ms each inside Redis (INFO commandstats)"
+        )
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ with `Retry-After` and google.rpc QuotaFailure / RetryInfo details; nothing
 else happens for it (no message, no usage).
 """
 
+import itertools
 import logging
 import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
@@ -134,6 +135,9 @@ class LimitGate:
     _keys: TtlCache = field(init=False)
     _users: TtlCache = field(init=False)
     _plans: dict[tuple[object, ...], list["_Planned"]] = field(init=False, default_factory=dict)
+    # A reservation's name in the counters: unique to this process, then numbered.
+    _members: str = field(init=False, default_factory=lambda: secrets.token_hex(4))
+    _member_numbers: Iterator[int] = field(init=False, default_factory=itertools.count)
     _today: tuple[date, tuple[str, int, str, int]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -195,7 +199,7 @@ class LimitGate:
         """Reserves the request against every limit, or raises RESOURCE_EXHAUSTED (8)."""
         await self.allowed_model(caller, model_id)
         limits = await self._limits(caller, model_id, estimated_tokens, max_output, stream)
-        member = secrets.token_hex(8)
+        member = f"{self._members}{next(self._member_numbers):x}"
         if not limits:
             return Ticket(None, member)
         now_ms = _ms(self.clock())
@@ -362,22 +366,28 @@ def _refusal(limits: Sequence[_Limit], admission: Admission) -> ApiError:
     return error
 
 
+_HEADER_OF = {"requests_per_minute": "requests", "tokens_per_minute": "tokens"}
+
+
 def _rate_headers(limits: Sequence[_Limit], admission: Admission | None) -> dict[str, str]:
-    headers: dict[str, str] = {}
     if admission is None:
-        return headers
-    for name, suffix in (("requests_per_minute", "requests"), ("tokens_per_minute", "tokens")):
-        tightest: tuple[float, int, int] | None = None
-        for limit, state in zip(limits, admission.states, strict=True):
-            if limit.name != name:
-                continue
-            remaining = max(0, int(limit.value) - state.used)
-            if tightest is None or remaining < tightest[0]:
-                tightest = (remaining, int(limit.value), state.reset_ms)
-        if tightest is not None:
-            headers[f"x-ratelimit-limit-{suffix}"] = str(tightest[1])
-            headers[f"x-ratelimit-remaining-{suffix}"] = str(int(tightest[0]))
-            headers[f"x-ratelimit-reset-{suffix}"] = duration(tightest[2])
+        return {}
+    # Per header suffix: (remaining, limit, reset_ms) of the tightest limit of that kind.
+    tightest: dict[str, tuple[int, int, int]] = {}
+    for limit, state in zip(limits, admission.states, strict=True):
+        suffix = _HEADER_OF.get(limit.name)
+        if suffix is None:
+            continue
+        remaining = max(0, int(limit.value) - state.used)
+        if suffix not in tightest or remaining < tightest[suffix][0]:
+            tightest[suffix] = (remaining, int(limit.value), state.reset_ms)
+    headers: dict[str, str] = {}
+    for suffix in ("requests", "tokens"):
+        if suffix in tightest:
+            remaining, value, reset_ms = tightest[suffix]
+            headers[f"x-ratelimit-limit-{suffix}"] = str(value)
+            headers[f"x-ratelimit-remaining-{suffix}"] = str(remaining)
+            headers[f"x-ratelimit-reset-{suffix}"] = duration(reset_ms)
     return headers
 
 

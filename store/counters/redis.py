@@ -2,8 +2,9 @@
 call, so each admission (all its checks, then all its charges) is atomic across processes.
 
 Keys, under the configured prefix:
-- WINDOW `<key>`: a sorted set of `<member>:<amount>` scored by the time charged,
-  and `<key>:sum`, the sum of its amounts (kept so a check costs O(expired), not O(entries));
+- WINDOW `<key>`: a sorted set of `<member>:<amount>` scored by the time charged (and a
+  settlement's correction `<member>~:<actual - reserved>` beside it, at the same time), and
+  `<key>:sum`, the sum of its amounts (kept so a check costs O(expired), not O(entries));
 - COUNT `<key>`: a sorted set of members scored by the time charged (its count is ZCARD);
 - PERIOD `<key>`: an integer, expiring a while after its period ends;
 - SLOTS `<key>`: a sorted set of members scored by the end of their lease;
@@ -25,14 +26,16 @@ All keys of one call are passed in KEYS except the `:sum` companions and the
 batch marks, which only matters for Redis Cluster (one Redis, or Sentinel, is
 what this expects).
 
-The script's arguments and its answer are packed in a few strings rather than one
-argument per number: the client's encoding and its parsing of a long reply
-array cost more than the script itself.
+The script answers one string rather than an array: parsing a reply of 26
+numbers cost the client more than the script cost Redis. Its arguments are one
+per number (Lua splitting packed strings cost Redis about 13 µs a call; hiredis
+packs them in C).
 """
 
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Sequence
 
 from store.counters import (
@@ -50,69 +53,107 @@ from store.counters.settler import DEFAULT_DELAY_SECONDS, Batch, Settler
 
 log = logging.getLogger(__name__)
 
-# How long Redis remembers an applied settlement batch (longer than the settler retries one).
+# How long Redis remembers this process's applied settlement batches after it last trimmed
+# them (longer than the settler retries a batch).
 BATCH_MARK_MS = 3_600_000
+TRIM_EVERY = 64
+TRIM_SECONDS = 30.0
 
 # KEYS: the checks' keys, then one per settlement, in order.
 # ARGV: now, member, charge ("1"/"0"), period grace ms, slot retry ms, this process's batch
-#   mark, how long the mark lives (ms), then the checks: "kind limit amount span_ms ends_at_ms"
-#   each, space-separated, then the settlements: per batch "seq count" and count times
-#   "kind reserved actual member", then the lowest batch number not yet acknowledged.
+#   mark, how long the mark lives (ms), the lowest batch number not yet acknowledged (0: keep
+#   the mark as it is this time), the number of checks, then 5 per check (kind, limit, amount,
+#   span_ms, ends_at_ms), then the settlements: per batch its number and count, then 5 per
+#   settlement (kind, reserved, actual, member, actual - reserved).
 # Returns one string: "refused retry_ms" then per check "used reset_ms refused".
 _SCRIPT = """
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
 local charge = ARGV[3] == '1'
 local grace, slot_retry = tonumber(ARGV[4]), tonumber(ARGV[5])
-local function words(s)
-  local t = {}
-  for w in string.gmatch(s, '%S+') do t[#t + 1] = w end
-  return t
-end
+local mark, mark_ms, trim_from = ARGV[6], ARGV[7], ARGV[8]
+local n = tonumber(ARGV[9])
+local checks = 9  -- ARGV[checks + (i - 1) * 5 + 1 ..] describe check i
 local function amount_of(m) return tonumber(string.match(m, ':(%-?%d+)$')) end
-
-local checks = words(ARGV[8])
-local n = #checks / 5
+-- A log's key lives two spans after it is refreshed, and is refreshed once it has less than
+-- a span and a second left: its newest entry always outlives its window, at one cheap PTTL
+-- per charge instead of a PEXPIRE.
+local function keep(key, span, also)
+  if redis.call('PTTL', key) < span + 1000 then
+    redis.call('PEXPIRE', key, 2 * span + 1000)
+    if also then redis.call('PEXPIRE', also, 2 * span + 1000) end
+  end
+end
+-- Drops a log's entries older than its window; returns (what they amounted to, the time of
+-- the oldest entry left or nil). The first entries are read at once: usually none or one
+-- has left since the last call.
+local function expire(key, span, summed)
+  local cutoff = now - span
+  local head = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
+  local freed, gone, oldest = 0, 0, nil
+  for j = 1, #head, 2 do
+    local score = tonumber(head[j + 1])
+    if score > cutoff then
+      oldest = score
+      break
+    end
+    gone = gone + 1
+    if summed then freed = freed + amount_of(head[j]) end
+  end
+  if gone == 0 then return 0, oldest end
+  if gone == 2 then  -- more may have left than the head showed
+    freed = 0
+    if summed then
+      for _, m in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', cutoff)) do
+        freed = freed + amount_of(m)
+      end
+    end
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff)
+    local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    if #first > 0 then oldest = tonumber(first[2]) end
+  else
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff)
+  end
+  return freed, oldest
+end
 
 -- 1. Settlements this process made since its last call: before any check sees the counters.
 -- The mark is a set of this process's batch numbers applied and not yet acknowledged (numbers
 -- below ARGV[10] were, and are dropped): a batch sent again after a call that got no answer
 -- is not applied twice.
-local spec = words(ARGV[9])
-local s, k = 1, n
-if #spec > 0 then
-  redis.call('ZREMRANGEBYSCORE', ARGV[6], '-inf', '(' .. ARGV[10])
+local spec = ARGV
+local s, k = checks + n * 5 + 1, n
+if s <= #spec then
+  if trim_from ~= '0' then redis.call('ZREMRANGEBYSCORE', mark, '-inf', '(' .. trim_from) end
   while s <= #spec do
     local seq, count = spec[s], tonumber(spec[s + 1])
     s = s + 2
-    local fresh = redis.call('ZADD', ARGV[6], 'NX', seq, seq) == 1
+    local fresh = redis.call('ZADD', mark, 'NX', seq, seq) == 1
     for _ = 1, count do
       k = k + 1
       if fresh then
-        local key, kind = KEYS[k], spec[s]
-        local reserved, actual, who = tonumber(spec[s + 1]), tonumber(spec[s + 2]), spec[s + 3]
+        local key, kind, who = KEYS[k], spec[s], spec[s + 3]
         if kind == 'c' then
-          if actual == 0 then redis.call('ZREM', key, who) end
+          if spec[s + 2] == '0' then redis.call('ZREM', key, who) end
         elseif kind == 'w' then
-          local old = who .. ':' .. spec[s + 1]
-          local score = redis.call('ZSCORE', key, old)
+          -- A correction beside the reservation, at its time: they leave the window together.
+          local score = redis.call('ZSCORE', key, who .. ':' .. spec[s + 1])
           if score then
-            redis.call('ZREM', key, old)
-            redis.call('ZADD', key, score, who .. ':' .. spec[s + 2])
-            redis.call('INCRBY', key .. ':sum', actual - reserved)
+            redis.call('ZADD', key, score, who .. '~:' .. spec[s + 4])
+            redis.call('INCRBY', key .. ':sum', spec[s + 4])
           end
         elseif kind == 'p' then
           -- A period whose counter is gone (it ended) is not started again by its settlement.
-          local delta = actual - reserved
+          local delta = tonumber(spec[s + 4])
           if redis.call('INCRBY', key, delta) == delta then redis.call('DEL', key) end
         else
           redis.call('ZREM', key, who)
         end
       end
-      s = s + 4
+      s = s + 5
     end
   end
-  redis.call('PEXPIRE', ARGV[6], ARGV[7])
+  if trim_from ~= '0' then redis.call('PEXPIRE', mark, mark_ms) end
 end
 
 -- 2. The checks: every one must fit, then every one is charged.
@@ -120,49 +161,39 @@ local kinds, limits, amounts, spans, ends = {}, {}, {}, {}, {}
 local used, resets, refused, fresh_period = {}, {}, {}, {}
 local any_refused, retry = 0, 0
 for i = 1, n do
-  local b = (i - 1) * 5
-  local key, kind = KEYS[i], checks[b + 1]
-  local limit, amount = tonumber(checks[b + 2]), tonumber(checks[b + 3])
-  local span, ending = tonumber(checks[b + 4]), tonumber(checks[b + 5])
+  local b = checks + (i - 1) * 5
+  local key, kind = KEYS[i], ARGV[b + 1]
+  local limit, amount = tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+  local span, ending = tonumber(ARGV[b + 4]), tonumber(ARGV[b + 5])
   kinds[i], limits[i], amounts[i], spans[i], ends[i] = kind, limit, amount, span, ending
   local wait = nil
-  if kind == 'c' then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
-    used[i] = redis.call('ZCARD', key)
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    resets[i] = 0
-    if #oldest > 0 then resets[i] = math.min(span, tonumber(oldest[2]) + span - now) end
-    if used[i] + amount > limit then
-      -- Room comes when the entry that leaves the count at limit - amount leaves.
-      local at = used[i] + amount - limit - 1
-      local leaving = redis.call('ZRANGE', key, at, at, 'WITHSCORES')
-      wait = span
-      if #leaving > 0 then wait = math.min(span, tonumber(leaving[2]) + span - now) end
+  if kind == 'c' or kind == 'w' then
+    local freed, oldest = expire(key, span, kind == 'w')
+    if kind == 'c' then
+      used[i] = redis.call('ZCARD', key)
+    else
+      if freed ~= 0 then redis.call('DECRBY', key .. ':sum', freed) end
+      used[i] = tonumber(redis.call('GET', key .. ':sum') or '0')
     end
-  elseif kind == 'w' then
-    local sum_key = key .. ':sum'
-    local expired = redis.call('ZRANGEBYSCORE', key, '-inf', now - span)
-    if #expired > 0 then
-      local freed = 0
-      for _, m in ipairs(expired) do freed = freed + amount_of(m) end
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
-      redis.call('DECRBY', sum_key, freed)
-    end
-    used[i] = tonumber(redis.call('GET', sum_key) or '0')
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
     resets[i] = 0
     -- min(span, ...): another process may stamp its entry a moment after this `now` was read
-    if #oldest > 0 then resets[i] = math.min(span, tonumber(oldest[2]) + span - now) end
+    if oldest then resets[i] = math.min(span, oldest + span - now) end
     if used[i] + amount > limit then
       local need = used[i] + amount - limit
       wait = span
-      local entries = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
-      local freed = 0
-      for j = 1, #entries, 2 do
-        freed = freed + amount_of(entries[j])
-        if freed >= need then
-          wait = math.min(span, tonumber(entries[j + 1]) + span - now)
-          break
+      if kind == 'c' then
+        -- Room comes when the need-th oldest request leaves.
+        local leaving = redis.call('ZRANGE', key, need - 1, need - 1, 'WITHSCORES')
+        if #leaving > 0 then wait = math.min(span, tonumber(leaving[2]) + span - now) end
+      else
+        local entries = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+        local left = 0
+        for j = 1, #entries, 2 do
+          left = left + amount_of(entries[j])
+          if left >= need then
+            wait = math.min(span, tonumber(entries[j + 1]) + span - now)
+            break
+          end
         end
       end
     end
@@ -191,15 +222,14 @@ if any_refused == 0 and charge then
     if kind == 'c' then
       if amount > 0 then
         redis.call('ZADD', key, now, member)
-        redis.call('PEXPIRE', key, span + 1000)
+        keep(key, span, nil)
         if resets[i] == 0 then resets[i] = span end
       end
     elseif kind == 'w' then
       -- The amount as the caller wrote it: Lua would print a large number as 1e+15.
-      redis.call('ZADD', key, now, member .. ':' .. checks[(i - 1) * 5 + 3])
+      redis.call('ZADD', key, now, member .. ':' .. ARGV[checks + (i - 1) * 5 + 3])
       redis.call('INCRBY', key .. ':sum', amount)
-      redis.call('PEXPIRE', key, span + 1000)
-      redis.call('PEXPIRE', key .. ':sum', span + 1000)
+      keep(key, span, key .. ':sum')
       if resets[i] == 0 then resets[i] = span end
     elseif kind == 'p' then
       redis.call('INCRBY', key, amount)
@@ -239,6 +269,9 @@ class RedisCounters:
         self._mark = f"{prefix}settled:{secrets.token_hex(8)}"
         self._sha = hashlib.sha1(_SCRIPT.encode()).hexdigest()
         self._settler = Settler(self._send, delay_seconds=settle_delay_seconds)
+        # The mark is trimmed (and its life renewed) on the first batch and then every
+        # TRIM_EVERY batches or TRIM_SECONDS, not on every call.
+        self._since_trim, self._trimmed_at = TRIM_EVERY, 0.0
 
     @classmethod
     def connect(
@@ -264,25 +297,25 @@ class RedisCounters:
         batches = self._settler.take()
         if not checks and not batches:
             return Admission(True, ())
-        spec = " ".join(
-            f"{c.kind.value} {c.limit} {c.amount} {c.span_ms} {c.ends_at_ms}" for c in checks
-        )
         keys = [self._prefix + check.key for check in checks]
-        in_flight = self._settler.sending() if batches else None
+        call = self._settler.sending() if batches else 0
         try:
-            reply = await self._call(keys, [now_ms, member, "1" if charge else "0", spec], batches)
+            reply = await self._call(
+                keys, [now_ms, member, "1" if charge else "0"], checks, batches
+            )
         except CountersUnavailable:
             self._settler.done(batches, ok=False)
             raise
         else:
             self._settler.done(batches, ok=True)
         finally:
-            if in_flight is not None:
-                in_flight.set_result(None)
+            if call:
+                self._settler.sent(call)
         values = [int(v) for v in reply.split()]
+        numbers = iter(values[2:])
         states = tuple(
-            CounterState(values[i], values[i + 1], bool(values[i + 2]))
-            for i in range(2, len(values), 3)
+            CounterState(used, reset_ms, refused == 1)
+            for used, reset_ms, refused in zip(numbers, numbers, numbers, strict=True)
         )
         return Admission(not values[0], states, values[1] if values[0] else 0)
 
@@ -301,26 +334,33 @@ class RedisCounters:
         await self._settler.flush()
 
     async def _send(self, batches: Sequence[Batch]) -> None:
-        await self._call([], [0, "", "0", ""], batches)
+        await self._call([], [0, "", "0"], (), batches)
 
-    async def _call(self, keys: list[str], head: list[object], batches: Sequence[Batch]) -> bytes:
-        words: list[str] = []
-        for batch in batches:
-            words += (str(batch.seq), str(len(batch.items)))
-            for pending in batch.items:
-                item = pending.settlement
-                words += (item.kind.value, str(item.reserved), str(item.actual), pending.member)
-                keys.append(self._prefix + item.key)
-        args = [
-            *head[:3],
+    async def _call(
+        self, keys: list[str], head: list[object], checks: Sequence[Check], batches: Sequence[Batch]
+    ) -> bytes:
+        args: list[object] = [
+            *head,
             PERIOD_GRACE_MS,
             SLOT_RETRY_MS,
             self._mark,
             BATCH_MARK_MS,
-            head[3],
-            " ".join(words),
-            self._settler.unacknowledged_from(),
+            self._trim_from(batches),
+            len(checks),
         ]
+        for c in checks:  # a Kind is its own one-letter str
+            args += (c.kind, c.limit, c.amount, c.span_ms, c.ends_at_ms)
+        for batch in batches:
+            args += (batch.seq, len(batch.items))
+            for item, who in batch.items:
+                args += (
+                    item.kind,
+                    item.reserved,
+                    item.actual,
+                    who,
+                    item.actual - item.reserved,
+                )
+                keys.append(self._prefix + item.key)
         try:
             try:
                 reply = await self._connection.call("EVALSHA", self._sha, len(keys), *keys, *args)
@@ -333,6 +373,16 @@ class RedisCounters:
         except RedisUnreachable as exc:
             raise CountersUnavailable(str(exc)) from exc
         return reply  # type: ignore[no-any-return]
+
+    def _trim_from(self, batches: Sequence[Batch]) -> int:
+        """The mark's numbers to drop from (those below), now and then; 0 for not this time."""
+        if not batches:
+            return 0
+        self._since_trim += 1
+        if self._since_trim < TRIM_EVERY and time.monotonic() - self._trimmed_at < TRIM_SECONDS:
+            return 0
+        self._since_trim, self._trimmed_at = 0, time.monotonic()
+        return self._settler.unacknowledged_from()
 
     async def ping(self) -> None:
         try:

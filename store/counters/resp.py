@@ -11,7 +11,9 @@ answers in order), which also puts their commands in one write under load.
 
 A call that gets no answer within `timeout` seconds, or a connection that
 breaks, fails every call waiting on it with `RedisUnreachable` and the
-connection is dropped; the next call opens a new one.
+connection is dropped; the next call opens a new one. The timeout is watched by
+one timer per connection, not one per call (asyncio.timeout cost about 8 µs a
+call, more than the rest of the call's client side).
 """
 
 import asyncio
@@ -35,6 +37,8 @@ class _Protocol(asyncio.Protocol):
     def __init__(self) -> None:
         self.reader = hiredis.Reader(replyError=ReplyError)
         self.waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
+        self.sent_at: collections.deque[float] = collections.deque()  # loop time, per waiting
+        self.watchdog: asyncio.TimerHandle | None = None
         self.transport: asyncio.Transport | None = None
         self.lost: BaseException | None = None
 
@@ -53,6 +57,7 @@ class _Protocol(asyncio.Protocol):
                 return
             if reply is False:
                 return
+            self.sent_at.popleft()
             future = self.waiting.popleft()
             if not future.done():
                 future.set_result(reply)
@@ -62,6 +67,10 @@ class _Protocol(asyncio.Protocol):
         self.fail(RedisUnreachable(f"connection to Redis lost: {self.lost}"))
 
     def fail(self, error: BaseException) -> None:
+        self.sent_at.clear()
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
         while self.waiting:
             future = self.waiting.popleft()
             if not future.done():
@@ -92,13 +101,7 @@ class RedisConnection:
         protocol = self._protocol
         if protocol is None or protocol.lost is not None:
             protocol = await self._connect()
-        future = self._send(protocol, args)
-        try:
-            async with asyncio.timeout(self._timeout):
-                reply = await future
-        except TimeoutError:
-            self._drop(protocol, RedisUnreachable(f"no answer from Redis in {self._timeout:g} s"))
-            raise RedisUnreachable(f"no answer from Redis in {self._timeout:g} s") from None
+        reply = await self._send(protocol, args)
         if isinstance(reply, ReplyError):
             raise reply
         return reply
@@ -110,11 +113,28 @@ class RedisConnection:
             self._drop(self._protocol, RedisUnreachable("the connection was closed"))
 
     def _send(self, protocol: _Protocol, args: tuple[Any, ...]) -> "asyncio.Future[Any]":
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
         protocol.waiting.append(future)
+        protocol.sent_at.append(loop.time())
+        if protocol.watchdog is None:
+            protocol.watchdog = loop.call_later(self._timeout, self._watch, protocol)
         assert protocol.transport is not None
         protocol.transport.write(hiredis.pack_command(args))
         return future
+
+    def _watch(self, protocol: _Protocol) -> None:
+        """Drops the connection if its oldest call has waited the timeout, else looks again
+        when it will have."""
+        protocol.watchdog = None
+        if not protocol.sent_at:
+            return
+        loop = asyncio.get_running_loop()
+        waited = loop.time() - protocol.sent_at[0]
+        if waited >= self._timeout:
+            self._drop(protocol, RedisUnreachable(f"no answer from Redis in {self._timeout:g} s"))
+            return
+        protocol.watchdog = loop.call_later(self._timeout - waited, self._watch, protocol)
 
     def _drop(self, protocol: _Protocol, error: BaseException) -> None:
         if self._protocol is protocol:

@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from store.counters import CountersUnavailable, Kind, Settlement
 
@@ -44,8 +45,7 @@ PER_SEND = 1000
 MAX_WAITING = 100_000
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
+class Pending(NamedTuple):
     settlement: Settlement
     member: str
 
@@ -70,7 +70,9 @@ class Settler:
         self._failed: list[Batch] = []
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
-        self._in_flight: set[asyncio.Future[None]] = set()
+        # Calls carrying batches, by number; a future only once a peek waits for one.
+        self._in_flight: dict[int, asyncio.Future[None] | None] = {}
+        self._calls = 0
         self._unacknowledged: set[int] = set()  # numbers of batches taken and not yet done
         self._next_seq = 1
         self._closed = False
@@ -128,17 +130,28 @@ class Settler:
         elif self._waiting or self._failed:
             self._schedule(self._delay)
 
-    def sending(self) -> asyncio.Future[None]:
-        """Marks a call carrying batches as in flight; set its result when it ends."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._in_flight.add(future)
-        future.add_done_callback(self._in_flight.discard)
-        return future
+    def sending(self) -> int:
+        """Marks a call carrying batches as in flight; `sent()` with its number when it ends."""
+        self._calls += 1
+        self._in_flight[self._calls] = None
+        return self._calls
+
+    def sent(self, call: int) -> None:
+        waiter = self._in_flight.pop(call, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def settled(self) -> None:
         """Waits for the calls already carrying settlements (a peek must see their effect)."""
-        if self._in_flight:
-            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+        if not self._in_flight:
+            return
+        loop = asyncio.get_running_loop()
+        waiters = []
+        for call, waiter in self._in_flight.items():
+            if waiter is None:
+                waiter = self._in_flight[call] = loop.create_future()
+            waiters.append(waiter)
+        await asyncio.gather(*waiters)
 
     async def flush(self) -> None:
         """Sends everything waiting now; CountersUnavailable if the counters cannot take it."""
@@ -146,7 +159,7 @@ class Settler:
             batches = self.take(PER_SEND)
             if not batches:
                 return
-            future = self.sending()
+            call = self.sending()
             try:
                 await self._send(batches)
             except BaseException:
@@ -155,7 +168,7 @@ class Settler:
             else:
                 self.done(batches, ok=True)
             finally:
-                future.set_result(None)
+                self.sent(call)
 
     async def aclose(self) -> None:
         """Stops the timer and sends what is left (a graceful stop loses nothing)."""

@@ -79,3 +79,31 @@ def test_a_url_that_is_not_redis_is_refused_up_front() -> None:
         RedisConnection("http://127.0.0.1:6379")
     with pytest.raises(ValueError, match="database"):
         RedisConnection("redis://127.0.0.1:6379/zero")
+
+
+async def test_a_redis_that_never_answers_fails_the_calls_waiting() -> None:
+    """A listener that reads and says nothing: every call waiting fails, and the next call
+    opens a new connection (the watchdog dropped the silent one)."""
+    accepted = 0
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal accepted
+        accepted += 1
+        await reader.read()  # until the client closes
+        writer.close()
+
+    listener = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    connection = RedisConnection(f"redis://127.0.0.1:{port}/0", timeout=0.2)
+    try:
+        calls = await asyncio.gather(
+            *(connection.call("PING") for _ in range(3)), return_exceptions=True
+        )
+        assert all(isinstance(c, RedisUnreachable) and "no answer" in str(c) for c in calls)
+        with pytest.raises(RedisUnreachable, match="no answer"):
+            await connection.call("PING")
+        assert accepted == 2
+    finally:
+        await connection.aclose()
+        listener.close()
+        await listener.wait_closed()
