@@ -265,7 +265,8 @@ class RedisCounters:
     ) -> None:
         self._connection = connection
         self._prefix = prefix
-        # This object's settlement batches are numbered; Redis keeps the last one applied.
+        # This object's settlement batches are numbered; Redis keeps, under this mark, the
+        # numbers it applied that this object may still send again.
         self._mark = f"{prefix}settled:{secrets.token_hex(8)}"
         self._sha = hashlib.sha1(_SCRIPT.encode()).hexdigest()
         self._settler = Settler(self._send, delay_seconds=settle_delay_seconds)
@@ -303,7 +304,7 @@ class RedisCounters:
             reply = await self._call(
                 keys, [now_ms, member, "1" if charge else "0"], checks, batches
             )
-        except CountersUnavailable:
+        except BaseException:  # unreachable, or the request cancelled: sent again, applied once
             self._settler.done(batches, ok=False)
             raise
         else:

@@ -1,7 +1,7 @@
 """Settlements held by this process and sent in batches, off the request path.
 
-An answer that ends hands its settlement to `add()` (no I/O) and is sent on
-at once; the settlement goes to the counters with the next call this process
+An answer that ends hands its settlement to `add()` (no I/O) and goes out at
+once; the settlement goes to the counters with the next call this process
 makes (an admission or a peek carries what is waiting, so this process always
 sees its own settlements) or, when no call comes, by a background send within
 `delay_seconds` (at once for a stream slot's release, which another process
@@ -34,7 +34,7 @@ from store.counters import CountersUnavailable, Kind, Settlement
 log = logging.getLogger(__name__)
 
 DEFAULT_DELAY_SECONDS = 0.1
-# How long a failing batch is retried; the counters remember applied batch ids longer.
+# How long a failing batch is retried; the counters remember applied batch numbers longer.
 GIVE_UP_SECONDS = 600.0
 # After a failed send, the next background try waits this long (the counters are down).
 RETRY_SECONDS = 1.0
@@ -79,7 +79,7 @@ class Settler:
 
     @property
     def waiting(self) -> int:
-        """Settlements not yet known to be applied (waiting, failing or being sent)."""
+        """Settlements waiting to be sent, or sent by a call that failed (to be sent again)."""
         return len(self._waiting) + sum(len(batch.items) for batch in self._failed)
 
     def add(self, settlements: Sequence[Settlement], member: str) -> None:

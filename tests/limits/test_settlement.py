@@ -150,3 +150,25 @@ async def test_settlements_wait_out_an_unreachable_redis_and_are_sent_when_it_an
     finally:
         await one.aclose()
         server.stop()
+
+
+async def test_a_call_cancelled_while_carrying_a_batch_leaves_it_applied_once(
+    pair: tuple[RedisCounters, RedisCounters],
+) -> None:
+    """A request whose client left while its admission was at Redis: the settlements that
+    call carried may or may not have been applied; they are sent again, and count once."""
+    one, other = pair
+    assert (await one.admit([tokens(600), budget(600)], "a", T0)).admitted
+    await one.settle(settled(600, 100), "a")
+    call = asyncio.create_task(one.admit([tokens(1)], "b", T0))
+    await asyncio.sleep(0)  # it has taken the batch and written it
+    assert one.settler.waiting == 0
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert one.settler.waiting == 2  # to be sent again
+    await one.flush()
+    assert one.settler.waiting == 0
+    # 600 - 500 once in each; the window also holds the cancelled call's own reservation
+    # (1 token: it reached Redis, and nobody learnt it was admitted), until it slides out.
+    assert await used(other) == (101, 100)
