@@ -9,12 +9,14 @@ with `Retry-After` and google.rpc QuotaFailure / RetryInfo details; nothing
 else happens for it (no message, no usage).
 """
 
+import itertools
 import logging
 import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from domain.identity import Caller
 from domain.limits import NO_LIMITS, Limits, LimitsConfig, TtlCache, from_store
@@ -29,15 +31,14 @@ log = logging.getLogger(__name__)
 
 MINUTE_MS = 60_000
 MICROS = 1_000_000
-WINDOW, PERIOD = Kind.WINDOW, Kind.PERIOD
+WINDOW, COUNT, PERIOD = Kind.WINDOW, Kind.COUNT, Kind.PERIOD
 QUOTA_FAILURE = "type.googleapis.com/google.rpc.QuotaFailure"
 RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 # A stream's slot is leased for its generation timeout plus this (a crashed process's expire).
 STREAM_LEASE_MARGIN_MS = 60_000
 
 
-@dataclass(frozen=True, slots=True)
-class _Limit:
+class _Limit(NamedTuple):
     """One limit of one scope, as a counter check."""
 
     scope: str  # apiKeys/{id}, users/{id}, models/{id}
@@ -46,6 +47,24 @@ class _Limit:
     check: Check
     # What the settled amount is, from (input tokens, output tokens); None: released (slots).
     actual: Callable[[int, int], int] | None
+
+
+# What a planned check charges: one request, the tokens, the cost, a stream slot.
+_REQUEST, _TOKENS, _COST, _SLOT = range(4)
+PLAN_CACHE_SIZE = 10_000
+
+
+class _Planned(NamedTuple):
+    """A check that a scope's limits make, without its amount (that is the request's)."""
+
+    name: str
+    value: float
+    key: str
+    kind: Kind
+    limit: int
+    span_ms: int
+    ends_at_ms: int
+    amount: int  # _REQUEST, _TOKENS, _COST or _SLOT
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +133,11 @@ class LimitGate:
     observer: GenerationObserver = field(default_factory=NoObserver)
     _keys: TtlCache = field(init=False)
     _users: TtlCache = field(init=False)
+    _plans: dict[tuple[object, ...], list["_Planned"]] = field(init=False, default_factory=dict)
+    # A reservation's name in the counters: unique to this process, then numbered.
+    _members: str = field(init=False, default_factory=lambda: secrets.token_hex(4))
+    _member_numbers: Iterator[int] = field(init=False, default_factory=itertools.count)
+    _today: tuple[date, tuple[str, int, str, int]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self._keys = TtlCache(self.config.cache_seconds)
@@ -165,7 +189,7 @@ class LimitGate:
         """Reserves the request against every limit, or raises RESOURCE_EXHAUSTED (8)."""
         await self.allowed_model(caller, model_id)
         limits = await self._limits(caller, model_id, estimated_tokens, max_output, stream)
-        member = secrets.token_hex(8)
+        member = f"{self._members}{next(self._member_numbers):x}"
         if not limits:
             return Ticket(None, member)
         now_ms = _ms(self.clock())
@@ -220,48 +244,85 @@ class LimitGate:
         peek: bool = False,
     ) -> list[_Limit]:
         price = self.config.price(model_id)
-        prompt = max(0, tokens - max_output)
-        cost = price.cost_micros(prompt, max_output)
-        now = self.clock().astimezone(UTC)
-        scopes = (
+        cost = price.cost_micros(max(0, tokens - max_output), max_output)
+        calendar = self._calendar(self.clock())
+        amounts = (1, tokens, cost, 0 if peek else 1)
+        actuals = (_one, _tokens, price.cost_micros, None)
+        out: list[_Limit] = []
+        for scope, limits in (
             (f"apiKeys/{caller.key_id}", await self.key_limits(caller.key_id)),
             (f"users/{caller.user_id}", await self.user_limits(caller.user_id, caller.role)),
             (f"models/{model_id}", self.config.models.get(model_id, NO_LIMITS)),
-        )
-        day, day_end = now.strftime("%Y-%m-%d"), _ms(_next_day(now))
-        month, month_end = now.strftime("%Y-%m"), _ms(_next_month(now))
-        costed = price.cost_micros
-        out: list[_Limit] = []
-        for scope, limits in scopes:
-            if limits.is_empty:
+        ):
+            if limits is NO_LIMITS or limits.is_empty:
                 continue
-            minute, daily, monthly = ("", 0), (day, day_end), (month, month_end)
-            for name, kind, value, amount, (tag, ends), scale, actual in (
-                ("requests_per_minute", WINDOW, limits.requests_per_minute, 1, minute, 1, _one),
-                ("tokens_per_minute", WINDOW, limits.tokens_per_minute, tokens, minute, 1, _tokens),
-                ("tokens_per_day", PERIOD, limits.tokens_per_day, tokens, daily, 1, _tokens),
-                ("tokens_per_month", PERIOD, limits.tokens_per_month, tokens, monthly, 1, _tokens),
-                ("cost_per_day", PERIOD, limits.cost_per_day, cost, daily, MICROS, costed),
-                ("cost_per_month", PERIOD, limits.cost_per_month, cost, monthly, MICROS, costed),
+            for name, value, key, kind, limit, span, ends, amount in self._plan(
+                scope, limits, calendar, stream or peek
             ):
-                if value is None:
-                    continue
-                key = f"{scope}:{name}:{tag}" if tag else f"{scope}:{name}"
-                # A cost limit counts millionths of the currency, rounded down: never above it.
-                check = Check(key, kind, int(value * scale), amount, MINUTE_MS, ends)
-                out.append(_Limit(scope, name, value, check, actual))
-            if limits.concurrent_streams is not None and (stream or peek):
-                check = Check(
+                check = Check(key, kind, limit, amounts[amount], span, ends)
+                out.append(_Limit(scope, name, value, check, actuals[amount]))
+        return out
+
+    def _calendar(self, moment: datetime) -> tuple[str, int, str, int]:
+        """(day, when it ends, month, when it ends) of the moment, in UTC; kept for the day."""
+        now = moment.astimezone(UTC)
+        day = now.date()
+        if self._today is None or self._today[0] != day:
+            self._today = (
+                day,
+                (
+                    now.strftime("%Y-%m-%d"),
+                    _ms(_next_day(now)),
+                    now.strftime("%Y-%m"),
+                    _ms(_next_month(now)),
+                ),
+            )
+        return self._today[1]
+
+    def _plan(
+        self, scope: str, limits: Limits, calendar: tuple[str, int, str, int], streams: bool
+    ) -> list[_Planned]:
+        """The checks one scope's limits make, but their amounts; kept while they hold."""
+        cache_key = (scope, limits, calendar, streams)
+        plan = self._plans.get(cache_key)
+        if plan is not None:
+            return plan
+        day, day_end, month, month_end = calendar
+        plan = []
+        for name, kind, value, period, scale, amount in (
+            ("requests_per_minute", COUNT, limits.requests_per_minute, None, 1, _REQUEST),
+            ("tokens_per_minute", WINDOW, limits.tokens_per_minute, None, 1, _TOKENS),
+            ("tokens_per_day", PERIOD, limits.tokens_per_day, (day, day_end), 1, _TOKENS),
+            ("tokens_per_month", PERIOD, limits.tokens_per_month, (month, month_end), 1, _TOKENS),
+            ("cost_per_day", PERIOD, limits.cost_per_day, (day, day_end), MICROS, _COST),
+            ("cost_per_month", PERIOD, limits.cost_per_month, (month, month_end), MICROS, _COST),
+        ):
+            if value is None:
+                continue
+            key, ends = f"{scope}:{name}", 0
+            if period is not None:
+                key, ends = f"{key}:{period[0]}", period[1]
+            # A cost limit counts millionths of the currency, rounded down: never above it.
+            plan.append(
+                _Planned(name, value, key, kind, int(value * scale), MINUTE_MS, ends, amount)
+            )
+        if limits.concurrent_streams is not None and streams:
+            plan.append(
+                _Planned(
+                    "concurrent_streams",
+                    limits.concurrent_streams,
                     f"{scope}:concurrent_streams",
                     Kind.SLOTS,
                     limits.concurrent_streams,
-                    0 if peek else 1,
                     self.stream_lease_ms,
+                    0,
+                    _SLOT,
                 )
-                out.append(
-                    _Limit(scope, "concurrent_streams", limits.concurrent_streams, check, None)
-                )
-        return out
+            )
+        if len(self._plans) >= PLAN_CACHE_SIZE:
+            self._plans.clear()  # bounded; refilled as requests come
+        self._plans[cache_key] = plan
+        return plan
 
 
 def _one(input_tokens: int, output_tokens: int) -> int:
@@ -295,22 +356,28 @@ def _refusal(limits: Sequence[_Limit], admission: Admission) -> ApiError:
     return error
 
 
+_HEADER_OF = {"requests_per_minute": "requests", "tokens_per_minute": "tokens"}
+
+
 def _rate_headers(limits: Sequence[_Limit], admission: Admission | None) -> dict[str, str]:
-    headers: dict[str, str] = {}
     if admission is None:
-        return headers
-    for name, suffix in (("requests_per_minute", "requests"), ("tokens_per_minute", "tokens")):
-        tightest: tuple[float, int, int] | None = None
-        for limit, state in zip(limits, admission.states, strict=True):
-            if limit.name != name:
-                continue
-            remaining = max(0, int(limit.value) - state.used)
-            if tightest is None or remaining < tightest[0]:
-                tightest = (remaining, int(limit.value), state.reset_ms)
-        if tightest is not None:
-            headers[f"x-ratelimit-limit-{suffix}"] = str(tightest[1])
-            headers[f"x-ratelimit-remaining-{suffix}"] = str(int(tightest[0]))
-            headers[f"x-ratelimit-reset-{suffix}"] = duration(tightest[2])
+        return {}
+    # Per header suffix: (remaining, limit, reset_ms) of the tightest limit of that kind.
+    tightest: dict[str, tuple[int, int, int]] = {}
+    for limit, state in zip(limits, admission.states, strict=True):
+        suffix = _HEADER_OF.get(limit.name)
+        if suffix is None:
+            continue
+        remaining = max(0, int(limit.value) - state.used)
+        if suffix not in tightest or remaining < tightest[suffix][0]:
+            tightest[suffix] = (remaining, int(limit.value), state.reset_ms)
+    headers: dict[str, str] = {}
+    for suffix in ("requests", "tokens"):
+        if suffix in tightest:
+            remaining, value, reset_ms = tightest[suffix]
+            headers[f"x-ratelimit-limit-{suffix}"] = str(value)
+            headers[f"x-ratelimit-remaining-{suffix}"] = str(remaining)
+            headers[f"x-ratelimit-reset-{suffix}"] = duration(reset_ms)
     return headers
 
 

@@ -1,6 +1,10 @@
-"""Embeddings for the OpenAI-compatible surface: checked, computed, counted in usage.
+"""Embeddings for the OpenAI-compatible surface: checked, admitted, computed, counted in usage.
 
-Like chat completions, nothing is stored but usage (its input tokens, no output).
+Like chat completions, nothing is stored but usage (its input tokens, no output,
+with their cost). A call costs money and tokens like a generation, so it is
+admitted against the same limits first (domain.admission: the key's model
+allow-list, requests and tokens per minute, token and cost budgets), reserving
+the input's estimated tokens, and settled with what the model counted.
 """
 
 import asyncio
@@ -9,7 +13,8 @@ import struct
 from collections.abc import Mapping
 from typing import Any
 
-from domain import catalog, usage
+from domain import catalog, prompt, usage
+from domain.admission import Ticket
 from domain.deadline import deadline_error
 from domain.identity import Caller
 from domain.services import Services
@@ -21,8 +26,13 @@ def _texts(raw: Any) -> list[str]:
     return [raw] if isinstance(raw, str) else [str(text) for text in raw]
 
 
-async def create(svc: Services, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
-    """POST /openai/v1/embeddings: 5 unknown model, 3 a model that does not embed, 9 unavailable."""
+async def create(
+    svc: Services, caller: Caller, body: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """POST /openai/v1/embeddings: the answer and its x-ratelimit-* headers.
+
+    5 unknown model, 3 a model that does not embed, 9 unavailable, 7 a model the
+    key may not use, 8 a limit reached (nothing counted)."""
     model_id = str(body["model"])
     spec = svc.providers.model(model_id)
     if spec is None:
@@ -43,6 +53,10 @@ async def create(svc: Services, caller: Caller, body: Mapping[str, Any]) -> dict
     request = EmbeddingRequest(
         spec, _texts(body["input"]), body.get("dimensions"), svc.generation_timeout
     )
+    estimated = sum(prompt.estimate_tokens(text) for text in request.texts)
+    ticket = await svc.limits.admit(
+        caller, spec.id, estimated_tokens=estimated, max_output=0, stream=False
+    )
     input_tokens = 0
     try:
         if request.timeout is None:
@@ -55,15 +69,10 @@ async def create(svc: Services, caller: Caller, body: Mapping[str, Any]) -> dict
                 raise deadline_error(request.timeout) from None
         input_tokens = result.input_tokens
     finally:
-        await usage.record(
-            svc.db,
-            user_id=caller.user_id,
-            model=spec.id,
-            input_tokens=input_tokens,
-            output_tokens=0,
-        )
+        # Shielded: a client that leaves cancels this task, but the call still counts.
+        await asyncio.shield(_count(svc, caller, ticket, spec.id, input_tokens))
     as_base64 = body.get("encoding_format") == "base64"
-    return {
+    answer = {
         "object": "list",
         "data": [
             {
@@ -76,6 +85,24 @@ async def create(svc: Services, caller: Caller, body: Mapping[str, Any]) -> dict
         "model": spec.id,
         "usage": {"prompt_tokens": input_tokens, "total_tokens": input_tokens},
     }
+    return answer, ticket.rate_headers()
+
+
+async def _count(
+    svc: Services, caller: Caller, ticket: Ticket, model: str, input_tokens: int
+) -> None:
+    """Usage (with its cost) and the limits' settlement of one call, failed ones too."""
+    try:
+        await usage.count_completion(
+            svc,
+            user_id=caller.user_id,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=0,
+            cost_micros=svc.limits.config.price(model).cost_micros(input_tokens, 0),
+        )
+    finally:
+        await ticket.settle(input_tokens, 0)
 
 
 def _base64(vector: list[float]) -> str:

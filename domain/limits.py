@@ -51,6 +51,8 @@ class Limits:
 
     def over(self, base: "Limits") -> "Limits":
         """These limits, with `base`'s where these are unset."""
+        if base is NO_LIMITS or self is NO_LIMITS:
+            return base if self is NO_LIMITS else self
         values = {}
         for item in fields(self):
             mine = getattr(self, item.name)
@@ -63,7 +65,7 @@ class Limits:
 
     @property
     def is_empty(self) -> bool:
-        return self == Limits()
+        return self is NO_LIMITS or self == NO_LIMITS
 
 
 NO_LIMITS = Limits()

@@ -28,5 +28,6 @@ async def list_open_ai_models() -> dict[str, Any]:
     return chat_completions.list_models(services())
 
 
-async def create_embedding(body: dict[str, Any]) -> dict[str, Any]:
-    return await embeddings.create(services(), caller(), body)
+async def create_embedding(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    answer, headers = await embeddings.create(services(), caller(), body)  # 7, 8 before the call
+    return answer, 200, headers

@@ -4,6 +4,7 @@ Each call runs without an await between its reads and writes, so on one
 event loop it is as atomic as the Redis scripts are across processes.
 """
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,18 +17,22 @@ from store.counters import (
     Settlement,
 )
 
+_WINDOWS = (Kind.WINDOW, Kind.COUNT)
+
 
 @dataclass
 class _Window:
-    # member -> (time charged, amount), in charge order
-    entries: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # member -> (time charged, amount), in charge order; ordered so the oldest leaves in O(1)
+    entries: OrderedDict[str, tuple[int, int]] = field(default_factory=OrderedDict)
     total: int = 0
 
     def expire(self, now_ms: int, span_ms: int) -> None:
-        for member, (at, amount) in list(self.entries.items()):
+        entries = self.entries
+        while entries:
+            member, (at, amount) = next(iter(entries.items()))
             if at > now_ms - span_ms:
                 break
-            del self.entries[member]
+            del entries[member]
             self.total -= amount
 
 
@@ -53,7 +58,7 @@ class MemoryCounters:
         if charge:
             states = [
                 CounterState(state.used + check.amount, state.reset_ms or check.span_ms, False)
-                if check.kind == Kind.WINDOW and check.amount
+                if check.kind in _WINDOWS and check.amount
                 else CounterState(state.used + check.amount, state.reset_ms, False)
                 for check, state in zip(checks, states, strict=True)
             ]
@@ -64,7 +69,7 @@ class MemoryCounters:
     def _state(self, check: Check, now_ms: int) -> tuple[int, int, int | None]:
         """(used, reset_ms, wait_ms or None when the amount fits)."""
         wait: int | None = None
-        if check.kind == Kind.WINDOW:
+        if check.kind in _WINDOWS:
             window = self._windows.setdefault(check.key, _Window())
             window.expire(now_ms, check.span_ms)
             used = window.total
@@ -97,7 +102,7 @@ class MemoryCounters:
         return used, reset, wait
 
     def _charge(self, check: Check, member: str, now_ms: int) -> None:
-        if check.kind == Kind.WINDOW:
+        if check.kind in _WINDOWS:
             window = self._windows[check.key]
             window.entries[member] = (now_ms, check.amount)
             window.total += check.amount
@@ -109,7 +114,7 @@ class MemoryCounters:
 
     async def settle(self, settlements: Sequence[Settlement], member: str) -> None:
         for item in settlements:
-            if item.kind == Kind.WINDOW:
+            if item.kind in _WINDOWS:
                 window = self._windows.get(item.key)
                 if window is not None and member in window.entries:
                     at, amount = window.entries[member]
@@ -121,6 +126,9 @@ class MemoryCounters:
                     self._periods[item.key] = (value + item.actual - item.reserved, ends)
             else:
                 self._slots.get(item.key, {}).pop(member, None)
+
+    async def flush(self) -> None:
+        return None  # settled as they come: nothing waits
 
     async def ping(self) -> None:
         return None  # in this process: always there

@@ -1,25 +1,42 @@
-"""Counters in Redis, shared by every server process: one Lua script per call, so each
-admission (all its checks, then all its charges) is atomic across processes.
+"""Counters in Redis, shared by every server process: one Lua script, one round trip per
+call, so each admission (all its checks, then all its charges) is atomic across processes.
 
 Keys, under the configured prefix:
-- WINDOW `<key>`: a sorted set of `<member>:<amount>` scored by the time charged,
-  and `<key>:sum`, the sum of its amounts (kept so a check costs O(expired), not O(entries));
+- WINDOW `<key>`: a sorted set of `<member>:<amount>` scored by the time charged (and a
+  settlement's correction `<member>~:<actual - reserved>` beside it, at the same time), and
+  `<key>:sum`, the sum of its amounts (kept so a check costs O(expired), not O(entries));
+- COUNT `<key>`: a sorted set of members scored by the time charged (its count is ZCARD);
 - PERIOD `<key>`: an integer, expiring a while after its period ends;
-- SLOTS `<key>`: a sorted set of members scored by the end of their lease.
+- SLOTS `<key>`: a sorted set of members scored by the end of their lease;
+- `settled:<process>`: the numbers of one process's settlement batches applied but not yet
+  acknowledged to it (see below), kept an hour after its last batch.
+
+Settlements do not cost the request a round trip: `settle()` hands them to this
+process's settler (store.counters.settler), and they travel with the next call
+this process makes (the script applies them before it checks anything, so this
+process always counts its own settlements) or in a background call within
+0.1 s. Batches are numbered per process, and the script keeps the numbers it
+applied until the process has heard back (a call tells it the lowest number
+still unacknowledged), so a batch resent after a call that got no answer is
+never counted twice.
 
 Times come from the caller (the server's injectable clock), not from Redis's TIME,
 so that tests can move a day forward; processes' clocks are assumed NTP-close.
-All keys of one call are passed in KEYS except the `:sum` companions, which only
-matters for Redis Cluster (one Redis, or Sentinel, is what this expects).
+All keys of one call are passed in KEYS except the `:sum` companions and the
+batch marks, which only matters for Redis Cluster (one Redis, or Sentinel, is
+what this expects).
+
+The script answers one string rather than an array: parsing a reply of 26
+numbers cost the client more than the script cost Redis. Its arguments are one
+per number (Lua splitting packed strings cost Redis about 13 µs a call; hiredis
+packs them in C).
 """
 
+import hashlib
 import logging
+import secrets
+import time
 from collections.abc import Sequence
-from typing import Any
-
-import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from store.counters import (
     PERIOD_GRACE_MS,
@@ -28,67 +45,169 @@ from store.counters import (
     Check,
     CounterState,
     CountersUnavailable,
+    Kind,
     Settlement,
 )
+from store.counters.resp import RedisConnection, RedisUnreachable, ReplyError
+from store.counters.settler import DEFAULT_DELAY_SECONDS, Batch, Settler
 
 log = logging.getLogger(__name__)
 
-# ARGV: now, member, charge ("1"/"0"), then per check: kind, limit, amount, span_ms, ends_at_ms.
-# Returns {refused (0/1), retry_ms, then per check: used, reset_ms, refused}.
-_ADMIT = """
+# How long Redis remembers this process's applied settlement batches after it last trimmed
+# them (longer than the settler retries a batch).
+BATCH_MARK_MS = 3_600_000
+TRIM_EVERY = 64
+TRIM_SECONDS = 30.0
+
+# KEYS: the checks' keys, then one per settlement, in order.
+# ARGV: now, member, charge ("1"/"0"), period grace ms, slot retry ms, this process's batch
+#   mark, how long the mark lives (ms), the lowest batch number not yet acknowledged (0: keep
+#   the mark as it is this time), the number of checks, then 5 per check (kind, limit, amount,
+#   span_ms, ends_at_ms), then the settlements: per batch its number and count, then 5 per
+#   settlement (kind, reserved, actual, member, actual - reserved).
+# Returns one string: "refused retry_ms" then per check "used reset_ms refused".
+_SCRIPT = """
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
 local charge = ARGV[3] == '1'
-local n = #KEYS
-local kinds, limits, amounts, spans, ends = {}, {}, {}, {}, {}
-local used, resets, refused = {}, {}, {}
-local any_refused, retry = 0, 0
+local grace, slot_retry = tonumber(ARGV[4]), tonumber(ARGV[5])
+local mark, mark_ms, trim_from = ARGV[6], ARGV[7], ARGV[8]
+local n = tonumber(ARGV[9])
+local checks = 9  -- ARGV[checks + (i - 1) * 5 + 1 ..] describe check i
 local function amount_of(m) return tonumber(string.match(m, ':(%-?%d+)$')) end
-for i = 1, n do
-  local b = 3 + (i - 1) * 5
-  kinds[i] = ARGV[b + 1]
-  limits[i] = tonumber(ARGV[b + 2])
-  amounts[i] = tonumber(ARGV[b + 3])
-  spans[i] = tonumber(ARGV[b + 4])
-  ends[i] = tonumber(ARGV[b + 5])
-  local key, kind, amount, span = KEYS[i], kinds[i], amounts[i], spans[i]
-  local wait = nil
-  if kind == 'w' then
-    local sum_key = key .. ':sum'
-    local expired = redis.call('ZRANGEBYSCORE', key, '-inf', now - span)
-    if #expired > 0 then
-      local freed = 0
-      for _, m in ipairs(expired) do freed = freed + amount_of(m) end
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
-      redis.call('DECRBY', sum_key, freed)
+-- A log's key lives two spans after it is refreshed, and is refreshed once it has less than
+-- a span and a second left: its newest entry always outlives its window, at one cheap PTTL
+-- per charge instead of a PEXPIRE.
+local function keep(key, span, also)
+  if redis.call('PTTL', key) < span + 1000 then
+    redis.call('PEXPIRE', key, 2 * span + 1000)
+    if also then redis.call('PEXPIRE', also, 2 * span + 1000) end
+  end
+end
+-- Drops a log's entries older than its window; returns (what they amounted to, the time of
+-- the oldest entry left or nil). The first entries are read at once: usually none or one
+-- has left since the last call.
+local function expire(key, span, summed)
+  local cutoff = now - span
+  local head = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
+  local freed, gone, oldest = 0, 0, nil
+  for j = 1, #head, 2 do
+    local score = tonumber(head[j + 1])
+    if score > cutoff then
+      oldest = score
+      break
     end
-    used[i] = tonumber(redis.call('GET', sum_key) or '0')
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    gone = gone + 1
+    if summed then freed = freed + amount_of(head[j]) end
+  end
+  if gone == 0 then return 0, oldest end
+  if gone == 2 then  -- more may have left than the head showed
+    freed = 0
+    if summed then
+      for _, m in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', cutoff)) do
+        freed = freed + amount_of(m)
+      end
+    end
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff)
+    local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    if #first > 0 then oldest = tonumber(first[2]) end
+  else
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff)
+  end
+  return freed, oldest
+end
+
+-- 1. Settlements this process made since its last call: before any check sees the counters.
+-- The mark is a set of this process's batch numbers applied and not yet acknowledged (numbers
+-- below ARGV[10] were, and are dropped): a batch sent again after a call that got no answer
+-- is not applied twice.
+local spec = ARGV
+local s, k = checks + n * 5 + 1, n
+if s <= #spec then
+  if trim_from ~= '0' then redis.call('ZREMRANGEBYSCORE', mark, '-inf', '(' .. trim_from) end
+  while s <= #spec do
+    local seq, count = spec[s], tonumber(spec[s + 1])
+    s = s + 2
+    local fresh = redis.call('ZADD', mark, 'NX', seq, seq) == 1
+    for _ = 1, count do
+      k = k + 1
+      if fresh then
+        local key, kind, who = KEYS[k], spec[s], spec[s + 3]
+        if kind == 'c' then
+          if spec[s + 2] == '0' then redis.call('ZREM', key, who) end
+        elseif kind == 'w' then
+          -- A correction beside the reservation, at its time: they leave the window together.
+          local score = redis.call('ZSCORE', key, who .. ':' .. spec[s + 1])
+          if score then
+            redis.call('ZADD', key, score, who .. '~:' .. spec[s + 4])
+            redis.call('INCRBY', key .. ':sum', spec[s + 4])
+          end
+        elseif kind == 'p' then
+          -- A period whose counter is gone (it ended) is not started again by its settlement.
+          local delta = tonumber(spec[s + 4])
+          if redis.call('INCRBY', key, delta) == delta then redis.call('DEL', key) end
+        else
+          redis.call('ZREM', key, who)
+        end
+      end
+      s = s + 5
+    end
+  end
+  if trim_from ~= '0' then redis.call('PEXPIRE', mark, mark_ms) end
+end
+
+-- 2. The checks: every one must fit, then every one is charged.
+local kinds, limits, amounts, spans, ends = {}, {}, {}, {}, {}
+local used, resets, refused, fresh_period = {}, {}, {}, {}
+local any_refused, retry = 0, 0
+for i = 1, n do
+  local b = checks + (i - 1) * 5
+  local key, kind = KEYS[i], ARGV[b + 1]
+  local limit, amount = tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+  local span, ending = tonumber(ARGV[b + 4]), tonumber(ARGV[b + 5])
+  kinds[i], limits[i], amounts[i], spans[i], ends[i] = kind, limit, amount, span, ending
+  local wait = nil
+  if kind == 'c' or kind == 'w' then
+    local freed, oldest = expire(key, span, kind == 'w')
+    if kind == 'c' then
+      used[i] = redis.call('ZCARD', key)
+    else
+      if freed ~= 0 then redis.call('DECRBY', key .. ':sum', freed) end
+      used[i] = tonumber(redis.call('GET', key .. ':sum') or '0')
+    end
     resets[i] = 0
     -- min(span, ...): another process may stamp its entry a moment after this `now` was read
-    if #oldest > 0 then resets[i] = math.min(span, tonumber(oldest[2]) + span - now) end
-    if used[i] + amount > limits[i] then
-      local need = used[i] + amount - limits[i]
+    if oldest then resets[i] = math.min(span, oldest + span - now) end
+    if used[i] + amount > limit then
+      local need = used[i] + amount - limit
       wait = span
-      local entries = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
-      local freed = 0
-      for j = 1, #entries, 2 do
-        freed = freed + amount_of(entries[j])
-        if freed >= need then
-          wait = math.min(span, tonumber(entries[j + 1]) + span - now)
-          break
+      if kind == 'c' then
+        -- Room comes when the need-th oldest request leaves.
+        local leaving = redis.call('ZRANGE', key, need - 1, need - 1, 'WITHSCORES')
+        if #leaving > 0 then wait = math.min(span, tonumber(leaving[2]) + span - now) end
+      else
+        local entries = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+        local left = 0
+        for j = 1, #entries, 2 do
+          left = left + amount_of(entries[j])
+          if left >= need then
+            wait = math.min(span, tonumber(entries[j + 1]) + span - now)
+            break
+          end
         end
       end
     end
   elseif kind == 'p' then
-    used[i] = tonumber(redis.call('GET', key) or '0')
-    resets[i] = math.max(0, ends[i] - now)
-    if used[i] + amount > limits[i] then wait = resets[i] end
+    local value = redis.call('GET', key)
+    fresh_period[i] = not value
+    used[i] = tonumber(value or '0')
+    resets[i] = math.max(0, ending - now)
+    if used[i] + amount > limit then wait = resets[i] end
   else
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
     used[i] = redis.call('ZCARD', key)
     resets[i] = 0
-    if used[i] + amount > limits[i] then wait = tonumber(ARGV[#ARGV]) end
+    if used[i] + amount > limit then wait = slot_retry end
   end
   refused[i] = 0
   if wait ~= nil then
@@ -100,18 +219,26 @@ end
 if any_refused == 0 and charge then
   for i = 1, n do
     local key, kind, amount, span = KEYS[i], kinds[i], amounts[i], spans[i]
-    if kind == 'w' then
-      redis.call('ZADD', key, now, member .. ':' .. ARGV[3 + (i - 1) * 5 + 3])
+    if kind == 'c' then
+      if amount > 0 then
+        redis.call('ZADD', key, now, member)
+        keep(key, span, nil)
+        if resets[i] == 0 then resets[i] = span end
+      end
+    elseif kind == 'w' then
+      -- The amount as the caller wrote it: Lua would print a large number as 1e+15.
+      redis.call('ZADD', key, now, member .. ':' .. ARGV[checks + (i - 1) * 5 + 3])
       redis.call('INCRBY', key .. ':sum', amount)
-      redis.call('PEXPIRE', key, span + 1000)
-      redis.call('PEXPIRE', key .. ':sum', span + 1000)
+      keep(key, span, key .. ':sum')
       if resets[i] == 0 then resets[i] = span end
     elseif kind == 'p' then
       redis.call('INCRBY', key, amount)
-      -- Relative to the caller's clock, as every time here: an absolute PEXPIREAT would
-      -- compare it with Redis's own clock, and a skew (or a test's clock) could drop a
-      -- budget that is still running.
-      redis.call('PEXPIRE', key, math.max(0, ends[i] - now) + tonumber(ARGV[#ARGV - 1]))
+      -- Its life is set when the period's counter starts. Relative to the caller's clock,
+      -- as every time here: an absolute PEXPIREAT would compare it with Redis's own clock,
+      -- and a skew (or a test's clock) could drop a budget that is still running.
+      if fresh_period[i] then
+        redis.call('PEXPIRE', key, math.max(0, ends[i] - now) + grace)
+      end
     elseif amount > 0 then
       redis.call('ZADD', key, now + span, member)
       redis.call('PEXPIRE', key, span)
@@ -125,101 +252,146 @@ for i = 1, n do
   out[#out + 1] = resets[i]
   out[#out + 1] = refused[i]
 end
-return out
+return table.concat(out, ' ')
 """
-
-# ARGV: member, then per settlement: kind, reserved, actual.
-_SETTLE = """
-local member = ARGV[1]
-for i = 1, #KEYS do
-  local b = 1 + (i - 1) * 3
-  local kind, reserved, actual = ARGV[b + 1], tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
-  local key = KEYS[i]
-  if kind == 'w' then
-    local old = member .. ':' .. ARGV[b + 2]
-    local score = redis.call('ZSCORE', key, old)
-    if score then
-      redis.call('ZREM', key, old)
-      redis.call('ZADD', key, score, member .. ':' .. ARGV[b + 3])
-      redis.call('INCRBY', key .. ':sum', actual - reserved)
-    end
-  elseif kind == 'p' then
-    if redis.call('EXISTS', key) == 1 then
-      redis.call('INCRBY', key, actual - reserved)
-    end
-  else
-    redis.call('ZREM', key, member)
-  end
-end
-return 1
-"""
-
-_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class RedisCounters:
-    def __init__(self, client: "aioredis.Redis", prefix: str) -> None:
-        self._client = client
+    def __init__(
+        self,
+        connection: RedisConnection,
+        prefix: str,
+        settle_delay_seconds: float = DEFAULT_DELAY_SECONDS,
+    ) -> None:
+        self._connection = connection
         self._prefix = prefix
-        self._admit = client.register_script(_ADMIT)
-        self._settle = client.register_script(_SETTLE)
+        # This object's settlement batches are numbered; Redis keeps, under this mark, the
+        # numbers it applied that this object may still send again.
+        self._mark = f"{prefix}settled:{secrets.token_hex(8)}"
+        self._sha = hashlib.sha1(_SCRIPT.encode()).hexdigest()
+        self._settler = Settler(self._send, delay_seconds=settle_delay_seconds)
+        # The mark is trimmed (and its life renewed) on the first batch and then every
+        # TRIM_EVERY batches or TRIM_SECONDS, not on every call.
+        self._since_trim, self._trimmed_at = TRIM_EVERY, 0.0
 
     @classmethod
     def connect(
-        cls, url: str, prefix: str, timeout_seconds: float = 2.0, max_connections: int = 64
+        cls,
+        url: str,
+        prefix: str,
+        timeout_seconds: float = 2.0,
+        settle_delay_seconds: float = DEFAULT_DELAY_SECONDS,
     ) -> "RedisCounters":
-        """A client that connects on first use; `timeout_seconds` bounds each call."""
-        # A blocking pool: a burst of requests waits (up to the timeout) for one of a bounded
-        # set of connections instead of opening one each or failing.
-        pool = aioredis.BlockingConnectionPool.from_url(
-            url,
-            max_connections=max_connections,
-            # Waiting for a pooled connection is load, not an outage: a longer bound.
-            timeout=max(timeout_seconds * 5, 10.0),
-            socket_timeout=timeout_seconds,
-            socket_connect_timeout=timeout_seconds,
-            health_check_interval=30,
-        )
-        return cls(aioredis.Redis(connection_pool=pool), prefix)
+        """Counters that connect on first use; `timeout_seconds` bounds each call."""
+        return cls(RedisConnection(url, timeout_seconds), prefix, settle_delay_seconds)
+
+    @property
+    def settler(self) -> Settler:
+        return self._settler
 
     async def admit(
         self, checks: Sequence[Check], member: str, now_ms: int, *, charge: bool = True
     ) -> Admission:
-        if not checks:
+        if not charge:
+            # A peek reads what this process has settled: wait for settlements on their way.
+            await self._settler.settled()
+        batches = self._settler.take()
+        if not checks and not batches:
             return Admission(True, ())
-        args: list[Any] = [now_ms, member, "1" if charge else "0"]
-        for check in checks:
-            args += [check.kind.value, check.limit, check.amount, check.span_ms, check.ends_at_ms]
-        args += [PERIOD_GRACE_MS, SLOT_RETRY_MS]
         keys = [self._prefix + check.key for check in checks]
+        call = self._settler.sending() if batches else 0
         try:
-            out = await self._admit(keys=keys, args=args)
-        except _UNREACHABLE as exc:
-            raise CountersUnavailable(str(exc)) from exc
-        values = [int(v) for v in out]
+            reply = await self._call(
+                keys, [now_ms, member, "1" if charge else "0"], checks, batches
+            )
+        except BaseException:  # unreachable, or the request cancelled: sent again, applied once
+            self._settler.done(batches, ok=False)
+            raise
+        else:
+            self._settler.done(batches, ok=True)
+        finally:
+            if call:
+                self._settler.sent(call)
+        values = [int(v) for v in reply.split()]
+        numbers = iter(values[2:])
         states = tuple(
-            CounterState(values[i], values[i + 1], bool(values[i + 2]))
-            for i in range(2, len(values), 3)
+            CounterState(used, reset_ms, refused == 1)
+            for used, reset_ms, refused in zip(numbers, numbers, numbers, strict=True)
         )
         return Admission(not values[0], states, values[1] if values[0] else 0)
 
     async def settle(self, settlements: Sequence[Settlement], member: str) -> None:
-        if not settlements:
-            return
-        args: list[Any] = [member]
-        for item in settlements:
-            args += [item.kind.value, item.reserved, item.actual]
-        keys = [self._prefix + item.key for item in settlements]
+        """Queued, not sent: applied before this process's next call, and within the delay."""
+        # A window or period reservation that was exactly right has nothing to change.
+        changes = [
+            item for item in settlements if item.kind == Kind.SLOTS or item.actual != item.reserved
+        ]
+        if changes:
+            self._settler.add(changes, member)
+
+    async def flush(self) -> None:
+        """Sends the settlements waiting now (CountersUnavailable if Redis cannot take them)."""
+        await self._settler.settled()
+        await self._settler.flush()
+
+    async def _send(self, batches: Sequence[Batch]) -> None:
+        await self._call([], [0, "", "0"], (), batches)
+
+    async def _call(
+        self, keys: list[str], head: list[object], checks: Sequence[Check], batches: Sequence[Batch]
+    ) -> bytes:
+        args: list[object] = [
+            *head,
+            PERIOD_GRACE_MS,
+            SLOT_RETRY_MS,
+            self._mark,
+            BATCH_MARK_MS,
+            self._trim_from(batches),
+            len(checks),
+        ]
+        for c in checks:  # a Kind is its own one-letter str
+            args += (c.kind, c.limit, c.amount, c.span_ms, c.ends_at_ms)
+        for batch in batches:
+            args += (batch.seq, len(batch.items))
+            for item, who in batch.items:
+                args += (
+                    item.kind,
+                    item.reserved,
+                    item.actual,
+                    who,
+                    item.actual - item.reserved,
+                )
+                keys.append(self._prefix + item.key)
         try:
-            await self._settle(keys=keys, args=args)
-        except _UNREACHABLE as exc:
+            try:
+                reply = await self._connection.call("EVALSHA", self._sha, len(keys), *keys, *args)
+            except ReplyError as exc:
+                if not str(exc).startswith("NOSCRIPT"):
+                    raise
+                # Redis restarted (or flushed its scripts) since it last ran this one.
+                await self._connection.call("SCRIPT", "LOAD", _SCRIPT)
+                reply = await self._connection.call("EVALSHA", self._sha, len(keys), *keys, *args)
+        except RedisUnreachable as exc:
             raise CountersUnavailable(str(exc)) from exc
+        return reply  # type: ignore[no-any-return]
+
+    def _trim_from(self, batches: Sequence[Batch]) -> int:
+        """The mark's numbers to drop from (those below), now and then; 0 for not this time."""
+        if not batches:
+            return 0
+        self._since_trim += 1
+        if self._since_trim < TRIM_EVERY and time.monotonic() - self._trimmed_at < TRIM_SECONDS:
+            return 0
+        self._since_trim, self._trimmed_at = 0, time.monotonic()
+        return self._settler.unacknowledged_from()
 
     async def ping(self) -> None:
         try:
-            await self._client.ping()
-        except _UNREACHABLE as exc:
+            await self._connection.call("PING")
+        except RedisUnreachable as exc:
             raise CountersUnavailable(str(exc)) from exc
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        """Sends the settlements still waiting (a graceful stop), then closes the client."""
+        await self._settler.aclose()
+        await self._connection.aclose()

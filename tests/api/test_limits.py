@@ -233,3 +233,83 @@ def test_a_user_past_max_message_bytes_gets_8_storing_nothing_until_it_deletes(a
         client.post(f"/v1/conversations/{room}/messages", json={"content": too_big}).status_code
         == 200
     )
+
+
+# -- embeddings: admitted like a generation --------------------------------------------
+
+SIX_WORDS = "one two three four five six"  # estimated 7 tokens (27 characters / 4); echo counts 6
+
+
+def embed(client: httpx.Client, text: str = SIX_WORDS, model: str = "echo-embed") -> httpx.Response:
+    return client.post("/openai/v1/embeddings", json={"model": model, "input": text})
+
+
+def quota_violations(response: httpx.Response) -> list[dict[str, str]]:
+    body = assert_error(response, 8)
+    assert 1 <= int(response.headers["Retry-After"])
+    quota, retry = body["details"]
+    assert quota["@type"] == "type.googleapis.com/google.rpc.QuotaFailure"
+    assert retry["@type"] == "type.googleapis.com/google.rpc.RetryInfo"
+    violations: list[dict[str, str]] = quota["violations"]
+    return violations
+
+
+def test_embeddings_are_admitted_with_rate_headers_and_a_refusal_counts_nothing(
+    api: Api,
+) -> None:
+    _, client, key = limited_user(api, {"requestsPerMinute": 2, "tokensPerMinute": 1000})
+    first = embed(client)
+    assert first.status_code == 200, first.text
+    assert first.headers["x-ratelimit-limit-requests"] == "2"
+    assert first.headers["x-ratelimit-remaining-requests"] == "1"
+    assert first.headers["x-ratelimit-limit-tokens"] == "1000"
+    assert first.headers["x-ratelimit-remaining-tokens"] == str(1000 - 7)  # the reservation
+    assert first.headers["x-ratelimit-reset-requests"].endswith("s")
+    assert embed(client).status_code == 200
+    refused = embed(client)
+    assert quota_violations(refused) == [
+        {"subject": f"apiKeys/{key['id']}", "description": "requests_per_minute: 2"}
+    ]
+    assert refused.headers["x-ratelimit-remaining-requests"] == "0"
+    usage = client.get("/v1/usage").json()
+    assert (usage["totalRequests"], usage["totalInputTokens"]) == ("2", "12")  # 6 + 6, no third
+    mine = client.get("/v1/effectiveLimits", params={"model": "echo-embed"}).json()
+    tpm = next(i for i in mine["limits"] if i["limit"] == "tokens_per_minute")
+    assert tpm["used"] == 12  # settled with what the model counted, not the estimates
+
+
+def test_an_embeddings_model_off_the_key_allow_list_answers_7_and_counts_nothing(
+    api: Api,
+) -> None:
+    _, client, _ = limited_user(api, {"models": ["echo"]})
+    body = assert_error(embed(client), 7)
+    assert "echo-embed" in body["message"]
+    assert client.get("/v1/usage").json()["totalRequests"] == "0"
+
+
+def test_an_embeddings_call_that_would_cross_a_token_budget_is_refused(api: Api) -> None:
+    _, client, key = limited_user(api, {"tokensPerDay": "10"})
+    assert embed(client).status_code == 200  # 7 reserved, 6 used
+    assert quota_violations(embed(client)) == [  # 6 + 7 > 10
+        {"subject": f"apiKeys/{key['id']}", "description": "tokens_per_day: 10"}
+    ]
+    assert embed(client, "four").status_code == 200  # 6 + 1 fits
+    usage = client.get("/v1/usage").json()
+    assert (usage["totalRequests"], usage["totalInputTokens"]) == ("2", "7")
+
+
+def test_an_embeddings_call_that_would_cross_a_cost_budget_is_refused(api: Api) -> None:
+    # echo-embed costs 1.0 per million input tokens in the test config: 1 token, 1 millionth.
+    user_id, client, _ = limited_user(api, {})
+    budget = api.admin.patch(
+        f"/v1/users/{user_id}/limits",
+        params={"updateMask": "limits.costPerDay"},
+        json={"limits": {"costPerDay": 0.00001}},
+    )
+    assert budget.status_code == 200, budget.text
+    assert embed(client).status_code == 200  # 7 millionths reserved, 6 spent
+    assert quota_violations(embed(client)) == [  # 6 + 7 > 10
+        {"subject": f"users/{user_id}", "description": "cost_per_day: 1e-05"}
+    ]
+    usage = client.get("/v1/usage").json()
+    assert usage["totalRequests"] == "1" and usage["totalCost"] == 0.000006

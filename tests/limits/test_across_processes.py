@@ -107,6 +107,28 @@ def test_tokens_per_minute_hold_within_one_reservation_over_3_processes(
     assert len(admitted) >= limit // reservation
 
 
+def test_a_caller_reading_its_limits_right_after_a_request_sees_it_settled(
+    servers: list[LiveServer],
+) -> None:
+    """Settlement is off the request path; the process that answered applies it before it
+    answers the caller's read, so the read shows the tokens used, not the reservation."""
+    secret = new_key(servers[2], {"tokensPerMinute": 100_000, "requestsPerMinute": 100})
+    headers = {"Authorization": f"Bearer {secret}"}
+    answer = httpx.post(
+        servers[2].url + "/openai/v1/chat/completions",
+        headers=headers,
+        json={"model": "echo", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 500},
+        timeout=15,
+    )
+    assert answer.status_code == 200, answer.text
+    spent = answer.json()["usage"]["total_tokens"]
+    assert spent < 500  # far below the reservation (the prompt + max_tokens)
+    mine = httpx.get(servers[2].url + "/v1/effectiveLimits", headers=headers, timeout=15).json()
+    by_name = {item["limit"]: item for item in mine["limits"] if item["scope"].startswith("api")}
+    assert int(by_name["tokens_per_minute"]["used"]) == spent
+    assert int(by_name["requests_per_minute"]["used"]) == 1
+
+
 def test_a_limit_changed_on_one_process_applies_on_the_others_within_2_seconds(
     servers: list[LiveServer],
 ) -> None:

@@ -86,3 +86,21 @@ async def test_slots_cap_concurrent_leases_and_free_on_release(counters: Counter
     assert (await counters.admit([slot()], "s3", T0)).admitted
     # A lease nobody released (its process died) expires.
     assert (await counters.admit([slot()], "s4", T0 + 300_001)).admitted
+
+
+def requests(limit: int, key: str = "k:requests") -> Check:
+    return Check(key, Kind.COUNT, limit, 1, MINUTE)
+
+
+async def test_a_request_count_window_admits_exactly_its_limit_and_says_when_room_comes(
+    counters: Counters,
+) -> None:
+    results = [await counters.admit([requests(3)], f"m{i}", T0 + i * 1000) for i in range(4)]
+    assert [r.admitted for r in results] == [True, True, True, False]
+    assert results[3].retry_after_ms == MINUTE - 3000
+    assert results[2].states[0].used == 3 and results[2].states[0].reset_ms == MINUTE - 2000
+    assert (await counters.admit([requests(3)], "m5", T0 + MINUTE)).admitted
+    # A request that did not happen gives its place back.
+    await counters.settle([Settlement("k:requests", Kind.COUNT, 1, 0)], "m5")
+    assert (await counters.admit([requests(3)], "m6", T0 + MINUTE)).admitted
+    assert not (await counters.admit([requests(3)], "m7", T0 + MINUTE)).admitted

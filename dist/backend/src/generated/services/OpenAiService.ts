@@ -36,7 +36,11 @@ export class OpenAiService {
   }
   /**
    * Creates embeddings of one text or of several, with a model whose
-   * `capabilities` include `embeddings`. Usage is counted like a generation's.
+   * `capabilities` include `embeddings`. Usage is counted like a generation's,
+   * and the call is admitted against the same limits first: requests and
+   * tokens per minute, token and cost budgets (the input's estimated tokens
+   * are reserved, then settled with what the model counted), and the key's
+   * model allow-list (7).
    * @returns CreateEmbeddingResponse OK
    * @throws ApiError
    */
@@ -50,6 +54,9 @@ export class OpenAiService {
       url: '/openai/v1/embeddings',
       body: requestBody,
       mediaType: 'application/json',
+      errors: {
+        429: `A limit of the key, its user or the model is reached (code 8, RESOURCE_EXHAUSTED); nothing was counted.`,
+      },
     });
   }
   /**

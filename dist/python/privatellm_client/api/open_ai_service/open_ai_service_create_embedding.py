@@ -6,6 +6,7 @@ import httpx
 from ...client import AuthenticatedClient, Client
 from ...models.create_embedding_request import CreateEmbeddingRequest
 from ...models.create_embedding_response import CreateEmbeddingResponse
+from ...models.quota_error import QuotaError
 from ...models.status import Status
 from ...types import Response
 
@@ -31,11 +32,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateEmbeddingResponse | Status:
+) -> CreateEmbeddingResponse | QuotaError | Status:
     if response.status_code == 200:
         response_200 = CreateEmbeddingResponse.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 429:
+        response_429 = QuotaError.from_dict(response.json())
+
+        return response_429
 
     response_default = Status.from_dict(response.json())
 
@@ -44,7 +50,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateEmbeddingResponse | Status]:
+) -> Response[CreateEmbeddingResponse | QuotaError | Status]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -57,9 +63,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateEmbeddingRequest,
-) -> Response[CreateEmbeddingResponse | Status]:
+) -> Response[CreateEmbeddingResponse | QuotaError | Status]:
     """Creates embeddings of one text or of several, with a model whose
-     `capabilities` include `embeddings`. Usage is counted like a generation's.
+     `capabilities` include `embeddings`. Usage is counted like a generation's,
+     and the call is admitted against the same limits first: requests and
+     tokens per minute, token and cost budgets (the input's estimated tokens
+     are reserved, then settled with what the model counted), and the key's
+     model allow-list (7).
 
     Args:
         body (CreateEmbeddingRequest): Request body of OpenAIService.CreateEmbedding.
@@ -69,7 +79,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateEmbeddingResponse | Status]
+        Response[CreateEmbeddingResponse | QuotaError | Status]
     """
 
     kwargs = _get_kwargs(
@@ -87,9 +97,13 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateEmbeddingRequest,
-) -> CreateEmbeddingResponse | Status | None:
+) -> CreateEmbeddingResponse | QuotaError | Status | None:
     """Creates embeddings of one text or of several, with a model whose
-     `capabilities` include `embeddings`. Usage is counted like a generation's.
+     `capabilities` include `embeddings`. Usage is counted like a generation's,
+     and the call is admitted against the same limits first: requests and
+     tokens per minute, token and cost budgets (the input's estimated tokens
+     are reserved, then settled with what the model counted), and the key's
+     model allow-list (7).
 
     Args:
         body (CreateEmbeddingRequest): Request body of OpenAIService.CreateEmbedding.
@@ -99,7 +113,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateEmbeddingResponse | Status
+        CreateEmbeddingResponse | QuotaError | Status
     """
 
     return sync_detailed(
@@ -112,9 +126,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateEmbeddingRequest,
-) -> Response[CreateEmbeddingResponse | Status]:
+) -> Response[CreateEmbeddingResponse | QuotaError | Status]:
     """Creates embeddings of one text or of several, with a model whose
-     `capabilities` include `embeddings`. Usage is counted like a generation's.
+     `capabilities` include `embeddings`. Usage is counted like a generation's,
+     and the call is admitted against the same limits first: requests and
+     tokens per minute, token and cost budgets (the input's estimated tokens
+     are reserved, then settled with what the model counted), and the key's
+     model allow-list (7).
 
     Args:
         body (CreateEmbeddingRequest): Request body of OpenAIService.CreateEmbedding.
@@ -124,7 +142,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateEmbeddingResponse | Status]
+        Response[CreateEmbeddingResponse | QuotaError | Status]
     """
 
     kwargs = _get_kwargs(
@@ -140,9 +158,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateEmbeddingRequest,
-) -> CreateEmbeddingResponse | Status | None:
+) -> CreateEmbeddingResponse | QuotaError | Status | None:
     """Creates embeddings of one text or of several, with a model whose
-     `capabilities` include `embeddings`. Usage is counted like a generation's.
+     `capabilities` include `embeddings`. Usage is counted like a generation's,
+     and the call is admitted against the same limits first: requests and
+     tokens per minute, token and cost budgets (the input's estimated tokens
+     are reserved, then settled with what the model counted), and the key's
+     model allow-list (7).
 
     Args:
         body (CreateEmbeddingRequest): Request body of OpenAIService.CreateEmbedding.
@@ -152,7 +174,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateEmbeddingResponse | Status
+        CreateEmbeddingResponse | QuotaError | Status
     """
 
     return (
