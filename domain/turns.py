@@ -1,14 +1,18 @@
 """A conversation turn: the user's message in, the model's answer out, nothing lost on the way.
 
-1. Checks that need no lock: the conversation is the caller's (5), the model is
-   known (3) and callable (9), the answer limit is within the model's (11),
-   and the new message fits the context window on its own (11). Then the
-   limits admit the turn (domain.admission: 7, 8), reserving its tokens; a
-   refusal stores nothing. The reservation is settled in step 5.
-2. One transaction takes the conversation's generation lock (9 if another
-   answer is being written), stores the user message (COMPLETE) and the answer
-   to come (IN_PROGRESS). The user message is committed before the model is called.
-3. The prompt: system prompt, as much recent history as fits, the new message.
+1. One read, with the checks that need no lock: the conversation is the
+   caller's (5), the model is known (3) and callable (9), the answer limit is
+   within the model's (11), and the new message fits the context window on its
+   own (11); and, in the same read, the newest history that fits. Then the
+   limits admit the turn (domain.admission: 7, 8), reserving the prompt as it
+   will be sent (history included) and the longest answer; a refusal stores
+   nothing. The reservation is settled in step 5.
+2. One write takes the conversation's generation lock (9 if another answer is
+   being written), stores the user message (COMPLETE) and the answer to come
+   (IN_PROGRESS): one statement on PostgreSQL (store.turn_writes), one
+   transaction otherwise. The user message is committed before the model is called.
+3. The prompt: system prompt, the history read in step 1 (read again in step 2
+   if another turn ended in between), the new message.
 4. The provider answers (complete, or stream of deltas). Meanwhile a
    domain.lease.LeaseKeeper renews the lock's lease and saves a stream's text
    as it comes, so a process that dies leaves what its client saw.
@@ -270,12 +274,7 @@ async def _begin(
         return _Sizing(model, provider, max_output, budget)
 
     context = await svc.db.read(_read_context, caller.user_id, conversation_id, size)
-    conversation = context.conversation
-    model, provider, max_output = (
-        context.sizing.model,
-        context.sizing.provider,
-        context.sizing.max_output,
-    )
+    conversation, sizing = context.conversation, context.sizing
     held_by = conversation.generating_message_id
     lease = conversation.generation_lease_expires
     if held_by is not None and lease is not None and lease > utc_now():
@@ -286,10 +285,14 @@ async def _begin(
         prompt.estimate_tokens(conversation.system_prompt)
         + context.history.used
         + prompt.message_tokens(turn_input.content)
-        + max_output
+        + sizing.max_output
     )
     ticket = await svc.limits.admit(
-        caller, model.id, estimated_tokens=estimate, max_output=max_output, stream=stream
+        caller,
+        sizing.model.id,
+        estimated_tokens=estimate,
+        max_output=sizing.max_output,
+        stream=stream,
     )
     try:
         byte_cap = (await svc.limits.user_limits(caller.user_id, caller.role)).max_message_bytes
@@ -297,7 +300,7 @@ async def _begin(
             caller=caller,
             conversation=conversation,
             content=turn_input.content,
-            model=model,
+            model=sizing.model,
             answer_id=ids.message_id(),
             lease_expires=svc.lease.expires,
             byte_cap=byte_cap,
@@ -305,7 +308,7 @@ async def _begin(
         )
 
         def turn_of(stored: _Stored) -> _Turn:
-            return _new_turn(svc, plan, provider, max_output, turn_input.params, ticket, stored)
+            return _new_turn(svc, plan, sizing, turn_input.params, ticket, stored)
 
         def cancel(stored: _Stored) -> None:  # stored, but its request was cancelled
             _keep(asyncio.ensure_future(_settle_failure(turn_of(stored), "CANCELLED", "")))
@@ -323,8 +326,7 @@ async def _begin(
 def _new_turn(
     svc: Services,
     plan: "_Plan",
-    provider: Generator,
-    max_output: int,
+    sizing: _Sizing,
     params: GenerationParams,
     ticket: Ticket,
     stored: "_Stored",
@@ -347,8 +349,8 @@ def _new_turn(
         conversation_pk=plan.conversation.pk,
         system=plan.conversation.system_prompt,
         model=plan.model,
-        provider=provider,
-        max_output=max_output,
+        provider=sizing.provider,
+        max_output=sizing.max_output,
         params=params,
         user_message=user_message,
         assistant_message=answer,
