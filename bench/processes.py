@@ -24,10 +24,10 @@ def free_port() -> int:
         return port
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds so far of a process and of its live descendants (Linux /proc):
-    a supervisor and its workers. A child's CPU counts while it lives; none die in a run."""
-    total = 0.0
+def tree_cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU seconds so far of a process and of each of its live descendants, by
+    pid (Linux /proc): a supervisor and its workers. A child's CPU counts while it lives."""
+    found: dict[int, float] = {}
     pending = [pid]
     while pending:
         current = pending.pop()
@@ -40,9 +40,9 @@ def tree_cpu_seconds(pid: int) -> float:
             ]
         except (FileNotFoundError, ProcessLookupError):
             continue  # gone since its parent listed it
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        found[current] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         pending.extend(children)
-    return total
+    return found
 
 
 class Service:

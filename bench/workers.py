@@ -16,7 +16,8 @@ with Prometheus' multiprocess directory for N = 2 in both, as `serve` sets it.
 Every model call goes to a zero-latency OpenAI-compatible upstream
 (bench.upstream) through the front door (`POST /openai/v1/chat/completions`).
 wrk drives each at 16 and at 50 connections, the targets interleaved in
-ROUNDS rounds so a change in the machine's load falls on all of them alike;
+ROUNDS rounds (in reverse order every other round) so a change in the
+machine's load falls on all of them alike;
 figures are medians: requests/s, p50, p99, and the CPU the whole process tree
 (supervisor and workers) spent per request, which the machine's other load
 moves least. Ratios are gunicorn's against uvicorn's at the same N and c.
@@ -53,6 +54,7 @@ class Figure:
     p50_ms: float
     p99_ms: float
     cpu_ms: float  # the process tree's CPU per request
+    busiest: float  # the share of the workers' CPU that the busiest one spent (N = 2: 0.5 is even)
 
 
 def command(supervisor: str, workers: int, port: int) -> list[str]:
@@ -105,13 +107,22 @@ def start(supervisor: str, workers: int, upstream: str, workdir: Path) -> Servic
     )
 
 
-def measure(service: Service, load: wrk.Load, c: int, seconds: float, workdir: Path) -> Figure:
-    cpu_before = tree_cpu_seconds(service.pid)
+def measure(
+    service: Service, workers: int, load: wrk.Load, c: int, seconds: float, workdir: Path
+) -> Figure:
+    before = tree_cpu_seconds(service.pid)
     result = wrk.run(service.url, load, c, seconds, workdir)
+    after = tree_cpu_seconds(service.pid)
     if result.errors:
         raise RuntimeError(f"{service.name}: {result.errors} errors at c={c}")
-    cpu_ms = (tree_cpu_seconds(service.pid) - cpu_before) * 1000 / max(1, result.requests)
-    return Figure(result.rps, result.p50_ms, result.p99_ms, cpu_ms)
+    spent = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+    cpu_ms = sum(spent.values()) * 1000 / max(1, result.requests)
+    # The workers are the N busiest processes under the supervisor (uvicorn's N = 1 is a
+    # single process); the rest (gunicorn's arbiter, multiprocessing's tracker) idle.
+    children = sorted((cpu for pid, cpu in spent.items() if pid != service.pid), reverse=True)
+    busy = children[:workers] if len(children) >= workers else [sum(spent.values())]
+    busiest = busy[0] / sum(busy) if sum(busy) > 0 else 1.0
+    return Figure(result.rps, result.p50_ms, result.p99_ms, cpu_ms, busiest)
 
 
 def median(figures: list[Figure]) -> Figure:
@@ -120,6 +131,7 @@ def median(figures: list[Figure]) -> Figure:
         statistics.median(f.p50_ms for f in figures),
         statistics.median(f.p99_ms for f in figures),
         statistics.median(f.cpu_ms for f in figures),
+        statistics.median(f.busiest for f in figures),
     )
 
 
@@ -169,14 +181,17 @@ def main() -> None:
             f"median of {ROUNDS} x {seconds:g} s",
             flush=True,
         )
+        order = list(services.items())
         for _ in range(ROUNDS):
             for c in CONNECTIONS:
-                for (supervisor, workers), service in services.items():
-                    runs[supervisor, workers, c].append(measure(service, load, c, seconds, workdir))
+                for (supervisor, workers), service in order:
+                    figure = measure(service, workers, load, c, seconds, workdir)
+                    runs[supervisor, workers, c].append(figure)
+            order.reverse()  # no target always runs right after the same other one
     results = {key: median(figures) for key, figures in runs.items()}
     head = (
         f"{'supervisor':<10}{'N':>3}{'c':>4}{'rps':>8}{'p50 ms':>9}{'p99 ms':>9}{'cpu ms':>8}"
-        f"{'rps/uv':>8}{'p50/uv':>8}{'p99/uv':>8}{'cpu/uv':>8}"
+        f"{'busiest':>8}{'rps/uv':>8}{'p50/uv':>8}{'p99/uv':>8}{'cpu/uv':>8}"
     )
     print(head)
     print("-" * len(head))
@@ -187,7 +202,7 @@ def main() -> None:
                 f = results[supervisor, workers, c]
                 print(
                     f"{supervisor:<10}{workers:>3}{c:>4}{f.rps:>8.0f}{f.p50_ms:>9.2f}"
-                    f"{f.p99_ms:>9.2f}{f.cpu_ms:>8.2f}{f.rps / base.rps:>8.2f}"
+                    f"{f.p99_ms:>9.2f}{f.cpu_ms:>8.2f}{f.busiest:>8.2f}{f.rps / base.rps:>8.2f}"
                     f"{f.p50_ms / base.p50_ms:>8.2f}{f.p99_ms / base.p99_ms:>8.2f}"
                     f"{f.cpu_ms / base.cpu_ms:>8.2f}"
                 )
@@ -197,7 +212,10 @@ def main() -> None:
             for c in CONNECTIONS
         )
         print(f"{supervisor}: N=2 gives {scaling} N=1's requests/s")
-    print("cpu ms: CPU of the supervisor and its workers per request; /uv: against uvicorn's")
+    print(
+        "cpu ms: CPU of the supervisor and its workers per request; busiest: the busiest "
+        "worker's share of the workers' CPU (N=2: 0.50 is an even split); /uv: against uvicorn's"
+    )
     print(verdict(results))
 
 
