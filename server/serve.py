@@ -23,7 +23,9 @@ import shutil
 import tempfile
 from pathlib import Path
 from socket import socket
+from typing import Any
 
+import uvicorn
 from uvicorn import Config
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
@@ -31,6 +33,7 @@ from uvicorn.supervisors.multiprocess import Multiprocess, Process
 from server.config import ENV_PREFIX, Settings
 from server.request_log import configure_logging
 
+APP_FACTORY = "server.app:app_from_environment"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # server.metrics reads it; not imported here
 # After the drain (server.graceful_stop): time for uvicorn to close connections.
 CLOSE_SECONDS = 5
@@ -41,13 +44,12 @@ log = logging.getLogger("uvicorn.error")
 
 
 def serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> int:
-    import uvicorn
-
+    """Runs until stopped; the exit status (STARTUP_FAILURE when a worker could not start)."""
     count = workers or settings.workers
     if count < 1:
         raise SystemExit("--workers must be >= 1")
     configure_logging(settings)
-    options = {
+    options: dict[str, Any] = {
         "factory": True,
         "host": host or settings.host,
         "port": port or settings.port,
@@ -57,7 +59,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
         "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
     }
     if count == 1:
-        uvicorn.run("server.app:app_from_environment", **options)  # type: ignore[arg-type]
+        uvicorn.run(APP_FACTORY, **options)
         return 0
     if settings.run_migrations:
         from store.migrations import upgrade_to_head
@@ -66,12 +68,13 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     os.environ[ENV_PREFIX + "RUN_MIGRATIONS"] = "false"  # the workers' environment
     metrics_dir, own_dir = _multiprocess_dir()
     try:
-        config = Config("server.app:app_from_environment", workers=count, **options)  # type: ignore[arg-type]
-        Supervisor(config, [config.bind_socket()], metrics_dir).run()
+        config = Config(APP_FACTORY, workers=count, **options)
+        supervisor = Supervisor(config, [config.bind_socket()], metrics_dir)
+        supervisor.run()
     finally:
         if own_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
-    return 0
+    return STARTUP_FAILURE if supervisor.startup_failed else 0
 
 
 class Supervisor(Multiprocess):
@@ -80,6 +83,7 @@ class Supervisor(Multiprocess):
     def __init__(self, config: Config, sockets: list[socket], metrics_dir: Path) -> None:
         super().__init__(config, sockets)
         self.metrics_dir = metrics_dir
+        self.startup_failed = False
 
     def keep_subprocess_alive(self) -> None:
         """uvicorn's own check (0.54), run every half second, with one step added: a dead or
@@ -98,6 +102,7 @@ class Supervisor(Multiprocess):
                 # It failed before serving: the app or the socket is broken, and would be
                 # for every replacement too.
                 log.error("worker [%s] failed to start; stopping", process.pid)
+                self.startup_failed = True
                 self.should_exit.set()
                 return
             if self.should_exit.is_set():
