@@ -166,6 +166,9 @@ def test_a_killed_worker_stops_counting_its_streams_but_keeps_its_counts(
 
 def test_a_killed_worker_is_replaced(server: LiveServer) -> None:
     workers = two_workers(server)
+    # Both serving first (one may be the previous test's replacement, still starting), so
+    # the survivor answers while the victim's replacement starts.
+    answer_until_both_workers_answered(server, workers)
     victim, survivor = sorted(workers)
     os.kill(victim, signal.SIGKILL)
 
