@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(PY) -m bench.overhead
 	$(PY) -m bench.stream_concurrency
 	$(PY) -m bench.observability
+	$(PY) -m bench.workers
 	$(PY) -m bench.admission_overhead
 
 # A longer schemathesis pass against a live server (every check, stateful included),

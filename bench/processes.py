@@ -24,6 +24,27 @@ def free_port() -> int:
         return port
 
 
+def tree_cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU seconds so far of a process and of each of its live descendants, by
+    pid (Linux /proc): a supervisor and its workers. A child's CPU counts while it lives."""
+    found: dict[int, float] = {}
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            children = [
+                int(child)
+                for task in Path(f"/proc/{current}/task").iterdir()
+                for child in (task / "children").read_text().split()
+            ]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # gone since its parent listed it
+        found[current] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pending.extend(children)
+    return found
+
+
 class Service:
     """`python -m <module> <args>` on a free port; `url` is its root."""
 

@@ -95,3 +95,34 @@ def test_sigterm_drains_then_stops(tmp_path_factory: pytest.TempPathFactory) -> 
         # The conversation takes new messages: the interrupted answer's lock was released.
         more = admin.post(f"/v1/conversations/{long_id}/messages", json={"content": "again"})
         assert more.status_code == 200, more.text
+
+
+def test_sigterm_to_the_supervisor_drains_every_worker(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """With `--workers 2`, SIGTERM reaches the supervisor only (as systemd sends it): it passes
+    it on, and the workers drain as one process does: readiness fails while they still
+    listen, a stream past the drain timeout ends with an SSE error (14), and everything stops
+    by itself."""
+    workdir = tmp_path_factory.mktemp("drain-workers")
+    env = {"PRIVATELLM_DRAIN_TIMEOUT_SECONDS": str(DRAIN_SECONDS), "PRIVATELLM_WORKERS": "2"}
+    admin_headers = {"Authorization": f"Bearer {ADMIN_SECRET}"}
+    with LiveServer(workdir, env) as server:
+        with httpx.Client(base_url=server.url, headers=admin_headers, timeout=15) as admin:
+            long_id = new_conversation(admin)["id"]
+        long = Reader(server.url, long_id, LONG)
+        long.start()
+        assert long.started.wait(15)
+
+        server.process.send_signal(signal.SIGTERM)
+        # The worker holding the stream drains for DRAIN_SECONDS, listening all along.
+        deadline = time.monotonic() + 10
+        while (ready := httpx.get(server.url + "/readyz", timeout=10)).status_code == 200:
+            assert time.monotonic() < deadline, "readiness never failed"
+        assert "draining" in assert_error(ready, 14)["message"]
+
+        long.join(30)
+        assert not long.is_alive()
+        name, error = long.events[-1]
+        assert name == "error" and error["code"] == 14, long.events[-1]
+        assert server.process.wait(timeout=30) == 0  # it stopped by itself, every worker too

@@ -13,32 +13,22 @@ into a temporary directory; it is stopped by its pid.
 """
 
 import os
-import re
-import shutil
 import signal
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from store.migrations import upgrade_to_head
-from tests.conftest import (
-    ADMIN_SECRET,
-    ROOT,
-    LiveServer,
-    free_port,
-    services_required,
-)
+from tests.conftest import ADMIN_SECRET, ROOT, LiveServer, free_port
+from tests.deploy.nginx import Nginx, nginx_binary, render
 from tests.store.db_fixtures import fresh_postgres_database
 
-SHIPPED = ROOT / "deploy" / "nginx" / "privatellm.conf"
 PROCESSES = 3
 CLIENTS = 6
 REQUESTS_PER_CLIENT = 25
@@ -46,101 +36,6 @@ KILL_AFTER = 30  # answers, all clients together, before the kill
 HEADER_TIMEOUT_SECONDS = 2  # rendered instead of the shipped 10 s, to keep the test short
 # Each answer takes ~0.1 s upstream (4 words, 25 ms apart): the kill finds some in flight.
 CONTENT = "[echo:delay=25] a b c d"
-
-
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if found:
-        return found
-    if services_required():
-        pytest.fail("nginx is required (REQUIRE_SERVICES=1): apt-get install -y nginx")
-    pytest.skip("nginx is not installed")
-
-
-def render(shipped: str, listen: int, upstreams: list[int]) -> str:
-    """The shipped site config with this test's ports (and a shorter header timeout)."""
-    servers = iter(upstreams)
-    site = re.sub(
-        r"server 127\.0\.0\.1:\d+ ",
-        lambda _match: f"server 127.0.0.1:{next(servers)} ",
-        shipped,
-    )
-    assert next(servers, None) is None, "the shipped config lists another number of processes"
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
-    return site.replace(
-        "client_header_timeout 10s;", f"client_header_timeout {HEADER_TIMEOUT_SECONDS}s;"
-    )
-
-
-class Nginx:
-    """nginx in the foreground, everything it writes under `workdir`."""
-
-    def __init__(self, workdir: Path, site: str) -> None:
-        self.port = int(re.search(r"listen 127\.0\.0\.1:(\d+);", site).group(1))  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{self.port}"
-        workdir.chmod(0o777)  # nginx's workers may run as nobody
-        (workdir / "privatellm.conf").write_text(site)
-        temp = {name: workdir / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-        for path in temp.values():
-            path.mkdir()
-            path.chmod(0o777)
-        (workdir / "nginx.conf").write_text(
-            f"""
-worker_processes 1;
-error_log {workdir}/error.log warn;
-pid {workdir}/nginx.pid;
-events {{ worker_connections 1024; }}
-http {{
-    access_log {workdir}/access.log;
-    client_body_temp_path {temp["body"]};
-    proxy_temp_path {temp["proxy"]};
-    fastcgi_temp_path {temp["fastcgi"]};
-    uwsgi_temp_path {temp["uwsgi"]};
-    scgi_temp_path {temp["scgi"]};
-    include {workdir}/privatellm.conf;
-}}
-"""
-        )
-        self.workdir = workdir
-        self.process = subprocess.Popen(
-            [
-                nginx_binary(),
-                "-p",
-                str(workdir),
-                "-c",
-                str(workdir / "nginx.conf"),
-                "-g",
-                "daemon off;",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=(workdir / "stderr.log").open("wb"),
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(
-            "nginx did not start: "
-            + (workdir / "stderr.log").read_text()
-            + (workdir / "error.log").read_text()
-        )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)  # graceful stop, by pid
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +65,11 @@ def topology(
     try:
         for index in range(PROCESSES):
             servers.append(LiveServer(tmp_path_factory.mktemp(f"process{index}"), env))
-        site = render(SHIPPED.read_text(), free_port(), [s.port for s in servers])
+        site = render(
+            free_port(),
+            [s.port for s in servers],
+            {"client_header_timeout": f"{HEADER_TIMEOUT_SECONDS}s"},
+        )
         proxy = Nginx(tmp_path_factory.mktemp("nginx"), site)
         yield proxy, servers
     finally:
