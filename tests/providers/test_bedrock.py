@@ -124,11 +124,13 @@ def fake() -> Iterator[FakeBedrock]:
 
 
 def config(fake: FakeBedrock, **overrides: Any) -> dict[str, Any]:
+    # Generous timeouts: a loaded machine may take seconds to answer a local fake. The tests
+    # of timeouts set their own.
     return {
         "region": "us-east-1",
         "endpoint_url": fake.url,
-        "timeout_seconds": 0.5,
-        "connect_timeout_seconds": 0.5,
+        "timeout_seconds": 20,
+        "connect_timeout_seconds": 10,
         "max_attempts": 3,
         "retry_base_seconds": 0.01,
         "retry_max_seconds": 0.05,
@@ -288,8 +290,9 @@ async def test_stop_reasons_map_to_finish_reasons(
 
 
 async def test_per_model_endpoint_and_timeout_get_their_own_client(
-    provider: BedrockProvider, fake: FakeBedrock
+    fake: FakeBedrock, aws_keys: None
 ) -> None:
+    provider = BedrockProvider("bedrock", config(fake, timeout_seconds=0.5))
     with FakeBedrock() as other:
         model = ModelSpec(
             id="llama",
@@ -306,6 +309,7 @@ async def test_per_model_endpoint_and_timeout_get_their_own_client(
         assert [r.model_id for r in other.received] == ["meta.llama3-70b-instruct-v1:0"]
     assert (await provider.complete(request())).text == "Hello from Bedrock"
     assert len(fake.received) == 1
+    await provider.aclose()
 
 
 # -- errors ----------------------------------------------------------------------
