@@ -62,23 +62,39 @@ def fake() -> Iterator[FakeOpenAIUpstream]:
         yield server
 
 
+def _provider(fake: FakeOpenAIUpstream, **overrides: Any) -> OpenAICompatibleProvider:
+    # Generous timeouts by default: a loaded machine may take seconds to answer a local
+    # fake; the tests of timeouts use `impatient`.
+    options = {
+        "base_url": fake.base_url,
+        "api_key_env": KEY_ENV,
+        "timeout_seconds": 20,
+        "connect_timeout_seconds": 10,
+        "max_attempts": 3,
+        "retry_base_seconds": 0.01,
+        "retry_max_seconds": 0.05,
+        **overrides,
+    }
+    return OpenAICompatibleProvider("ollama", options)
+
+
 @pytest.fixture
 async def provider(
     fake: FakeOpenAIUpstream, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[OpenAICompatibleProvider]:
     monkeypatch.setenv(KEY_ENV, "sk-test-123")
-    built = OpenAICompatibleProvider(
-        "ollama",
-        {
-            "base_url": fake.base_url,
-            "api_key_env": KEY_ENV,
-            "timeout_seconds": 0.5,
-            "connect_timeout_seconds": 0.5,
-            "max_attempts": 3,
-            "retry_base_seconds": 0.01,
-            "retry_max_seconds": 0.05,
-        },
-    )
+    built = _provider(fake)
+    yield built
+    await built.aclose()
+
+
+@pytest.fixture
+async def impatient(
+    fake: FakeOpenAIUpstream, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[OpenAICompatibleProvider]:
+    """The provider with a 0.5 s timeout (first byte, and between chunks)."""
+    monkeypatch.setenv(KEY_ENV, "sk-test-123")
+    built = _provider(fake, timeout_seconds=0.5)
     yield built
     await built.aclose()
 
@@ -205,29 +221,29 @@ async def test_connect_error_is_retried_then_unavailable() -> None:
 
 
 async def test_slow_upstream_times_out_with_deadline_exceeded(
-    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+    impatient: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
 ) -> None:
     fake.script(Reply(delay=30))  # cut short when the fake stops
     started = time.monotonic()
     with pytest.raises(ApiError) as caught:
-        await provider.complete(request())
+        await impatient.complete(request())
     assert caught.value.code is Code.DEADLINE_EXCEEDED
     assert time.monotonic() - started < 15  # the 0.5 s timeout, not the upstream, ended it
     assert len(fake.chat_requests()) == 1
 
 
 async def test_provider_timeout_holds_within_a_longer_request_budget(
-    provider: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
+    impatient: OpenAICompatibleProvider, fake: FakeOpenAIUpstream
 ) -> None:
     # timeout_seconds is 0.5: an upstream silent for 1.5 s fails the call, however long
     # generation_timeout_seconds would still allow (here 30 s), stream or not.
     fake.script(Reply(text="too slow", delay=1.5), Reply(text="too slow", delay=1.5))
     req = CompletionRequest(model=MODEL, messages=[ChatMessage("user", "x")], timeout=30.0)
     with pytest.raises(ApiError) as caught:
-        await provider.complete(req)
+        await impatient.complete(req)
     assert caught.value.code is Code.DEADLINE_EXCEEDED
     assert "timeout_seconds" in caught.value.message
-    seen, error = await stream_until_error(provider, req)
+    seen, error = await stream_until_error(impatient, req)
     assert (seen, error.code) == ([], Code.DEADLINE_EXCEEDED)
 
 
