@@ -2,13 +2,13 @@
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import yaml
-from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
@@ -29,6 +29,7 @@ from server.context import caller_var, note_caller
 from server.graceful_stop import GracefulStop
 from server.health import ProviderHealth
 from server.observer import GenerationMetrics, ObservedRequests, operation_table, stream_gauge
+from server.operations import PreparedAsyncApp
 from server.parameter_validation import NamedParameterValidator
 from server.request_log import configure_logging
 from server.resolver import HandlerResolver
@@ -57,6 +58,12 @@ class ApiKeyBearerHandler(BearerSecurityHandler):  # type: ignore[misc]  # untyp
 
     def _resolve_func(self, security_scheme: dict[str, Any]) -> Any:
         return bearer_info
+
+    @staticmethod
+    @functools.cache
+    def _accepts_kwarg(func: Any, keyword: str) -> bool:
+        # Connexion inspects the check's signature twice per request; it never changes.
+        return bool(BearerSecurityHandler._accepts_kwarg(func, keyword))
 
 
 class CrashOnHeader:
@@ -147,7 +154,7 @@ def create_app(
                 provider.shutdown()  # flushes the spans not exported yet
 
     resolver = HandlerResolver()
-    app = AsyncApp(
+    app = PreparedAsyncApp(
         __name__,
         lifespan=lifespan,
         security_map={"bearer": ApiKeyBearerHandler},

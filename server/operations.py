@@ -1,0 +1,83 @@
+"""Connexion's AsyncApp with its operations' handler decorators built once, not per request.
+
+Connexion's AsyncOperation rebuilds the whole decorator chain of its handler
+on every request (`fn` is a property): the parameter decorator inspects the
+handler's signature, the response and sync/async decorators wrap it again,
+and the URI parser is made anew, though none of it depends on the request.
+Here each operation builds the chain and its URI parser once, when the API
+is added, from Connexion's own decorators, so the handler gets the same
+arguments and its answer is turned into the same response. The request is
+built over the ASGI scope and receive channel the operation is called with,
+the very ones Connexion's context variables hold for the request.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.apps.abstract import AbstractApp
+from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
+from connexion.decorators import StarletteDecorator
+from connexion.jsonifier import Jsonifier
+from connexion.lifecycle import ConnexionRequest
+from connexion.operations import AbstractOperation
+from starlette.types import Receive, Scope, Send
+
+
+class PreparedOperation(AsyncOperation):  # type: ignore[misc]  # untyped base
+    """One operation: its handler wrapped in Connexion's decorators once, and its URI parser."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        jsonifier: Jsonifier,
+        operation_id: str,
+        pythonic_params: bool,
+        uri_parser: Any,
+    ) -> None:
+        super().__init__(
+            fn, jsonifier=jsonifier, operation_id=operation_id, pythonic_params=pythonic_params
+        )
+        decorator = StarletteDecorator(pythonic_params=pythonic_params, jsonifier=jsonifier)
+        self._handler = decorator.decorate(fn)
+        self._uri_parser = uri_parser
+
+    @classmethod
+    def from_operation(
+        cls, operation: AbstractOperation, *, pythonic_params: bool, jsonifier: Jsonifier
+    ) -> "PreparedOperation":
+        return cls(
+            operation.function,
+            jsonifier=jsonifier,
+            operation_id=operation.operation_id,
+            pythonic_params=pythonic_params,
+            uri_parser=operation.uri_parser_class(
+                operation.parameters, operation.body_definition()
+            ),
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = ConnexionRequest(scope, receive, uri_parser=self._uri_parser)
+        response = await self._handler(request)
+        await response(scope, receive, send)
+
+
+class PreparedApi(AsyncApi):  # type: ignore[misc]  # untyped base
+    def make_operation(self, operation: AbstractOperation) -> PreparedOperation:
+        return PreparedOperation.from_operation(
+            operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier
+        )
+
+
+class PreparedASGIApp(AsyncASGIApp):  # type: ignore[misc]  # untyped base
+    api_cls = PreparedApi
+
+
+class PreparedAsyncApp(AsyncApp):  # type: ignore[misc]  # untyped base
+    """AsyncApp (same arguments) over PreparedOperation."""
+
+    def __init__(self, import_name: str, **kwargs: Any) -> None:
+        # What AsyncApp.__init__ does, with the operations' app swapped for ours.
+        self._middleware_app = PreparedASGIApp()
+        AbstractApp.__init__(self, import_name, **kwargs)
