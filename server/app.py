@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
 from opentelemetry.sdk.trace import TracerProvider
@@ -32,12 +33,18 @@ from server.observer import GenerationMetrics, ObservedRequests, operation_table
 from server.operations import PreparedAsyncApp
 from server.parameter_validation import NamedParameterValidator
 from server.request_log import configure_logging
+from server.request_validation import PreparedRequestValidation
 from server.resolver import HandlerResolver
 from server.state import AppState, app_state, build_services, set_app_state
 from store.database import Database
 from store.migrations import upgrade_to_head
 
 SPEC_PATH = ROOT / "docs" / "openapi.yaml"
+# Connexion's own stack, its request validation prepared once per operation.
+MIDDLEWARES = [
+    PreparedRequestValidation if layer is RequestValidationMiddleware else layer
+    for layer in ConnexionMiddleware.default_middlewares
+]
 log = logging.getLogger("privatellm.server")
 
 
@@ -157,6 +164,7 @@ def create_app(
     app = PreparedAsyncApp(
         __name__,
         lifespan=lifespan,
+        middlewares=list(MIDDLEWARES),
         security_map={"bearer": ApiKeyBearerHandler},
         jsonifier=OrjsonJsonifier(),
     )
