@@ -8,9 +8,13 @@ Here each operation builds the chain and its URI parser once, when the API
 is added, from Connexion's own decorators, so the handler gets the same
 arguments and its answer is turned into the same response. The request is
 built over the ASGI scope and receive channel the operation is called with,
-the very ones Connexion's context variables hold for the request.
+the very ones Connexion's context variables hold for the request. Two more
+things are done once: a JSON body is parsed once (by the body validator,
+server.json_body, which hands its result on), and each parameter name is made
+pythonic once.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -18,10 +22,41 @@ from connexion import AsyncApp
 from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.decorators import StarletteDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator, pythonic, sanitized
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest
 from connexion.operations import AbstractOperation
 from starlette.types import Receive, Scope, Send
+
+from server.json_body import parsed_body
+
+# Distinct parameter names seen (the spec's, in practice); the bound is a safety net only.
+_MAX_NAMES = 1024
+
+
+class ParsedBodyRequest(ConnexionRequest):  # type: ignore[misc]  # untyped base
+    """Connexion's request, whose JSON body is the one the body validator parsed and passed,
+    rather than the same bytes parsed again."""
+
+    async def json(self) -> Any:
+        found, body = parsed_body(self.scope)
+        return body if found else await super().json()
+
+
+class NamesOnceParameterDecorator(AsyncParameterDecorator):  # type: ignore[misc]
+    """Connexion's parameter decorator; each parameter name made pythonic once (Connexion runs
+    inflection's regular expressions over every name of every request)."""
+
+    def __init__(self, *, framework: Any, pythonic_params: bool = False) -> None:
+        super().__init__(framework=framework, pythonic_params=pythonic_params)
+        sanitize: Callable[[str], str] = pythonic if pythonic_params else sanitized
+        self.sanitize_fn: Callable[[str], str] = functools.lru_cache(maxsize=_MAX_NAMES)(sanitize)
+
+
+class PreparedDecorator(StarletteDecorator):  # type: ignore[misc]  # untyped base
+    @property
+    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
+        return NamesOnceParameterDecorator
 
 
 class PreparedOperation(AsyncOperation):  # type: ignore[misc]  # untyped base
@@ -39,7 +74,7 @@ class PreparedOperation(AsyncOperation):  # type: ignore[misc]  # untyped base
         super().__init__(
             fn, jsonifier=jsonifier, operation_id=operation_id, pythonic_params=pythonic_params
         )
-        decorator = StarletteDecorator(pythonic_params=pythonic_params, jsonifier=jsonifier)
+        decorator = PreparedDecorator(pythonic_params=pythonic_params, jsonifier=jsonifier)
         self._handler = decorator.decorate(fn)
         self._uri_parser = uri_parser
 
@@ -58,7 +93,7 @@ class PreparedOperation(AsyncOperation):  # type: ignore[misc]  # untyped base
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = ConnexionRequest(scope, receive, uri_parser=self._uri_parser)
+        request = ParsedBodyRequest(scope, receive, uri_parser=self._uri_parser)
         response = await self._handler(request)
         await response(scope, receive, send)
 
