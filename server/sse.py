@@ -3,13 +3,21 @@
 The events iterator is closed in every case (end, error, client gone) so the
 domain can store what happened: a client that disconnects cancels the body
 task, which closes the iterator, and the partial answer is kept as CANCELLED.
+
+`EventStreamResponse` is Starlette's StreamingResponse (so Connexion passes it
+through as it is) with two costs taken out of every stream: the watch for the
+client leaving is one asyncio task beside the body's, where Starlette opens an
+anyio task group (about 65 µs a response more), and the body's last piece
+ends the body in the same message rather than in an empty one after it.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
 import orjson
 from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from server.context import note_error
 
@@ -19,6 +27,50 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 class ClosableEvents(Protocol):
     def __aiter__(self) -> AsyncIterator[tuple[str, Mapping[str, Any]]]: ...
     async def aclose(self) -> None: ...
+
+
+class LastPiece(str):
+    """A body piece after which nothing follows: sent as the end of the response body."""
+
+
+class EventStreamResponse(StreamingResponse):
+    """A `text/event-stream` answer from an async iterator of text pieces."""
+
+    def __init__(
+        self, pieces: AsyncIterator[str], headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(
+            pieces, media_type="text/event-stream", headers={**SSE_HEADERS, **(headers or {})}
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The body runs in a task of its own, cancelled when the client leaves first (as in
+        # Starlette's task group); its own failures propagate as they are.
+        streaming = asyncio.ensure_future(self.stream_response(send))
+        listening = asyncio.ensure_future(self.listen_for_disconnect(receive))
+        try:
+            await asyncio.wait((streaming, listening), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            streaming.cancel()
+            listening.cancel()
+            await asyncio.wait((streaming, listening))
+        for task in (streaming, listening):
+            if not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        if self.background is not None:
+            await self.background()
+
+    async def stream_response(self, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        ended = False
+        async for piece in self.body_iterator:
+            ended = isinstance(piece, LastPiece)
+            data = piece.encode() if isinstance(piece, str) else bytes(piece)
+            await send({"type": "http.response.body", "body": data, "more_body": not ended})
+        if not ended:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 # Characters that SSE does not treat as line ends but many clients' line readers
@@ -33,7 +85,7 @@ def _dumps(payload: Mapping[str, Any]) -> str:
     return orjson.dumps(payload).decode().translate(_LINE_BREAKERS)
 
 
-def sse_response(events: ClosableEvents) -> StreamingResponse:
+def sse_response(events: ClosableEvents) -> EventStreamResponse:
     """`event: <name>` + `data: <json>` per event."""
 
     async def body() -> AsyncIterator[str]:
@@ -45,13 +97,23 @@ def sse_response(events: ClosableEvents) -> StreamingResponse:
         finally:
             await events.aclose()
 
-    return StreamingResponse(body(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return EventStreamResponse(body())
+
+
+def _finishes(chunk: Mapping[str, Any]) -> bool:
+    choices: list[Mapping[str, Any]] = chunk.get("choices") or []
+    return bool(choices) and choices[0].get("finish_reason") is not None
 
 
 def openai_sse_response(
     chunks: ClosableEvents, headers: Mapping[str, str] | None = None
-) -> StreamingResponse:
+) -> EventStreamResponse:
     """OpenAI's framing: `data: <json>` per chunk, then `data: [DONE]`.
+
+    The chunk that finishes the answer (its finish_reason) and what follows it
+    (the usage chunk) are sent with `[DONE]` in the body's last piece: the
+    upstream has finished by then, so they would only wait for the usage to be
+    counted, a moment, and the answer takes one write fewer.
 
     A failure midway is an `event: error` whose data is our envelope plus an
     `error` member holding it again, which is what OpenAI's SDKs look for to
@@ -59,17 +121,21 @@ def openai_sse_response(
     """
 
     async def body() -> AsyncIterator[str]:
+        tail: list[str] = []
         try:
             async for name, payload in chunks:
                 if name == "error":
                     note_error(payload["code"], payload["message"])
-                    yield f"event: error\ndata: {_dumps({**payload, 'error': dict(payload)})}\n\n"
+                    error = _dumps({**payload, "error": dict(payload)})
+                    yield LastPiece("".join(tail) + f"event: error\ndata: {error}\n\n")
                     return
-                yield f"data: {_dumps(payload)}\n\n"
-            yield "data: [DONE]\n\n"
+                piece = f"data: {_dumps(payload)}\n\n"
+                if tail or _finishes(payload):
+                    tail.append(piece)
+                else:
+                    yield piece
+            yield LastPiece("".join(tail) + "data: [DONE]\n\n")
         finally:
             await chunks.aclose()
 
-    return StreamingResponse(
-        body(), media_type="text/event-stream", headers={**SSE_HEADERS, **(headers or {})}
-    )
+    return EventStreamResponse(body(), headers)
