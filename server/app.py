@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
 from opentelemetry.sdk.trace import TracerProvider
@@ -36,15 +37,18 @@ from server.request_log import configure_logging
 from server.request_validation import PreparedRequestValidation
 from server.resolver import HandlerResolver
 from server.state import AppState, app_state, build_services, set_app_state
+from server.swagger_ui import OwnPathsSwaggerUI
 from store.database import Database
 from store.migrations import upgrade_to_head
 
 SPEC_PATH = ROOT / "docs" / "openapi.yaml"
-# Connexion's own stack, its request validation prepared once per operation.
-MIDDLEWARES = [
-    PreparedRequestValidation if layer is RequestValidationMiddleware else layer
-    for layer in ConnexionMiddleware.default_middlewares
-]
+# Connexion's own stack: its request validation prepared once per operation, and its Swagger UI
+# routing only the requests that may be the UI's.
+_OURS = {
+    RequestValidationMiddleware: PreparedRequestValidation,
+    SwaggerUIMiddleware: OwnPathsSwaggerUI,
+}
+MIDDLEWARES = [_OURS.get(layer, layer) for layer in ConnexionMiddleware.default_middlewares]
 log = logging.getLogger("privatellm.server")
 
 
