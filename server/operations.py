@@ -28,6 +28,7 @@ from connexion.decorators import StarletteDecorator
 from connexion.decorators.parameter import AsyncParameterDecorator, pythonic, sanitized
 from connexion.decorators.response import AsyncResponseDecorator
 from connexion.exceptions import NonConformingResponseHeaders
+from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest
 from connexion.operations import AbstractOperation
@@ -41,11 +42,18 @@ _MAX_NAMES = 1024
 
 class ParsedBodyRequest(ConnexionRequest):  # type: ignore[misc]  # untyped base
     """Connexion's request, whose JSON body is the one the body validator parsed and passed,
-    rather than the same bytes parsed again."""
+    rather than the same bytes parsed again, and whose files are looked for in form bodies
+    only."""
 
     async def json(self) -> Any:
         found, body = parsed_body(self.scope)
         return body if found else await super().json()
+
+    async def files(self) -> Any:
+        # Only a form body has files; for any other, Starlette's form parse finds none.
+        if self.mimetype not in FORM_CONTENT_TYPES:
+            return {}
+        return await super().files()
 
 
 class NamesOnceParameterDecorator(AsyncParameterDecorator):  # type: ignore[misc]
