@@ -384,6 +384,8 @@ def our_server(name: str, database_url: str, upstream: str, workdir: Path) -> Se
         "PRIVATELLM_PORT": "0",  # replaced below
         "PRIVATELLM_DATABASE_URL": database_url,
         "PRIVATELLM_LOG_LEVEL": "warning",
+        # Production's log lines (config/prod.yaml): one JSON object per request.
+        "PRIVATELLM_LOG_FORMAT": "json",
         # Production's settings: responses are validated in tests, not in service.
         "PRIVATELLM_VALIDATE_RESPONSES": "false",
         "PRIVATELLM_ENABLE_TEST_ROUTES": "false",
