@@ -110,10 +110,13 @@ def openai_sse_response(
 ) -> EventStreamResponse:
     """OpenAI's framing: `data: <json>` per chunk, then `data: [DONE]`.
 
-    The chunk that finishes the answer (its finish_reason) and what follows it
-    (the usage chunk) are sent with `[DONE]` in the body's last piece: the
-    upstream has finished by then, so they would only wait for the usage to be
-    counted, a moment, and the answer takes one write fewer.
+    Chunks that wait on nothing go out with the next one, one write fewer each:
+    the first (the assistant's role, made before the upstream is called) goes
+    with the first text, and the chunk that finishes the answer (its
+    finish_reason) and what follows it (the usage chunk) go with `[DONE]` in the
+    body's last piece: the upstream has finished by then, so they would only
+    wait for the usage to be counted, a moment. The headers are sent first, as
+    soon as the request is admitted.
 
     A failure midway is an `event: error` whose data is our envelope plus an
     `error` member holding it again, which is what OpenAI's SDKs look for to
@@ -121,20 +124,23 @@ def openai_sse_response(
     """
 
     async def body() -> AsyncIterator[str]:
-        tail: list[str] = []
+        held: list[str] = []  # pieces that go out with the next one
+        first, ending = True, False
         try:
             async for name, payload in chunks:
                 if name == "error":
                     note_error(payload["code"], payload["message"])
                     error = _dumps({**payload, "error": dict(payload)})
-                    yield LastPiece("".join(tail) + f"event: error\ndata: {error}\n\n")
+                    yield LastPiece("".join(held) + f"event: error\ndata: {error}\n\n")
                     return
-                piece = f"data: {_dumps(payload)}\n\n"
-                if tail or _finishes(payload):
-                    tail.append(piece)
-                else:
-                    yield piece
-            yield LastPiece("".join(tail) + "data: [DONE]\n\n")
+                held.append(f"data: {_dumps(payload)}\n\n")
+                ending = ending or _finishes(payload)
+                if first or ending:
+                    first = False
+                    continue
+                yield "".join(held)
+                held.clear()
+            yield LastPiece("".join(held) + "data: [DONE]\n\n")
         finally:
             await chunks.aclose()
 

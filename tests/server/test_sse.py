@@ -60,7 +60,7 @@ async def run(response: Any, leave: asyncio.Event | None = None) -> list[Message
     return sent
 
 
-async def test_the_finishing_chunk_and_done_end_the_body_in_one_message() -> None:
+async def test_the_role_goes_with_the_first_text_and_the_end_with_done() -> None:
     events = Events(
         [
             chunk(delta={"role": "assistant"}),
@@ -74,18 +74,30 @@ async def test_the_finishing_chunk_and_done_end_the_body_in_one_message() -> Non
     assert (b"x-ratelimit-limit-requests", b"5") in sent[0]["headers"]
     assert (b"content-type", b"text/event-stream; charset=utf-8") in sent[0]["headers"]
     bodies = [(m["body"].decode(), m["more_body"]) for m in sent[1:]]
-    assert [more for _, more in bodies] == [True, True, False]  # nothing after the last
-    assert '"role":"assistant"' in bodies[0][0] and '"content":"Hi"' in bodies[1][0]
-    last = bodies[2][0]
+    assert [more for _, more in bodies] == [True, False]  # nothing after the last
+    first = bodies[0][0]
+    assert first.index('"role":"assistant"') < first.index('"content":"Hi"')
+    assert first.count("data: ") == 2 and first.endswith("\n\n")
+    last = bodies[1][0]
     assert last.index('"finish_reason":"stop"') < last.index('"usage"') < last.index("[DONE]")
     assert last.endswith("data: [DONE]\n\n")
     assert events.closed.is_set()
 
 
+async def test_an_error_before_any_text_goes_with_the_role() -> None:
+    events = Events([chunk(delta={"role": "assistant"}), ("error", {"code": 4, "message": "x"})])
+    sent = await run(openai_sse_response(events))
+    assert len(sent) == 2 and sent[1]["more_body"] is False
+    assert sent[1]["body"].index(b'"role"') < sent[1]["body"].index(b"event: error")
+
+
 async def test_an_error_midway_is_the_last_piece_without_done() -> None:
     envelope = {"code": 14, "message": "upstream gone"}
-    events = Events([chunk(delta={"content": "a"}), ("error", envelope)])
+    events = Events(
+        [chunk(delta={"role": "assistant"}), chunk(delta={"content": "a"}), ("error", envelope)]
+    )
     sent = await run(openai_sse_response(events))
+    assert b'"content":"a"' in sent[1]["body"] and sent[1]["more_body"] is True
     last = sent[-1]
     assert last["more_body"] is False
     assert last["body"].startswith(b"event: error\ndata: ")
@@ -93,7 +105,7 @@ async def test_an_error_midway_is_the_last_piece_without_done() -> None:
 
 
 async def test_a_client_leaving_closes_the_events_and_the_answer_returns() -> None:
-    events = Events([chunk(delta={"content": "a"})], hold=True)
+    events = Events([chunk(delta={"role": "assistant"}), chunk(delta={"content": "a"})], hold=True)
     leave = asyncio.Event()
     response = openai_sse_response(events)
     answering = asyncio.ensure_future(run(response, leave))
@@ -102,6 +114,7 @@ async def test_a_client_leaving_closes_the_events_and_the_answer_returns() -> No
     leave.set()
     sent = await asyncio.wait_for(answering, 10)
     assert events.closed.is_set()
+    assert b'"content":"a"' in sent[1]["body"]  # what came before the client left was sent
     assert all(m.get("more_body", True) for m in sent[1:])  # never ended as if complete
 
 
