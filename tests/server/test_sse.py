@@ -138,3 +138,14 @@ async def test_native_events_keep_their_names_and_end_with_an_empty_message() ->
         b"",
     ]
     assert sent[-1]["more_body"] is False
+
+
+async def test_line_breakers_that_are_not_sse_line_ends_are_escaped() -> None:
+    # U+2028, U+2029 and U+0085 end lines for str.splitlines (httpx's iter_lines), not for SSE.
+    text = "one\u2028two\u2029three\x85four é"
+    events = Events([chunk(delta={"role": "assistant"}), chunk(delta={"content": text})])
+    sent = await run(openai_sse_response(events))
+    body = b"".join(m.get("body", b"") for m in sent).decode()
+    assert "\u2028" not in body and "\u2029" not in body and "\x85" not in body
+    assert "one\\u2028two\\u2029three\\u0085four é" in body
+    assert body.splitlines() == body.split("\n")[:-1]  # the same lines for every reader
