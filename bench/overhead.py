@@ -16,6 +16,9 @@ each: the front door (`POST /openai/v1/chat/completions`, JSON and
 authenticated `GET /v1/conversations` and `/healthz`. A sequential client
 adds what wrk cannot see: a native stream's time to its first delta, and the
 cost of history (turn latency at 20 and at 400 messages of one conversation).
+All of them run for the whole benchmark: the chat completion goes through the
+upstream, both floors and our servers back to back at each concurrency, so a
+ratio's two figures come from the same minute of a machine whose load moves.
 
 The table gives p50, p99 and requests/s per target, each as a ratio to both
 floors at the same concurrency (streamed targets to the floors' streamed
@@ -61,6 +64,17 @@ TURNS_PER_CONVERSATION = 8  # a pool conversation stays under 20 messages
 HISTORY_TURNS = 200  # 400 messages at the end
 STREAM_SAMPLES = 100
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@dataclass(frozen=True)
+class ChatTarget:
+    """Where a chat completion is sent: a floor, the upstream itself, or our server."""
+
+    name: str
+    url: str
+    path: str
+    pid: int
+    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,12 +134,17 @@ class Bench:
 
     # -- the targets ------------------------------------------------------
 
-    def pass_through(self, server: str, url: str, path: str, pid: int) -> None:
+    def chat(self, targets: list["ChatTarget"]) -> None:
+        """The chat completion through every target, JSON then streamed, at each concurrency:
+        all targets back to back for one figure, so that a ratio's two sides are measured
+        within the same minute of the machine's load (it is shared and its load moves)."""
         for stream in (False, True):
             body = json.dumps({**CHAT, "stream": True} if stream else CHAT)
-            load = wrk.Load("POST", path, body)
+            kind = "chat stream" if stream else "chat json"
             for c in CONNECTIONS:
-                self.measure(server, "chat stream" if stream else "chat json", url, load, c, pid)
+                for target in targets:
+                    load = wrk.Load("POST", target.path, body, token=target.token)
+                    self.measure(target.name, kind, target.url, load, c, target.pid)
 
     def ours(self, server: str, url: str, pid: int) -> None:
         admin = {"Authorization": f"Bearer {ADMIN_SECRET}"}
@@ -136,13 +155,6 @@ class Bench:
             listing = wrk.Load("GET", "/v1/conversations", token=reader)
             for c in CONNECTIONS:
                 self.measure(server, "GET conversations", url, listing, c, pid)
-            for stream in (False, True):
-                body = json.dumps({**CHAT, "stream": True} if stream else CHAT)
-                load = wrk.Load("POST", FRONT_DOOR, body, token=ADMIN_SECRET)
-                for c in CONNECTIONS:
-                    self.measure(
-                        server, "chat stream" if stream else "chat json", url, load, c, pid
-                    )
             created = 0
             for kind, path in (("send", "messages"), ("stream", "messages:stream")):
                 for c in CONNECTIONS:
@@ -271,7 +283,14 @@ def table(bench: Bench) -> str:
         f"{'p50/C':>7}{'p99/C':>7}{'rps/C':>7}{'cpu/C':>7}"
     )
     lines = [head, "-" * len(head)]
-    for row in bench.rows:
+    # Measured target by target (see Bench.chat); shown server by server.
+    servers = list(dict.fromkeys(row.server for row in bench.rows))
+    targets = list(dict.fromkeys(row.target for row in bench.rows))
+    ordered = sorted(
+        bench.rows,
+        key=lambda row: (servers.index(row.server), targets.index(row.target), row.connections),
+    )
+    for row in ordered:
         ratios = ""
         for floor in ("starlette floor", "connexion floor"):
             base = bench.find(floor, _floor_target(row.target), row.connections)
@@ -384,6 +403,8 @@ def our_server(name: str, database_url: str, upstream: str, workdir: Path) -> Se
         "PRIVATELLM_PORT": "0",  # replaced below
         "PRIVATELLM_DATABASE_URL": database_url,
         "PRIVATELLM_LOG_LEVEL": "warning",
+        # Production's log lines (config/prod.yaml): one JSON object per request.
+        "PRIVATELLM_LOG_FORMAT": "json",
         # Production's settings: responses are validated in tests, not in service.
         "PRIVATELLM_VALIDATE_RESPONSES": "false",
         "PRIVATELLM_ENABLE_TEST_ROUTES": "false",
@@ -416,26 +437,41 @@ def main() -> None:
                 log_dir=workdir,
             )
         )
-        bench.pass_through("upstream", upstream.url, "/v1/chat/completions", upstream.pid)
+        chat_targets = [ChatTarget("upstream", upstream.url, "/v1/chat/completions", upstream.pid)]
         for kind in ("starlette", "connexion"):
             port = free_port()
-            with Service(
-                f"{kind}-floor",
-                ["bench.floors", kind, str(port), upstream.url],
-                port=port,
-                ready_path="/",
-                log_dir=workdir,
-            ) as floor:
-                bench.pass_through(f"{kind} floor", floor.url, FRONT_DOOR, floor.pid)
+            floor = stack.enter_context(
+                Service(
+                    f"{kind}-floor",
+                    ["bench.floors", kind, str(port), upstream.url],
+                    port=port,
+                    ready_path="/",
+                    log_dir=workdir,
+                )
+            )
+            chat_targets.append(ChatTarget(f"{kind} floor", floor.url, FRONT_DOOR, floor.pid))
         databases = [("ours, sqlite", f"sqlite+aiosqlite:///{workdir / 'bench.db'}")]
         postgres = stack.enter_context(postgres_database())
         if postgres:
             databases.append(("ours, postgresql", postgres))
         else:
             print("  (PostgreSQL not reachable on 127.0.0.1:5432: SQLite only)")
-        for name, url in databases:
-            with our_server(name.replace(", ", "-"), url, upstream.url, workdir) as server:
-                bench.ours(name, server.url, server.pid)
+        servers = [
+            (
+                name,
+                stack.enter_context(
+                    our_server(name.replace(", ", "-"), url, upstream.url, workdir)
+                ),
+            )
+            for name, url in databases
+        ]
+        chat_targets += [
+            ChatTarget(name, server.url, FRONT_DOOR, server.pid, ADMIN_SECRET)
+            for name, server in servers
+        ]
+        bench.chat(chat_targets)
+        for name, server in servers:
+            bench.ours(name, server.url, server.pid)
         print()
         print(table(bench))
         report: dict[str, Any] = {

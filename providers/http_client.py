@@ -16,7 +16,7 @@ aiohttp's exceptions stay inside this module (like httpx's
 
 Interface: `HTTPClient(timeouts).request(method, url, body=, headers=, timeouts=)`
 returns an `UpstreamResponse` (`status`, `headers`, `await read()`,
-`lines()`, `release()`, `close()`); `await HTTPClient.aclose()` at shutdown.
+`line_batches()`, `release()`, `close()`); `await HTTPClient.aclose()` at shutdown.
 """
 
 import asyncio
@@ -69,17 +69,19 @@ class UpstreamResponse:
         with _body_errors():
             return await self._raw.read()
 
-    async def lines(self) -> AsyncIterator[str]:
-        """The body as text lines (UTF-8), line ends removed, as they arrive."""
+    async def line_batches(self) -> AsyncIterator[list[str]]:
+        """The body as text lines (UTF-8), line ends removed, as they arrive: each batch holds
+        the lines one network read completed, so a caller can pass on together what arrived
+        together."""
         rest = b""
         with _body_errors():
             async for piece in self._raw.content.iter_any():
                 rest += piece
                 *complete, rest = rest.split(b"\n")
-                for line in complete:
-                    yield line.removesuffix(b"\r").decode("utf-8", "replace")
+                if complete:
+                    yield [line.removesuffix(b"\r").decode("utf-8", "replace") for line in complete]
         if rest:
-            yield rest.removesuffix(b"\r").decode("utf-8", "replace")
+            yield [rest.removesuffix(b"\r").decode("utf-8", "replace")]
 
     def release(self) -> None:
         self._raw.release()

@@ -21,6 +21,9 @@ Config (`providers: {<name>: {type: openai, ...}}`):
 
 Retries happen only before any part of the answer was received: once a
 stream has yielded text, a failure is reported, never silently replayed.
+The text of chunks that arrive in one network read is passed on as one
+delta (so as one event to the client): a client gets the answer as quickly,
+in as many writes as the upstream made.
 
 Error mapping (our gRPC codes): 429 -> retried, then UNAVAILABLE (14), but
 429 insufficient_quota -> RESOURCE_EXHAUSTED (8); 400 context_length_exceeded
@@ -151,24 +154,40 @@ class OpenAICompatibleProvider:
             usage: Usage | None = None
             done = False
             try:
-                async for line in response.lines():
-                    if not line.startswith("data:"):
-                        continue  # blank separators, comments, `event:` lines
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        done = True
+                async for batch in response.line_batches():
+                    # The text of chunks that arrived together goes on as one delta: what a
+                    # client is sent per write is what the upstream sent per write.
+                    text: list[str] = []
+                    try:
+                        for line in batch:
+                            if not line.startswith("data:"):
+                                continue  # blank separators, comments, `event:` lines
+                            data = line[5:].strip()
+                            if data == "[DONE]":
+                                done = True
+                                break
+                            chunk_usage, choices = self._chunk(data)
+                            usage = chunk_usage or usage
+                            for content, calls, reason in choices:
+                                if content:
+                                    parts.append(content)
+                                    text.append(content)
+                                if calls and text:
+                                    joined, text = "".join(text), []
+                                    yield TextDelta(joined)
+                                for call in calls:
+                                    parts.append(call.arguments)
+                                    yield call
+                                if reason:
+                                    finish = _finish(reason)
+                    except ApiError:  # a malformed chunk: what came before it is delivered first
+                        if text:
+                            yield TextDelta("".join(text))
+                        raise
+                    if text:
+                        yield TextDelta("".join(text))
+                    if done:
                         break
-                    chunk_usage, choices = self._chunk(data)
-                    usage = chunk_usage or usage
-                    for content, calls, reason in choices:
-                        if content:
-                            parts.append(content)
-                            yield TextDelta(content)
-                        for call in calls:
-                            parts.append(call.arguments)
-                            yield call
-                        if reason:
-                            finish = _finish(reason)
             except TransportTimeout as exc:
                 raise self._timeout(exc) from exc
             except TransportError as exc:

@@ -2,14 +2,16 @@
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import yaml
-from connexion import AsyncApp
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
 from opentelemetry.sdk.trace import TracerProvider
@@ -29,14 +31,24 @@ from server.context import caller_var, note_caller
 from server.graceful_stop import GracefulStop
 from server.health import ProviderHealth
 from server.observer import GenerationMetrics, ObservedRequests, operation_table, stream_gauge
+from server.operations import PreparedAsyncApp
 from server.parameter_validation import NamedParameterValidator
 from server.request_log import configure_logging
+from server.request_validation import PreparedRequestValidation
 from server.resolver import HandlerResolver
 from server.state import AppState, app_state, build_services, set_app_state
+from server.swagger_ui import OwnPathsSwaggerUI
 from store.database import Database
 from store.migrations import upgrade_to_head
 
 SPEC_PATH = ROOT / "docs" / "openapi.yaml"
+# Connexion's own stack: its request validation prepared once per operation, and its Swagger UI
+# routing only the requests that may be the UI's.
+_OURS = {
+    RequestValidationMiddleware: PreparedRequestValidation,
+    SwaggerUIMiddleware: OwnPathsSwaggerUI,
+}
+MIDDLEWARES = [_OURS.get(layer, layer) for layer in ConnexionMiddleware.default_middlewares]
 log = logging.getLogger("privatellm.server")
 
 
@@ -57,6 +69,12 @@ class ApiKeyBearerHandler(BearerSecurityHandler):  # type: ignore[misc]  # untyp
 
     def _resolve_func(self, security_scheme: dict[str, Any]) -> Any:
         return bearer_info
+
+    @staticmethod
+    @functools.cache
+    def _accepts_kwarg(func: Any, keyword: str) -> bool:
+        # Connexion inspects the check's signature twice per request; it never changes.
+        return bool(BearerSecurityHandler._accepts_kwarg(func, keyword))
 
 
 class CrashOnHeader:
@@ -149,9 +167,10 @@ def create_app(
                 provider.shutdown()  # flushes the spans not exported yet
 
     resolver = HandlerResolver()
-    app = AsyncApp(
+    app = PreparedAsyncApp(
         __name__,
         lifespan=lifespan,
+        middlewares=list(MIDDLEWARES),
         security_map={"bearer": ApiKeyBearerHandler},
         jsonifier=OrjsonJsonifier(),
     )

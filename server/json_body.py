@@ -142,14 +142,30 @@ def content_charset(scope: Scope) -> str | None:
     return None
 
 
+# Where the parsed body waits in the request's ASGI scope for the handler's arguments
+# (server.operations), so the same bytes are not parsed twice.
+_PARSED_BODY = "privatellm.parsed_body"
+
+
+def parsed_body(scope: Scope) -> tuple[bool, Any]:
+    """(True, body) once the body validator parsed this request's JSON body, else (False, None)."""
+    extensions = scope.get("extensions")
+    if extensions is None or _PARSED_BODY not in extensions:
+        return False, None
+    return True, extensions[_PARSED_BODY]
+
+
 class StrictJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]  # untyped base
-    """Connexion's JSON body validator, parsing with `parse` instead of `json.loads`."""
+    """Connexion's JSON body validator, parsing with `parse` instead of `json.loads`; the
+    parsed body is left in the scope for the handler (see `parsed_body`)."""
 
     async def _parse(self, stream: AsyncGenerator[bytes, None], scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])
         if not raw:
             return None
         try:
-            return parse(raw, content_charset(scope))
+            body = parse(raw, content_charset(scope))
         except BadJson as exc:
             raise BadRequestProblem(detail=f"request body: {exc}") from None
+        scope.setdefault("extensions", {})[_PARSED_BODY] = body
+        return body

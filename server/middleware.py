@@ -3,6 +3,7 @@
 import logging
 import re
 import secrets
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -12,6 +13,16 @@ from server.envelope import send_envelope
 
 log = logging.getLogger("privatellm.server")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _header(scope: Scope, name: bytes, default: bytes | None = b"") -> Any:
+    """The last value of header `name` (lower case, as ASGI servers give names), as a dict of
+    the headers would hold it, without building one."""
+    found = default
+    for key, value in scope["headers"]:
+        if key == name:
+            found = value
+    return found
 
 
 class RequestIdMiddleware:
@@ -24,7 +35,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        incoming = _header(scope, b"x-request-id").decode("latin-1")
         request_id = incoming if _SANE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
         token = request_id_var.set(request_id)
 
@@ -68,15 +79,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = BodyTooLarge(f"request body exceeds {self.max_bytes} bytes")
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = _header(scope, b"content-length", None)
         if declared is not None:
             try:
                 too_big = int(declared) > self.max_bytes
             except ValueError:
                 too_big = False
             if too_big:
-                await send_envelope(send, too_large)  # RequestIdMiddleware adds the id
+                await send_envelope(send, self._too_large())  # RequestIdMiddleware adds the id
                 return
         received = 0
         started = False
@@ -87,7 +97,7 @@ class BodyLimitMiddleware:
             if incoming["type"] == "http.request":
                 received += len(incoming.get("body", b""))
                 if received > self.max_bytes:
-                    raise too_large
+                    raise self._too_large()
             return incoming
 
         async def tracking_send(out: Message) -> None:
@@ -98,10 +108,13 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
+        except BodyTooLarge as too_large:
             # Raised past Connexion's error handlers (which answer it themselves otherwise).
             if not started:
                 await send_envelope(send, too_large)  # RequestIdMiddleware adds the id
+
+    def _too_large(self) -> "BodyTooLarge":
+        return BodyTooLarge(f"request body exceeds {self.max_bytes} bytes")
 
 
 class BodyTooLarge(ApiError):

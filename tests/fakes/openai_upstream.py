@@ -32,6 +32,8 @@ class Reply:
     cut_after: int | None = None  # stream: close the connection after N chunks
     malformed_after: int | None = None  # stream: send `malformed` as a chunk after N chunks
     malformed: bytes = b"{not json"
+    # stream: every chunk in one write, as a fast upstream's answer arrives in one network read
+    together: bool = False
     # tool_calls of the answer, each {"id", "name", "arguments"}; give such a reply
     # finish_reason "tool_calls". Streamed as OpenAI does: a delta with index, id, type
     # and name (arguments ""), then the arguments in two deltas with the index only.
@@ -160,6 +162,8 @@ class FakeOpenAIUpstream(LocalServer):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
+                self.flush_each = not reply.together
+                self.held: list[bytes] = []
                 for index, piece in enumerate(reply.chunks()):
                     if reply.cut_after is not None and index >= reply.cut_after:
                         return  # the connection closes without [DONE]
@@ -188,8 +192,13 @@ class FakeOpenAIUpstream(LocalServer):
                     usage = {"prompt_tokens": reply.usage[0], "completion_tokens": reply.usage[1]}
                     self._event(json.dumps({"choices": [], "usage": usage}))
                 self._event("[DONE]")
+                self.wfile.write(b"".join(self.held))
+                self.wfile.flush()
 
             def _event(self, data: str) -> None:
+                if not self.flush_each:
+                    self.held.append(f"data: {data}\n\n".encode())
+                    return
                 self.wfile.write(f"data: {data}\n\n".encode())
                 self.wfile.flush()
 
