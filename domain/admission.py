@@ -16,11 +16,12 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from domain.identity import Caller
-from domain.limits import NO_LIMITS, Limits, LimitsConfig, TtlCache, from_store
+from domain.limits import NO_LIMITS, Limits, LimitsConfig, from_store
 from domain.observe import GenerationObserver, NoObserver
+from domain.ttl_cache import TtlCache
 from errors import ApiError, Code
 from store import api_keys as api_key_repo
 from store import user_limits as user_limits_repo
@@ -131,8 +132,8 @@ class LimitGate:
     unavailable_admissions: int = 0
     # Told of each refusal, by the kind of limit that refused (the server's metrics).
     observer: GenerationObserver = field(default_factory=NoObserver)
-    _keys: TtlCache = field(init=False)
-    _users: TtlCache = field(init=False)
+    _keys: TtlCache[Limits] = field(init=False)
+    _users: TtlCache[dict[str, Any] | None] = field(init=False)
     _plans: dict[tuple[object, ...], list["_Planned"]] = field(init=False, default_factory=dict)
     # A reservation's name in the counters: unique to this process, then numbered.
     _members: str = field(init=False, default_factory=lambda: secrets.token_hex(4))
@@ -146,24 +147,23 @@ class LimitGate:
     # --- whose limits ----------------------------------------------------------------
 
     async def key_limits(self, key_id: str) -> Limits:
-        hit, value = self._keys.get(key_id)
-        if hit:
-            return value  # type: ignore[no-any-return]
-        limits = NO_LIMITS
-        if self.db is not None:
-            limits = from_store(await self.db.read(api_key_repo.limits_of, key_id))
-        self._keys.put(key_id, limits)
-        return limits
+        async def load() -> Limits:
+            if self.db is None:
+                return NO_LIMITS
+            return from_store(await self.db.read(api_key_repo.limits_of, key_id))
+
+        return await self._keys.get_or_load(key_id, load)
 
     async def user_limits(self, user_id: str, role: str) -> Limits:
         """The user's own limits over its role's defaults."""
-        hit, value = self._users.get(user_id)
-        if not hit:
-            value = None
-            if self.db is not None:
-                value = await self.db.read(user_limits_repo.limits_of, user_id)
-            self._users.put(user_id, value)
-        return from_store(value).over(self.config.role_defaults(role))
+
+        async def load() -> dict[str, Any] | None:
+            if self.db is None:
+                return None
+            return await self.db.read(user_limits_repo.limits_of, user_id)
+
+        stored = await self._users.get_or_load(user_id, load)
+        return from_store(stored).over(self.config.role_defaults(role))
 
     def forget(self, *, key_id: str = "", user_id: str = "") -> None:
         """This process's cache, after it changed limits itself (others wait out cache_seconds)."""

@@ -10,7 +10,6 @@ change made through the API reaches every process within that bound.
 """
 
 import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -250,26 +249,3 @@ def load_config(
                     "input_per_million and output_per_million"
                 ) from None
     return replace(config, models=model_limits, prices=prices)
-
-
-class TtlCache:
-    """A small time-bounded cache: values older than `seconds` are read again."""
-
-    def __init__(self, seconds: float, size: int = 10_000) -> None:
-        self._seconds = seconds
-        self._size = size
-        self._items: dict[str, tuple[float, Any]] = {}
-
-    def get(self, key: str) -> tuple[bool, Any]:
-        item = self._items.get(key)
-        if item is None or time.monotonic() - item[0] > self._seconds:
-            return False, None
-        return True, item[1]
-
-    def drop(self, key: str) -> None:
-        self._items.pop(key, None)
-
-    def put(self, key: str, value: Any) -> None:
-        if len(self._items) >= self._size:
-            self._items.clear()  # crude but bounded; refilled within one cache period
-        self._items[key] = (time.monotonic(), value)
