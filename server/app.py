@@ -128,6 +128,7 @@ def create_app(
             settings.database_url,
             timeout_seconds=float(settings.database_timeout_seconds),
             pool_size=int(settings.database_pool_size),
+            sqlite_one_cpu=bool(settings.sqlite_one_cpu),
         )
         for role, engine in db.engines().items():
             metrics.instrument_pool(role, engine)

@@ -76,6 +76,9 @@ class Settings:
     # PostgreSQL: connections each of a process's two pools (reads, writes) keeps open; a
     # request finding them all busy waits for one (up to database_timeout_seconds).
     database_pool_size: int = 15
+    # SQLite: keep the event loop's thread and the database worker on one CPU (Linux); they
+    # never run at once, and hand-overs between CPUs cost more than the work they hand over.
+    sqlite_one_cpu: bool = True
     # OpenTelemetry traces, exported over OTLP/HTTP when on (endpoint: the OTEL_* variables
     # when empty).
     tracing_enabled: bool = False

@@ -30,6 +30,7 @@ sleeping) while they hold a connection, which keeps transactions short.
 import asyncio
 import contextvars
 import logging
+import os
 import queue
 import threading
 import time
@@ -170,6 +171,37 @@ class _SqliteWorker:
         self._thread.join(timeout=30)
 
 
+def share_one_cpu() -> None:
+    """Keeps the calling thread on the CPU it runs on now; threads it starts from then on
+    (the SQLite worker) inherit that.
+
+    The event loop's thread and the SQLite worker never run Python at once (one
+    interpreter lock), yet they hand it to each other around every SQLite call: the
+    worker lets go of it while SQLite works, then waits for it back. On two CPUs each
+    hand-over wakes a thread on the other CPU, with cold caches; measured here, a native
+    turn cost 2.4 ms of CPU that way and 1.4 ms with both threads on one CPU, at 16
+    requests at a time. Linux only (elsewhere nothing changes); config
+    `sqlite_one_cpu: false` turns it off.
+    """
+    if not hasattr(os, "sched_setaffinity"):
+        return
+    allowed = os.sched_getaffinity(0)
+    cpu = _current_cpu()
+    if len(allowed) > 1 and cpu in allowed:
+        os.sched_setaffinity(0, {cpu})  # pid 0: this thread (Linux sets threads' affinity)
+        log.info("SQLite: the event loop and the database worker share CPU %d", cpu)
+
+
+def _current_cpu() -> int | None:
+    """The CPU this thread last ran on (field 39 of /proc/thread-self/stat), None if unknown."""
+    try:
+        stat = Path("/proc/thread-self/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return int(fields[36]) if len(fields) > 36 else None
+
+
 def _hand_back(future: asyncio.Future[Any], settle: Callable[..., None], value: Any) -> None:
     try:
         future.get_loop().call_soon_threadsafe(settle, future, value)
@@ -228,12 +260,15 @@ class Database:
         reader: Engine,
         *,
         async_engines: tuple[AsyncEngine, AsyncEngine] | None = None,
+        one_cpu: bool = False,
     ) -> None:
         self._writer = writer
         self._reader = reader
         self._async_engines = async_engines
         self._worker: _SqliteWorker | None = None
         if async_engines is None:  # SQLite
+            if one_cpu:
+                share_one_cpu()
             self._worker = _SqliteWorker("sqlite")
         self._discarded_at = 0.0
 
@@ -244,6 +279,7 @@ class Database:
         *,
         timeout_seconds: float | None = None,
         pool_size: int = DEFAULT_POOL_SIZE,
+        sqlite_one_cpu: bool = False,
         **engine_options: Any,
     ) -> "Database":
         """The database at `url` (sqlite+aiosqlite:///var/x.db or postgresql+asyncpg://...).
@@ -257,6 +293,8 @@ class Database:
         that opened extra connections under load and closed them when they came back would
         pay a connection's start-up (a round trip, authentication, a backend process) on
         every burst; a request that finds all of them busy waits for one.
+        `sqlite_one_cpu` (SQLite): keep the calling thread, the event loop's, and the worker
+        thread on one CPU (see `share_one_cpu`); a server sets it, tests and tools do not.
         """
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
@@ -264,6 +302,7 @@ class Database:
             return cls(
                 _sqlite_engine(parsed, writer=True),
                 _sqlite_engine(parsed, writer=False),
+                one_cpu=sqlite_one_cpu,
             )
         engine_options.setdefault("hide_parameters", True)
         engine_options.setdefault("pool_size", pool_size)

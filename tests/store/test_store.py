@@ -1,6 +1,8 @@
 """The schema and the repositories on both databases: migrations, UTC times, upserts, the lock."""
 
 import asyncio
+import os
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,7 +11,7 @@ from sqlalchemy import Connection, select
 
 from store import conversations, messages, usage
 from store.clock import utc_now
-from store.database import Database
+from store.database import Database, share_one_cpu
 from store.migrations import alembic_config, downgrade_to_base, upgrade_to_head
 from store.records import ApiKeyRow, ConversationRow, MessageRow, UsageRow, UserLimitsRow
 from store.tables import api_keys, metadata, usage_daily, user_limits
@@ -304,3 +306,22 @@ async def test_deleting_a_conversation_deletes_its_messages(db: Database) -> Non
         return list(connection.execute(query).scalars())
 
     assert await db.read(left) == []  # ON DELETE CASCADE, on SQLite as on PostgreSQL
+
+
+def test_the_sqlite_worker_shares_the_cpu_of_the_thread_that_started_it() -> None:
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux and two CPUs")
+    seen: dict[str, set[int]] = {}
+
+    def loop_thread() -> None:  # stands for the event loop's thread (left pinned: it ends)
+        share_one_cpu()
+        seen["loop"] = os.sched_getaffinity(0)
+        worker = threading.Thread(target=lambda: seen.update(worker=os.sched_getaffinity(0)))
+        worker.start()
+        worker.join()
+
+    thread = threading.Thread(target=loop_thread)
+    thread.start()
+    thread.join()
+    assert len(seen["loop"]) == 1 and seen["worker"] == seen["loop"]
+    assert len(os.sched_getaffinity(0)) >= 2  # the test's own thread is left as it was
