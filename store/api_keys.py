@@ -2,21 +2,24 @@
 the verified-key cache has no fresh entry)."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, bindparam, func, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, select, tuple_, update
 
+from store.compiled import Compiled
 from store.records import ApiKeyRow
 from store.tables import api_keys as table
 
 _c = table.c
 _INSERT = table.insert()
-_CREDENTIALS = select(_c.id, _c.user_id, _c.role, _c.revoke_time).where(
-    _c.secret_hash == bindparam("secret_hash")
+_CREDENTIALS = Compiled(
+    select(_c.id, _c.user_id, _c.role, _c.revoke_time).where(
+        _c.secret_hash == bindparam("secret_hash")
+    )
 )
 _BY_HASH = select(table).where(_c.secret_hash == bindparam("secret_hash"))
 _GET = select(table).where(_c.id == bindparam("key_id"))
-_LIMITS = select(_c.limits).where(_c.id == bindparam("key_id"))
+_LIMITS = Compiled(select(_c.limits).where(_c.id == bindparam("key_id")))
 _COUNT_ACTIVE = select(func.count()).where(
     _c.user_id == bindparam("user_id"), _c.revoke_time.is_(None)
 )
@@ -33,11 +36,18 @@ def insert(connection: Connection, row: ApiKeyRow) -> None:
     connection.execute(_INSERT, {name: getattr(row, name) for name in _c.keys()})
 
 
-def credentials(
-    connection: Connection, secret_hash: str
-) -> Row[str, str, str, datetime | None] | None:
-    """(id, user_id, role, revoke_time) of the key with this hash: the lookup of every request."""
-    return connection.execute(_CREDENTIALS, {"secret_hash": secret_hash}).first()
+class Credentials(NamedTuple):
+    id: str
+    user_id: str
+    role: str
+    revoke_time: datetime | None
+
+
+def credentials(connection: Connection, secret_hash: str) -> Credentials | None:
+    """The key with this hash: the lookup of every request whose key is not in the
+    verified-key cache."""
+    row = _CREDENTIALS.first(connection, {"secret_hash": secret_hash})
+    return None if row is None else Credentials(*row)
 
 
 def find_by_hash(connection: Connection, secret_hash: str) -> ApiKeyRow | None:
@@ -52,9 +62,7 @@ def get(connection: Connection, key_id: str) -> ApiKeyRow | None:
 
 def limits_of(connection: Connection, key_id: str) -> dict[str, Any] | None:
     """The key's stored limits alone (admission's read): None when it has none or is gone."""
-    stored: dict[str, Any] | None = connection.execute(
-        _LIMITS, {"key_id": key_id}
-    ).scalar_one_or_none()
+    stored: dict[str, Any] | None = _LIMITS.scalar(connection, {"key_id": key_id})
     return stored
 
 

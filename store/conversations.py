@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, tuple_, update
 
+from store.compiled import Compiled
 from store.records import ConversationRow
 from store.tables import conversations as table
 
@@ -25,13 +26,14 @@ _c = table.c
 
 _COUNT = select(func.count()).where(_c.user_id == bindparam("user_id"))
 _INSERT = table.insert().returning(_c.pk)
-_GET = select(table).where(_c.user_id == bindparam("user_id"), _c.id == bindparam("id"))
-_GET_FOR_UPDATE = _GET.with_for_update()
+_SELECT = select(table).where(_c.user_id == bindparam("user_id"), _c.id == bindparam("id"))
+_GET = Compiled(_SELECT)
+_GET_FOR_UPDATE = Compiled(_SELECT.with_for_update())
 _ORDER = (_c.create_time.desc(), _c.id.desc())
-_LIST_FIRST = (
+_LIST_FIRST = Compiled(
     select(table).where(_c.user_id == bindparam("user_id")).order_by(*_ORDER).limit(bindparam("n"))
 )
-_LIST_AFTER = (
+_LIST_AFTER = Compiled(
     select(table)
     .where(
         _c.user_id == bindparam("user_id"),
@@ -54,19 +56,19 @@ _LOCK_VALUES = {
     "update_time": bindparam("now"),
     "etag": bindparam("new_etag"),
 }
-_LOCK_FREE = (
+_LOCK_FREE = Compiled(
     update(table)
     .where(_c.pk == bindparam("cpk"), _c.generating_message_id.is_(None))
     .values(_LOCK_VALUES)
     .returning(_c.message_count)
 )
-_LOCK_STALE = (
+_LOCK_STALE = Compiled(
     update(table)
     .where(_c.pk == bindparam("cpk"), _c.generating_message_id == bindparam("held_by"), _EXPIRED)
     .values(_LOCK_VALUES)
     .returning(_c.message_count)
 )
-_UNLOCK = (
+_UNLOCK = Compiled(
     update(table)
     .where(_c.pk == bindparam("cpk"), _c.generating_message_id == bindparam("message_id"))
     .values(
@@ -78,7 +80,7 @@ _UNLOCK = (
         etag=bindparam("new_etag"),
     )
 )
-_RENEW = (
+_RENEW = Compiled(
     update(table)
     .where(_c.pk == bindparam("cpk"), _c.generating_message_id == bindparam("message_id"))
     .values(generation_lease_expires=bindparam("lease_expires"))
@@ -126,7 +128,7 @@ def get(
     """`for_update`: row-locked until the transaction ends (PostgreSQL; SQLite serialises
     writers anyway), for a write that depends on the values read."""
     query = _GET_FOR_UPDATE if for_update else _GET
-    row = connection.execute(query, {"user_id": user_id, "id": conversation_id}).first()
+    row = query.first(connection, {"user_id": user_id, "id": conversation_id})
     return None if row is None else ConversationRow(*row)
 
 
@@ -135,13 +137,13 @@ def list_page(
 ) -> list[ConversationRow]:
     """The user's conversations, newest first, strictly after the `(create_time, id)` cursor."""
     if after is None:
-        result = connection.execute(_LIST_FIRST, {"user_id": user_id, "n": limit})
+        rows = _LIST_FIRST.rows(connection, {"user_id": user_id, "n": limit})
     else:
-        result = connection.execute(
-            _LIST_AFTER,
+        rows = _LIST_AFTER.rows(
+            connection,
             {"user_id": user_id, "after_time": after[0], "after_id": after[1], "n": limit},
         )
-    return [ConversationRow(*row) for row in result]
+    return [ConversationRow(*row) for row in rows]
 
 
 def update_fields(
@@ -208,9 +210,9 @@ def try_lock(
         "new_etag": new_etag,
     }
     if held_by is None:
-        count = connection.execute(_LOCK_FREE, params).scalar_one_or_none()
+        count = _LOCK_FREE.scalar(connection, params)
     else:
-        count = connection.execute(_LOCK_STALE, {**params, "held_by": held_by}).scalar_one_or_none()
+        count = _LOCK_STALE.scalar(connection, {**params, "held_by": held_by})
     return None if count is None else int(count)
 
 
@@ -234,7 +236,7 @@ def unlock(
         "new_etag": new_etag,
         "new_bytes": new_bytes,
     }
-    return connection.execute(_UNLOCK, params).rowcount > 0
+    return _UNLOCK.rowcount(connection, params) > 0
 
 
 def renew_lease(
@@ -242,7 +244,7 @@ def renew_lease(
 ) -> bool:
     """Moves the lease of `message_id` on; False when it no longer holds the lock."""
     params = {"cpk": pk, "message_id": message_id, "lease_expires": lease_expires}
-    return connection.execute(_RENEW, params).rowcount > 0
+    return _RENEW.rowcount(connection, params) > 0
 
 
 def expired_leases(connection: Connection, now: datetime, limit: int) -> list[tuple[int, str]]:

@@ -8,14 +8,15 @@ statements, so N processes on one database agree without summing any table.
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from store.compiled import Compiled
 from store.tables import conversations, user_message_bytes
 
 _total = user_message_bytes.c.message_bytes
-_USED = select(_total).where(user_message_bytes.c.user_id == bindparam("user_id"))
-_COUNT_ON_CONVERSATION = (
+_USED = Compiled(select(_total).where(user_message_bytes.c.user_id == bindparam("user_id")))
+_COUNT_ON_CONVERSATION = Compiled(
     update(conversations)
     .where(conversations.c.pk == bindparam("cpk"))
     .values(content_bytes=conversations.c.content_bytes + bindparam("amount"))
@@ -23,7 +24,7 @@ _COUNT_ON_CONVERSATION = (
 )
 
 
-def _charges(insert: Callable[[Table], Any]) -> tuple[Executable, Executable]:
+def _charges(insert: Callable[[Table], Any]) -> tuple[Compiled, Compiled]:
     """The uncapped and the capped upsert, in one dialect's INSERT ... ON CONFLICT."""
     statement = insert(user_message_bytes).values(
         user_id=bindparam("user_id"), message_bytes=bindparam("start")
@@ -37,7 +38,7 @@ def _charges(insert: Callable[[Table], Any]) -> tuple[Executable, Executable]:
         set_={"message_bytes": new_total},
         where=new_total <= bindparam("cap"),
     ).returning(_total)
-    return uncapped, capped
+    return Compiled(uncapped), Compiled(capped)
 
 
 _CHARGE = {"postgresql": _charges(postgresql.insert), "sqlite": _charges(sqlite.insert)}
@@ -49,7 +50,7 @@ def size(text: str) -> int:
 
 
 def used(connection: Connection, user_id: str) -> int:
-    return int(connection.execute(_USED, {"user_id": user_id}).scalar_one_or_none() or 0)
+    return int(_USED.scalar(connection, {"user_id": user_id}) or 0)
 
 
 def charge(connection: Connection, user_id: str, amount: int, cap: int | None) -> bool:
@@ -64,13 +65,13 @@ def charge(connection: Connection, user_id: str, amount: int, cap: int | None) -
         statement = uncapped
     else:
         statement, params["cap"] = capped, cap
-    return connection.execute(statement, params).scalar_one_or_none() is not None
+    return statement.first(connection, params) is not None
 
 
 def count_on_conversation(connection: Connection, conversation_pk: int, amount: int) -> str | None:
     """Adds `amount` to the conversation's own count; its user id, None when it is gone."""
     params = {"cpk": conversation_pk, "amount": amount}
-    user_id = connection.execute(_COUNT_ON_CONVERSATION, params).scalar_one_or_none()
+    user_id = _COUNT_ON_CONVERSATION.scalar(connection, params)
     return None if user_id is None else str(user_id)
 
 

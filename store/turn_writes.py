@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 
 from store import conversations, message_bytes, messages, usage
+from store.compiled import Compiled
 from store.records import MessageRow
 from store.tables import UtcDateTime
 
@@ -76,8 +77,9 @@ def _typed(**types: TypeEngine[Any]) -> list[BindParameter[Any]]:
     return [bindparam(name, type_=type_) for name, type_ in types.items()]
 
 
-_START = text(
-    """
+_START = Compiled(
+    text(
+        """
 WITH locked AS (
     UPDATE conversations SET
         generating_message_id = :answer_id, generating_since = :now,
@@ -104,23 +106,26 @@ WITH locked AS (
 )
 SELECT id, pk, position FROM stored
 """
-).bindparams(
-    *_typed(
-        cpk=BigInteger(),
-        answer_id=String(),
-        user_message_id=String(),
-        now=UtcDateTime(),
-        lease=UtcDateTime(),
-        bytes=BigInteger(),
-        etag=String(),
-        content=Text(),
-        model=String(),
-        user_id=String(),
-    )
+    ).bindparams(
+        *_typed(
+            cpk=BigInteger(),
+            answer_id=String(),
+            user_message_id=String(),
+            now=UtcDateTime(),
+            lease=UtcDateTime(),
+            bytes=BigInteger(),
+            etag=String(),
+            content=Text(),
+            model=String(),
+            user_id=String(),
+        )
+    ),
+    result_types=(String(), BigInteger(), Integer()),
 )
 
-_SETTLE = text(
-    """
+_SETTLE = Compiled(
+    text(
+        """
 WITH finished AS (
     UPDATE messages SET
         content = :content, status = :status, input_tokens = :input_tokens,
@@ -158,28 +163,30 @@ WITH finished AS (
 )
 SELECT count(*) FROM finished
 """
-).bindparams(
-    *_typed(
-        mpk=BigInteger(),
-        cpk=BigInteger(),
-        answer_id=String(),
-        user_id=String(),
-        content=Text(),
-        status=String(),
-        input_tokens=Integer(),
-        output_tokens=Integer(),
-        finish_reason=String(),
-        error_code=Integer(),
-        error_message=Text(),
-        model=String(),
-        now=UtcDateTime(),
-        etag=String(),
-        bytes=BigInteger(),
-        day=Date(),
-        cost=BigInteger(),
-        usage_input=BigInteger(),
-        usage_output=BigInteger(),
-    )
+    ).bindparams(
+        *_typed(
+            mpk=BigInteger(),
+            cpk=BigInteger(),
+            answer_id=String(),
+            user_id=String(),
+            content=Text(),
+            status=String(),
+            input_tokens=Integer(),
+            output_tokens=Integer(),
+            finish_reason=String(),
+            error_code=Integer(),
+            error_message=Text(),
+            model=String(),
+            now=UtcDateTime(),
+            etag=String(),
+            bytes=BigInteger(),
+            day=Date(),
+            cost=BigInteger(),
+            usage_input=BigInteger(),
+            usage_output=BigInteger(),
+        )
+    ),
+    result_types=(BigInteger(),),
 )
 
 
@@ -189,8 +196,8 @@ def start(connection: Connection, turn: Start) -> tuple[int, int, int] | None:
     then nothing was written."""
     size = message_bytes.size(turn.content)
     if connection.dialect.name == "postgresql":
-        rows = connection.execute(
-            _START,
+        rows = _START.rows(
+            connection,
             {
                 "cpk": turn.conversation_pk,
                 "answer_id": turn.answer_id,
@@ -203,7 +210,7 @@ def start(connection: Connection, turn: Start) -> tuple[int, int, int] | None:
                 "model": turn.model,
                 "user_id": turn.user_id,
             },
-        ).all()
+        )
         if not rows:
             return None
         by_id = {message_id: (int(pk), int(position)) for message_id, pk, position in rows}
@@ -274,8 +281,8 @@ def settle(connection: Connection, turn: Settlement) -> bool:
     call wrote the outcome."""
     size = message_bytes.size(turn.content)
     if connection.dialect.name == "postgresql":
-        written = connection.execute(
-            _SETTLE,
+        written = _SETTLE.scalar(
+            connection,
             {
                 "mpk": turn.answer_pk,
                 "cpk": turn.conversation_pk,
@@ -297,7 +304,7 @@ def settle(connection: Connection, turn: Settlement) -> bool:
                 "usage_output": max(0, turn.output_tokens),
                 "cost": max(0, turn.cost_micros),
             },
-        ).scalar_one()
+        )
         return bool(written)
     written = messages.finish(
         connection,

@@ -7,11 +7,13 @@ from typing import Any
 from sqlalchemy import Connection, Executable, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from store.compiled import Compiled
 from store.records import UsageRow
 from store.tables import usage_daily as table
 
 _c = table.c
 _COUNTS = ("requests", "input_tokens", "output_tokens", "cost_micros")
+_NAMES = ("day", "user_id", "model", *_COUNTS)
 
 
 def _upsert(insert: Callable[[Table], Any]) -> Executable:
@@ -24,6 +26,8 @@ def _upsert(insert: Callable[[Table], Any]) -> Executable:
 
 
 _ADD = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+# One row (a native turn's usage) straight on the driver; batches go through executemany.
+_ADD_ONE = {name: Compiled(statement) for name, statement in _ADD.items()}
 
 
 def add(
@@ -39,9 +43,8 @@ def add(
 ) -> None:
     """Adds to the counters in one statement (INSERT ... ON CONFLICT DO UPDATE): race-free
     across processes."""
-    add_many(
-        connection, [(day, user_id, model, requests, input_tokens, output_tokens, cost_micros)]
-    )
+    values = (day, user_id, model, requests, input_tokens, output_tokens, cost_micros)
+    _ADD_ONE[connection.dialect.name].rowcount(connection, dict(zip(_NAMES, values, strict=True)))
 
 
 def add_many(
@@ -50,9 +53,8 @@ def add_many(
     """`add` for several (day, user, model, requests, input, output, cost) at once."""
     if not counts:
         return
-    names = ("day", "user_id", "model", *_COUNTS)
     connection.execute(
-        _ADD[connection.dialect.name], [dict(zip(names, row, strict=True)) for row in counts]
+        _ADD[connection.dialect.name], [dict(zip(_NAMES, row, strict=True)) for row in counts]
     )
 
 

@@ -6,12 +6,13 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from store.compiled import Compiled
 from store.records import UserLimitsRow
 from store.tables import user_limits as table
 
 _c = table.c
 _GET = select(table).where(_c.user_id == bindparam("user_id"))
-_LIMITS = select(_c.limits).where(_c.user_id == bindparam("user_id"))
+_LIMITS = Compiled(select(_c.limits).where(_c.user_id == bindparam("user_id")))
 
 
 def get(connection: Connection, user_id: str) -> UserLimitsRow | None:
@@ -21,9 +22,7 @@ def get(connection: Connection, user_id: str) -> UserLimitsRow | None:
 
 def limits_of(connection: Connection, user_id: str) -> dict[str, Any] | None:
     """The user's stored limits alone (admission's read): None when it has none."""
-    stored: dict[str, Any] | None = connection.execute(
-        _LIMITS, {"user_id": user_id}
-    ).scalar_one_or_none()
+    stored: dict[str, Any] | None = _LIMITS.scalar(connection, {"user_id": user_id})
     return stored
 
 
