@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -109,6 +110,25 @@ async def bootstrap_local_key(settings: Settings, db: Database) -> None:
     await api_keys.ensure_bootstrap_key(db, secret, "admin", settings.api_key_pepper_bytes)
 
 
+# Young objects collected after this many allocations (Python's default: 700). A request
+# allocates a few hundred and frees nearly all of them by reference counting, so the
+# default ran a collection every request or two for the few cycles there are.
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def keep_out_of_the_collector() -> None:
+    """After start-up: what it built (the spec, its validators, the tables, the routes...)
+    lives as long as the process, so it is frozen out of the cyclic collector's passes,
+    which walked all of it again at every older-generation collection; and the young
+    generation is collected less often. Measured in-process at 16 requests at a time:
+    about 7 % less CPU per request (PostgreSQL listing 0.465 -> 0.429 ms, chat completion
+    0.604 -> 0.552 ms)."""
+    gc.collect()  # what is garbage now is not frozen with the rest
+    gc.freeze()
+    _young, *older = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *older)
+
+
 def create_app(
     settings: Settings, spec_path: Path = SPEC_PATH, tracer_provider: TracerProvider | None = None
 ) -> ASGIApp:
@@ -147,6 +167,7 @@ def create_app(
             name="generation sweep",
         )
         graceful_stop.install()
+        keep_out_of_the_collector()
         try:
             yield
         finally:
