@@ -104,6 +104,20 @@ PROVIDER_UP = Gauge(
 )
 
 
+_CHILDREN: dict[tuple[object, tuple[str, ...]], Any] = {}
+
+
+def child(metric: Counter | Gauge | Histogram, *labels: str) -> Any:
+    """`metric.labels(*labels)`, looked up once per label set: prometheus-client checks and
+    locks on every `labels()` call, five or six times a request here. The label sets are
+    bounded (see the module docstring), so is this table."""
+    key = (metric, labels)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = _CHILDREN[key] = metric.labels(*labels)
+    return found
+
+
 def multiprocess_enabled() -> bool:
     return bool(os.environ.get(MULTIPROC_ENV))
 

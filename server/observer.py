@@ -124,8 +124,10 @@ class ObservedRequests:
             record.path = self._paths.get(record.operation, UNMATCHED)
         if self._metrics:
             operation = record.operation
-            metrics.HTTP_REQUESTS.labels(operation, str(record.code), str(record.status)).inc()
-            metrics.HTTP_LATENCY.labels(operation).observe(seconds)
+            metrics.child(
+                metrics.HTTP_REQUESTS, operation, str(record.code), str(record.status)
+            ).inc()
+            metrics.child(metrics.HTTP_LATENCY, operation).observe(seconds)
         if self._log:
             log_request(record, seconds * 1000)
 
@@ -138,15 +140,17 @@ class GenerationMetrics:
 
     def upstream_finished(self, call: UpstreamCall) -> None:
         model, provider = call.model, call.provider
-        metrics.UPSTREAM_LATENCY.labels(model, provider).observe(call.seconds)
+        metrics.child(metrics.UPSTREAM_LATENCY, model, provider).observe(call.seconds)
         if call.first_token_seconds is not None:
-            metrics.TIME_TO_FIRST_TOKEN.labels(model, provider).observe(call.first_token_seconds)
+            metrics.child(metrics.TIME_TO_FIRST_TOKEN, model, provider).observe(
+                call.first_token_seconds
+            )
         if call.error is not None:
-            metrics.UPSTREAM_ERRORS.labels(model, provider, str(int(call.error))).inc()
+            metrics.child(metrics.UPSTREAM_ERRORS, model, provider, str(int(call.error))).inc()
         usage = call.usage
         if usage is not None:
-            metrics.TOKENS.labels(model, "in").inc(usage.input_tokens)
-            metrics.TOKENS.labels(model, "out").inc(usage.output_tokens)
+            metrics.child(metrics.TOKENS, model, "in").inc(usage.input_tokens)
+            metrics.child(metrics.TOKENS, model, "out").inc(usage.output_tokens)
         # A failed call names its model in the log line too.
         note_generation(
             model, usage.input_tokens if usage else 0, usage.output_tokens if usage else 0

@@ -10,10 +10,12 @@ response body is read, and the database engines hide SQL parameters
 into every logged database error.
 """
 
+import asyncio
 import json
 import logging
 import os
 import sys
+import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -128,6 +130,58 @@ class TextFormatter(logging.Formatter):
         return f"{head} {pairs}{newline}{rest}"
 
 
+class LineBatchHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler that writes the lines logged during one turn of the event loop with
+    one write, at the end of that turn, instead of one write (a system call) per line: at
+    16 requests at a time that is one write for several access lines. Lines logged outside
+    the loop's thread, or with no loop running, are written at once; so is everything left
+    when logging shuts down. A process killed outright loses at most the lines of the turn
+    it was in."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._lines: list[str] = []
+        self._flush_scheduled = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + self.terminator
+        except Exception:
+            self.handleError(record)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        self._lines.append(line)
+        if loop is None:
+            self._write()
+        elif not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush_from_loop)
+
+    def _flush_from_loop(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            self._flush_scheduled = False
+            self._write()
+
+    def _write(self) -> None:
+        if not self._lines:
+            return
+        text, self._lines = "".join(self._lines), []
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except Exception:  # a closed or full stream must not take a request down
+            if logging.raiseExceptions:
+                traceback.print_exc(file=sys.stderr)
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            self._write()
+            super().flush()
+
+
 def configure_logging(settings: Settings) -> None:
     """The root handler on stderr in the configured format; uvicorn's loggers go through it."""
     # What no formatter here prints, LogRecord need not look up on every call (the logging
@@ -136,7 +190,7 @@ def configure_logging(settings: Settings) -> None:
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    handler = logging.StreamHandler(sys.stderr)
+    handler = LineBatchHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):
