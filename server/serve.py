@@ -66,6 +66,9 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
 
         upgrade_to_head(settings.database_url)
     os.environ[ENV_PREFIX + "RUN_MIGRATIONS"] = "false"  # the workers' environment
+    # Each worker would keep itself on the CPU it started on, and two could start on one:
+    # with several, the kernel spreads them (store.database.share_one_cpu).
+    os.environ[ENV_PREFIX + "SQLITE_ONE_CPU"] = "false"
     metrics_dir, own_dir = _multiprocess_dir()
     try:
         config = Config(APP_FACTORY, workers=count, **options)
