@@ -397,10 +397,11 @@ def postgres_database() -> Iterator[str | None]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def our_server(name: str, database_url: str, upstream: str, workdir: Path) -> Service:
-    env = {
+def production_env(database_url: str, upstream: str) -> dict[str, str]:
+    """Our server's environment in a bench: production's settings, one model served by
+    `upstream`."""
+    return {
         "ENV": "test",
-        "PRIVATELLM_PORT": "0",  # replaced below
         "PRIVATELLM_DATABASE_URL": database_url,
         "PRIVATELLM_LOG_LEVEL": "warning",
         # Production's log lines (config/prod.yaml): one JSON object per request.
@@ -413,8 +414,11 @@ def our_server(name: str, database_url: str, upstream: str, workdir: Path) -> Se
         "PRIVATELLM_MODELS": json.dumps([MODEL]),
         "PRIVATELLM_DEFAULT_MODEL": "bench",
     }
+
+
+def our_server(name: str, database_url: str, upstream: str, workdir: Path) -> Service:
     port = free_port()
-    env["PRIVATELLM_PORT"] = str(port)
+    env = {**production_env(database_url, upstream), "PRIVATELLM_PORT": str(port)}
     return Service(
         name, ["server", "serve"], port=port, ready_path="/healthz", log_dir=workdir, env=env
     )

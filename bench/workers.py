@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import wrk
-from bench.overhead import ADMIN_SECRET, CHAT, FRONT_DOOR, MODEL
+from bench.overhead import ADMIN_SECRET, CHAT, FRONT_DOOR, production_env
 from bench.processes import Service, free_port, tree_cpu_seconds
 from store.migrations import upgrade_to_head
 
@@ -79,19 +79,7 @@ def start(supervisor: str, workers: int, upstream: str, workdir: Path) -> Servic
     name = f"{supervisor}-{workers}"
     database = f"sqlite+aiosqlite:///{workdir / f'{name}.db'}"
     upgrade_to_head(database)
-    env = {
-        "ENV": "test",
-        "PRIVATELLM_DATABASE_URL": database,
-        "PRIVATELLM_RUN_MIGRATIONS": "false",
-        "PRIVATELLM_LOG_LEVEL": "warning",
-        # Production's settings: responses are validated in tests, not in service.
-        "PRIVATELLM_VALIDATE_RESPONSES": "false",
-        "PRIVATELLM_ENABLE_TEST_ROUTES": "false",
-        "PRIVATELLM_PROVIDERS__UPSTREAM__TYPE": "openai",
-        "PRIVATELLM_PROVIDERS__UPSTREAM__BASE_URL": upstream + "/v1",
-        "PRIVATELLM_MODELS": json.dumps([MODEL]),
-        "PRIVATELLM_DEFAULT_MODEL": "bench",
-    }
+    env = {**production_env(database, upstream), "PRIVATELLM_RUN_MIGRATIONS": "false"}
     if workers > 1:  # what `serve` does for N > 1: the workers' metrics in one directory
         metrics = workdir / f"{name}-metrics"
         metrics.mkdir()

@@ -176,7 +176,9 @@ async def complete(
         model = answer.answered_by or model  # a fallback answered: say so, charge it
     finally:
         # Failed generations count as requests too (usage rows say so).
-        await asyncio.shield(_count(svc, caller, ticket, model, input_tokens, output_tokens))
+        await asyncio.shield(
+            usage.count_and_settle(svc, caller, ticket, model, input_tokens, output_tokens)
+        )
     calls = answer.tool_calls[:1] if _one_call_only(chat) else answer.tool_calls
     text = storable(answer.text)  # no lone surrogate can reach the UTF-8 body
     message: dict[str, Any] = {"role": "assistant", "content": text}
@@ -197,23 +199,6 @@ async def complete(
         ],
         "usage": _usage(input_tokens, output_tokens),
     }
-
-
-async def _count(
-    svc: Services, caller: Caller, ticket: Ticket, model: str, input_tokens: int, output_tokens: int
-) -> None:
-    """Usage (with its cost) and the limits' settlement of one generation."""
-    try:
-        await usage.count_completion(
-            svc,
-            user_id=caller.user_id,
-            model=model,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            cost_micros=svc.limits.config.price(model).cost_micros(input_tokens, output_tokens),
-        )
-    finally:
-        await ticket.settle(input_tokens, output_tokens)
 
 
 async def stream(
@@ -270,7 +255,9 @@ async def stream(
         if not output_tokens and written:
             output_tokens = prompt.estimate_tokens("".join(written))
         # Shielded: a client that leaves cancels this task, but its tokens still count.
-        await asyncio.shield(_count(svc, caller, ticket, model, input_tokens, output_tokens))
+        await asyncio.shield(
+            usage.count_and_settle(svc, caller, ticket, model, input_tokens, output_tokens)
+        )
 
 
 def list_models(svc: Services) -> dict[str, Any]:

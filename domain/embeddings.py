@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain import catalog, prompt, usage
-from domain.admission import Ticket
 from domain.deadline import deadline_error
 from domain.identity import Caller
 from domain.services import Services
@@ -70,7 +69,7 @@ async def create(
         input_tokens = result.input_tokens
     finally:
         # Shielded: a client that leaves cancels this task, but the call still counts.
-        await asyncio.shield(_count(svc, caller, ticket, spec.id, input_tokens))
+        await asyncio.shield(usage.count_and_settle(svc, caller, ticket, spec.id, input_tokens))
     as_base64 = body.get("encoding_format") == "base64"
     answer = {
         "object": "list",
@@ -86,23 +85,6 @@ async def create(
         "usage": {"prompt_tokens": input_tokens, "total_tokens": input_tokens},
     }
     return answer, ticket.rate_headers()
-
-
-async def _count(
-    svc: Services, caller: Caller, ticket: Ticket, model: str, input_tokens: int
-) -> None:
-    """Usage (with its cost) and the limits' settlement of one call, failed ones too."""
-    try:
-        await usage.count_completion(
-            svc,
-            user_id=caller.user_id,
-            model=model,
-            input_tokens=input_tokens,
-            output_tokens=0,
-            cost_micros=svc.limits.config.price(model).cost_micros(input_tokens, 0),
-        )
-    finally:
-        await ticket.settle(input_tokens, 0)
 
 
 def _base64(vector: list[float]) -> str:

@@ -60,8 +60,8 @@ from providers.base import (
     Usage,
 )
 from store import conversations as conversation_repo
-from store import message_bytes, turn_writes
 from store import messages as message_repo
+from store import turn_writes
 from store.clock import utc_now
 from store.database import is_unavailable
 from store.records import ConversationRow, MessageRow
@@ -403,9 +403,8 @@ class _Plan:
 
     @property
     def single_statement(self) -> bool:
-        """Whether step 2 is one statement: the lock was free when read, and no cap on the
-        user's message bytes can refuse the turn (store.turn_writes)."""
-        return self.conversation.generating_message_id is None and self.byte_cap is None
+        """Whether step 2 is one statement (store.turn_writes.one_statement)."""
+        return turn_writes.one_statement(self.conversation.generating_message_id, self.byte_cap)
 
 
 # Step 2's result: the user message, the answer to come, and the history of the prompt.
@@ -413,15 +412,14 @@ _Stored = tuple[MessageRow, MessageRow, prompt.HistoryBuilder]
 
 
 def _lock_and_store(connection: Connection, plan: _Plan) -> _Stored:
-    """Step 2: the generation lock and both messages (and the history again if another turn
-    ended since it was read). The user message is counted on the user's message bytes here
-    (past `byte_cap`: 8, nothing stored); the answer's bytes count when it settles, so an
-    answer is never cut off for them.
-
-    One statement (store.turn_writes) when the lock was free and no cap can refuse;
-    otherwise, in one transaction, the lock taken over from a writer that died, or the
-    capped charge that may undo it all."""
+    """Step 2: the generation lock and both messages (store.turn_writes), and the history
+    again if another turn ended since it was read. The user message is counted on the
+    user's message bytes here (past `byte_cap`: 8, nothing stored); the answer's bytes
+    count when it settles, so an answer is never cut off for them. A lock whose lease ran
+    out is taken over, and the answer its writer abandoned settled FAILED."""
     conversation = plan.conversation
+    held_by = conversation.generating_message_id
+    now = utc_now()
     start = turn_writes.Start(
         conversation_pk=conversation.pk,
         user_id=plan.caller.user_id,
@@ -429,55 +427,29 @@ def _lock_and_store(connection: Connection, plan: _Plan) -> _Stored:
         answer_id=plan.answer_id,
         content=plan.content,
         model=plan.model.id,
-        now=utc_now(),
-        lease_expires=plan.lease_expires(utc_now()),
+        now=now,
+        lease_expires=plan.lease_expires(now),
         new_etag=ids.etag(),
     )
-    if plan.single_statement:
-        stored = turn_writes.start(connection, start)
-        if stored is None:
-            raise _not_started(connection, plan)
-        user_pk, answer_pk, position = stored
-        user_message, answer = turn_writes.new_messages(start, position)
-        user_message.pk, answer.pk = user_pk, answer_pk
-    else:
-        user_message, answer = _take_over_and_store(connection, plan, start)
+
+    def taken_over(connection: Connection) -> None:  # its writer died
+        assert held_by is not None
+        abandon(connection, conversation.pk, held_by, now)
+
+    try:
+        stored = turn_writes.start(
+            connection, start, held_by=held_by, byte_cap=plan.byte_cap, taken_over=taken_over
+        )
+    except turn_writes.BytesCapReached:
+        raise message_bytes_exhausted(plan.caller.user_id, plan.byte_cap) from None
+    if stored is None:
+        raise _not_started(connection, plan)
+    user_message, answer = stored
     history = plan.history
     if answer.position != conversation.message_count + 2:  # the thread grew since it was read
         history = prompt.HistoryBuilder(history.budget)
         _read_history(connection, conversation.pk, answer.position - 1, history)
     return user_message, answer, history
-
-
-def _take_over_and_store(
-    connection: Connection, plan: _Plan, start: turn_writes.Start
-) -> tuple[MessageRow, MessageRow]:
-    """Step 2 as separate statements of one transaction: the lock (free, or taken over when
-    its lease ran out), the user message's bytes capped, both messages."""
-    conversation = plan.conversation
-    new_bytes = message_bytes.size(plan.content)
-    held_by = conversation.generating_message_id
-    count = conversation_repo.try_lock(
-        connection,
-        conversation.pk,
-        message_id=start.answer_id,
-        now=start.now,
-        lease_expires=start.lease_expires,
-        held_by=held_by,
-        new_messages=2,
-        new_etag=start.new_etag,
-        new_bytes=new_bytes,
-    )
-    if count is None:
-        raise _not_started(connection, plan)
-    if held_by is not None:
-        abandon(connection, conversation.pk, held_by, start.now)  # its writer died
-    # The conversation counted the bytes above; the user's total is capped here.
-    if not message_bytes.charge(connection, plan.caller.user_id, new_bytes, plan.byte_cap):
-        raise message_bytes_exhausted(plan.caller.user_id, plan.byte_cap)
-    user_message, answer = turn_writes.new_messages(start, count)
-    message_repo.insert(connection, user_message, answer)
-    return user_message, answer
 
 
 def _not_started(connection: Connection, plan: _Plan) -> ApiError:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection
 
 from domain.access import readable_owner
+from domain.admission import Ticket
 from domain.identity import Caller
 from domain.services import Services
 from errors import ApiError, Code
@@ -111,6 +112,29 @@ async def count_completion(
         output_tokens=output_tokens,
         cost_micros=cost_micros,
     )
+
+
+async def count_and_settle(
+    svc: Services,
+    caller: Caller,
+    ticket: Ticket,
+    model: str,
+    input_tokens: int,
+    output_tokens: int = 0,
+) -> None:
+    """One OpenAI-door call's usage (with its cost at `model`'s price), and the settlement of
+    its limits' reservation with what it used; failed calls too."""
+    try:
+        await count_completion(
+            svc,
+            user_id=caller.user_id,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cost_micros=svc.limits.config.price(model).cost_micros(input_tokens, output_tokens),
+        )
+    finally:
+        await ticket.settle(input_tokens, output_tokens)
 
 
 async def get_usage(

@@ -16,6 +16,7 @@ in the worker thread's transaction, through the other store modules, and the
 tests hold the two forms to the same results.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -190,12 +191,37 @@ SELECT count(*) FROM finished
 )
 
 
-def start(connection: Connection, turn: Start) -> tuple[int, int, int] | None:
-    """(user message pk, answer pk, answer position) once the lock was free and both
-    messages are stored; None when the lock is held (or the conversation is gone), and
-    then nothing was written."""
+class BytesCapReached(Exception):
+    """The user message would take its user past its cap on message bytes; the caller's
+    transaction, rolled back by this exception, stores nothing."""
+
+
+def one_statement(held_by: str | None, byte_cap: int | None) -> bool:
+    """Whether `start` makes its change in one statement (on PostgreSQL): when the lock was
+    free and no cap can refuse the turn; run it with `Database.write_statement` then,
+    else with `Database.write`."""
+    return held_by is None and byte_cap is None
+
+
+def start(
+    connection: Connection,
+    turn: Start,
+    *,
+    held_by: str | None = None,
+    byte_cap: int | None = None,
+    taken_over: Callable[[Connection], None] | None = None,
+) -> tuple[MessageRow, MessageRow] | None:
+    """The user message and the answer to come, stored with their `pk`s, once the lock was
+    taken; None when it was not (held, or the conversation is gone), and then nothing was
+    written.
+
+    The lock is free, or held by `held_by` with its lease run out (then, once taken over,
+    `taken_over(connection)` settles the answer it abandoned). The user message's bytes
+    count on the conversation and on its user, against `byte_cap` (past it:
+    BytesCapReached).
+    """
     size = message_bytes.size(turn.content)
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and one_statement(held_by, byte_cap):
         rows = _START.rows(
             connection,
             {
@@ -213,25 +239,31 @@ def start(connection: Connection, turn: Start) -> tuple[int, int, int] | None:
         )
         if not rows:
             return None
-        by_id = {message_id: (int(pk), int(position)) for message_id, pk, position in rows}
-        return by_id[turn.user_message_id][0], *by_id[turn.answer_id]
+        stored = {message_id: (int(pk), int(position)) for message_id, pk, position in rows}
+        user_message, answer = new_messages(turn, stored[turn.answer_id][1])
+        user_message.pk, answer.pk = stored[turn.user_message_id][0], stored[turn.answer_id][0]
+        return user_message, answer
     count = conversations.try_lock(
         connection,
         turn.conversation_pk,
         message_id=turn.answer_id,
         now=turn.now,
         lease_expires=turn.lease_expires,
-        held_by=None,
+        held_by=held_by,
         new_messages=2,
         new_etag=turn.new_etag,
         new_bytes=size,
     )
     if count is None:
         return None
-    message_bytes.charge(connection, turn.user_id, size, None)
+    if held_by is not None and taken_over is not None:
+        taken_over(connection)
+    # The conversation counted the bytes above; the user's total is capped here.
+    if not message_bytes.charge(connection, turn.user_id, size, byte_cap):
+        raise BytesCapReached
     user_message, answer = new_messages(turn, count)
     messages.insert(connection, user_message, answer)
-    return user_message.pk, answer.pk, answer.position
+    return user_message, answer
 
 
 def new_messages(turn: Start, position: int) -> tuple[MessageRow, MessageRow]:

@@ -42,6 +42,15 @@ class Reader(threading.Thread):
                     self.started.set()
 
 
+def stop_and_see_draining(server: LiveServer) -> None:
+    """SIGTERM to the server's process, then readiness answers 14 (draining), within 10 s."""
+    server.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while (ready := httpx.get(server.url + "/readyz", timeout=10)).status_code == 200:
+        assert time.monotonic() < deadline, "readiness never failed"
+    assert "draining" in assert_error(ready, 14)["message"]
+
+
 def test_sigterm_drains_then_stops(tmp_path_factory: pytest.TempPathFactory) -> None:
     workdir = tmp_path_factory.mktemp("drain")
     env = {"PRIVATELLM_DRAIN_TIMEOUT_SECONDS": str(DRAIN_SECONDS)}
@@ -56,12 +65,7 @@ def test_sigterm_drains_then_stops(tmp_path_factory: pytest.TempPathFactory) -> 
         short.start()
         assert short.started.wait(15)
 
-        server.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        while (ready := httpx.get(server.url + "/readyz", timeout=10)).status_code == 200:
-            assert time.monotonic() < deadline, "readiness never failed"
-        body = assert_error(ready, 14)
-        assert "draining" in body["message"]
+        stop_and_see_draining(server)
         refused = httpx.get(server.url + "/v1/models", headers=admin_headers, timeout=10)
         assert_error(refused, 14)
         assert refused.headers["retry-after"] and refused.headers["connection"] == "close"
@@ -114,12 +118,8 @@ def test_sigterm_to_the_supervisor_drains_every_worker(
         long.start()
         assert long.started.wait(15)
 
-        server.process.send_signal(signal.SIGTERM)
         # The worker holding the stream drains for DRAIN_SECONDS, listening all along.
-        deadline = time.monotonic() + 10
-        while (ready := httpx.get(server.url + "/readyz", timeout=10)).status_code == 200:
-            assert time.monotonic() < deadline, "readiness never failed"
-        assert "draining" in assert_error(ready, 14)["message"]
+        stop_and_see_draining(server)
 
         long.join(30)
         assert not long.is_alive()

@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from sqlalchemy import text
 
 from store.database import Database
 from store.migrations import upgrade_to_head
+from store.records import ConversationRow, MessageRow
 from tests.conftest import require_service
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
@@ -114,3 +117,51 @@ def echo_catalog(**echo_options: Any) -> tuple[dict[str, dict[str, Any]], list[d
         },
     ]
     return providers, models
+
+
+def conversation_row(
+    conversation_id: str, *, user: str = "alice", when: datetime | None = None, **fields: Any
+) -> ConversationRow:
+    """A conversation record to store (its `pk` is set when stored); `fields` override."""
+    when = when or datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
+    row = ConversationRow(
+        pk=0,
+        user_id=user,
+        id=conversation_id,
+        title="",
+        model="echo",
+        system_prompt="",
+        message_count=0,
+        etag="e0",
+        create_time=when,
+        update_time=when,
+        generating_message_id=None,
+        generating_since=None,
+        generation_lease_expires=None,
+        content_bytes=0,
+    )
+    return replace(row, **fields)
+
+
+def message_row(
+    conversation_pk: int, message_id: str, position: int, *, when: datetime, **fields: Any
+) -> MessageRow:
+    """A user message record to store (its `pk` is set when stored); `fields` override."""
+    row = MessageRow(
+        pk=0,
+        conversation_pk=conversation_pk,
+        id=message_id,
+        position=position,
+        role="USER",
+        content="hi",
+        status="COMPLETE",
+        model="",
+        input_tokens=0,
+        output_tokens=0,
+        finish_reason=None,
+        error_code=None,
+        error_message=None,
+        create_time=when,
+        update_time=when,
+    )
+    return replace(row, **fields)

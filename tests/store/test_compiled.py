@@ -13,48 +13,17 @@ from store.database import Database, is_unavailable
 from store.records import ConversationRow, MessageRow
 from store.tables import api_keys
 from store.tables import conversations as conversation_table
-from tests.store.db_fixtures import _admin
+from tests.store.db_fixtures import _admin, conversation_row, message_row
 
 WHEN = datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
 
 
 def _conversation(conversation_id: str) -> ConversationRow:
-    return ConversationRow(
-        pk=0,
-        user_id="alice",
-        id=conversation_id,
-        title="t",
-        model="echo",
-        system_prompt="",
-        message_count=0,
-        etag="e0",
-        create_time=WHEN,
-        update_time=WHEN,
-        generating_message_id=None,
-        generating_since=None,
-        generation_lease_expires=None,
-        content_bytes=0,
-    )
+    return conversation_row(conversation_id, title="t", when=WHEN)
 
 
 def _message(conversation_pk: int, message_id: str, position: int) -> MessageRow:
-    return MessageRow(
-        pk=0,
-        conversation_pk=conversation_pk,
-        id=message_id,
-        position=position,
-        role="USER",
-        content="hé",
-        status="COMPLETE",
-        model="",
-        input_tokens=0,
-        output_tokens=0,
-        finish_reason=None,
-        error_code=None,
-        error_message=None,
-        create_time=WHEN,
-        update_time=WHEN,
-    )
+    return message_row(conversation_pk, message_id, position, when=WHEN, content="hé")
 
 
 async def test_rows_are_what_sqlalchemy_gives(db: Database) -> None:

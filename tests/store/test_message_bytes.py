@@ -14,8 +14,7 @@ from store import conversations, message_bytes
 from store.clock import utc_now
 from store.database import Database
 from store.migrations import alembic_config
-from store.records import ConversationRow
-from tests.store.db_fixtures import fresh_postgres_database
+from tests.store.db_fixtures import conversation_row, fresh_postgres_database
 
 
 async def test_concurrent_charges_never_pass_the_cap(db: Database) -> None:
@@ -33,22 +32,7 @@ async def test_concurrent_charges_never_pass_the_cap(db: Database) -> None:
 
 async def test_a_deleted_conversation_returns_the_bytes_counted_on_it(db: Database) -> None:
     now = utc_now()
-    row = ConversationRow(
-        pk=0,
-        user_id="carol",
-        id="c-bytes",
-        title="",
-        model="echo",
-        system_prompt="ab",
-        message_count=0,
-        etag="e0",
-        create_time=now,
-        update_time=now,
-        generating_message_id=None,
-        generating_since=None,
-        generation_lease_expires=None,
-        content_bytes=2,
-    )
+    row = conversation_row("c-bytes", user="carol", when=now, system_prompt="ab", content_bytes=2)
 
     def store(connection: Connection) -> None:
         conversations.insert(connection, row)

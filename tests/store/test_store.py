@@ -17,25 +17,11 @@ from store.records import ApiKeyRow, ConversationRow, MessageRow, UsageRow, User
 from store.tables import api_keys, metadata, usage_daily, user_limits
 from store.tables import conversations as conversation_table
 from store.tables import messages as message_table
+from tests.store.db_fixtures import conversation_row, message_row
 
 
 def _conversation(user: str, conversation_id: str, when: datetime) -> ConversationRow:
-    return ConversationRow(
-        pk=0,
-        user_id=user,
-        id=conversation_id,
-        title="",
-        model="echo",
-        system_prompt="",
-        message_count=0,
-        etag="e0",
-        create_time=when,
-        update_time=when,
-        generating_message_id=None,
-        generating_since=None,
-        generation_lease_expires=None,
-        content_bytes=0,
-    )
+    return conversation_row(conversation_id, user=user, when=when)
 
 
 async def _insert(db: Database, *rows: ConversationRow) -> None:
@@ -279,23 +265,7 @@ async def test_deleting_a_conversation_deletes_its_messages(db: Database) -> Non
         conversations.insert(connection, row)
         messages.insert(
             connection,
-            MessageRow(
-                pk=0,
-                conversation_pk=row.pk,
-                id="m1",
-                position=1,
-                role="USER",
-                content="hi",
-                status="COMPLETE",
-                model="",
-                input_tokens=0,
-                output_tokens=0,
-                finish_reason=None,
-                error_code=None,
-                error_message=None,
-                create_time=now,
-                update_time=now,
-            ),
+            message_row(row.pk, "m1", 1, when=now),
         )
 
     await db.write(store)

@@ -4,6 +4,7 @@ SQLite, the same rows either way."""
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Connection, select
 
 from store import conversations, message_bytes, messages, turn_writes, usage
@@ -11,22 +12,17 @@ from store.clock import utc_now
 from store.database import Database
 from store.records import ConversationRow, MessageRow
 from store.tables import messages as message_table
+from tests.store.db_fixtures import conversation_row
 
 NOW = utc_now()
 
 
 def _conversation(conversation_id: str, *, holder: str | None = None) -> ConversationRow:
-    return ConversationRow(
-        pk=0,
-        user_id="alice",
-        id=conversation_id,
-        title="",
-        model="echo",
+    return conversation_row(
+        conversation_id,
+        when=NOW,
         system_prompt="sp",
         message_count=4,  # two turns before this one
-        etag="e0",
-        create_time=NOW,
-        update_time=NOW,
         generating_message_id=holder,
         generating_since=NOW if holder else None,
         generation_lease_expires=NOW + timedelta(seconds=30) if holder else None,
@@ -82,8 +78,9 @@ async def test_start_takes_the_lock_and_stores_both_messages(db: Database) -> No
     row = await _stored(db, _conversation("c-start"))
     stored = await db.write_statement(turn_writes.start, _start(row))
     assert stored is not None
-    user_pk, answer_pk, position = stored
-    assert position == 6
+    user_message, answer = stored
+    user_pk, answer_pk = user_message.pk, answer.pk
+    assert (user_message.position, answer.position) == (5, 6)
     thread = await db.read(_thread, row.pk)
     assert [(m.pk, m.id, m.position, m.role, m.status, m.content, m.model) for m in thread] == [
         (user_pk, "u1", 5, "USER", "COMPLETE", "héllo", ""),
@@ -110,7 +107,7 @@ async def test_settle_writes_the_outcome_its_bytes_and_usage_and_unlocks(db: Dat
     row = await _stored(db, _conversation("c-settle"))
     started = await db.write_statement(turn_writes.start, _start(row))
     assert started is not None
-    assert await db.write_statement(turn_writes.settle, _settlement(row, started[1]))
+    assert await db.write_statement(turn_writes.settle, _settlement(row, started[1].pk))
     answer = (await db.read(_thread, row.pk))[1]
     assert (answer.status, answer.content, answer.input_tokens, answer.output_tokens) == (
         "COMPLETE",
@@ -136,9 +133,9 @@ async def test_a_late_settle_records_only_its_usage(db: Database) -> None:
     row = await _stored(db, _conversation("c-late"))
     started = await db.write_statement(turn_writes.start, _start(row))
     assert started is not None
-    failed = _settlement(row, started[1], status="FAILED", content="", error_code=14)
+    failed = _settlement(row, started[1].pk, status="FAILED", content="", error_code=14)
     assert await db.write_statement(turn_writes.settle, failed)
-    late = _settlement(row, started[1], model="echo-2")
+    late = _settlement(row, started[1].pk, model="echo-2")
     assert not await db.write_statement(turn_writes.settle, late)
     answer = (await db.read(_thread, row.pk))[1]
     assert (answer.status, answer.content, answer.error_code) == ("FAILED", "", 14)
@@ -167,7 +164,7 @@ async def test_settle_leaves_a_lock_taken_over_by_another_writer(db: Database) -
         )
 
     assert await db.write(take_over) == 8
-    assert await db.write_statement(turn_writes.settle, _settlement(row, started[1]))
+    assert await db.write_statement(turn_writes.settle, _settlement(row, started[1].pk))
     current = await db.read(conversations.get, "alice", "c-taken")
     assert current is not None and current.generating_message_id == "b1"
     # Written, but not counted on a conversation this writer no longer holds.
@@ -179,3 +176,31 @@ async def test_settle_leaves_a_lock_taken_over_by_another_writer(db: Database) -
         return list(connection.execute(query).scalars())
 
     assert await db.read(answers) == ["COMPLETE"]
+
+
+async def test_a_cap_the_user_message_would_pass_stores_nothing(db: Database) -> None:
+    row = await _stored(db, _conversation("c-capped"))
+    await db.write(message_bytes.charge, "alice", 95, None)  # 95 of a 100-byte cap held
+    with pytest.raises(turn_writes.BytesCapReached):
+        await db.write(turn_writes.start, _start(row), byte_cap=100)  # héllo: 6 bytes
+    assert await db.read(_thread, row.pk) == []
+    kept = await db.read(conversations.get, "alice", "c-capped")
+    assert kept is not None and (kept.generating_message_id, kept.message_count) == (None, 4)
+    assert await db.read(message_bytes.used, "alice") == 95
+    assert await db.write(turn_writes.start, _start(row, "ok"), byte_cap=100) is not None
+
+
+async def test_a_lock_whose_lease_ran_out_is_taken_over(db: Database) -> None:
+    row = await _stored(db, _conversation("c-stale", holder="dead-writer"))
+    later = replace(_start(row), now=NOW + timedelta(seconds=31))
+    abandoned: list[str] = []
+
+    def taken_over(connection: Connection) -> None:
+        abandoned.append("dead-writer")
+
+    assert await db.write(turn_writes.start, later, held_by="someone-else") is None
+    assert abandoned == []
+    stored = await db.write(turn_writes.start, later, held_by="dead-writer", taken_over=taken_over)
+    assert stored is not None and abandoned == ["dead-writer"]
+    locked = await db.read(conversations.get, "alice", "c-stale")
+    assert locked is not None and locked.generating_message_id == "a1"
