@@ -10,6 +10,7 @@ from errors import ApiError, Code
 from store import conversations as conversation_repo
 from store import messages as repo
 from store import page_tokens
+from store.compiled import compiled_only
 from store.records import MessageRow
 
 
@@ -27,6 +28,7 @@ async def list_messages(
             raise ApiError(Code.INVALID_ARGUMENT, "page_token is not a token this server issued")
         after = position
 
+    @compiled_only
     def read(connection: Connection) -> list[MessageRow]:
         conversation = conversation_repo.get(connection, caller.user_id, conversation_id)
         if conversation is None:
@@ -41,6 +43,7 @@ async def get_message(
     svc: Services, caller: Caller, conversation_id: str, message_id: str
 ) -> MessageRow:
 
+    @compiled_only
     def read(connection: Connection) -> MessageRow | None:
         conversation = conversation_repo.get(connection, caller.user_id, conversation_id)
         if conversation is None:

@@ -63,6 +63,7 @@ from store import conversations as conversation_repo
 from store import messages as message_repo
 from store import turn_writes
 from store.clock import utc_now
+from store.compiled import compiled_only
 from store.database import is_unavailable
 from store.records import ConversationRow, MessageRow
 
@@ -360,6 +361,7 @@ def _new_turn(
     )
 
 
+@compiled_only
 def _read_context(
     connection: Connection,
     user_id: str,
@@ -411,6 +413,7 @@ class _Plan:
 _Stored = tuple[MessageRow, MessageRow, prompt.HistoryBuilder]
 
 
+@compiled_only  # run directly when it is one statement (write_statement)
 def _lock_and_store(connection: Connection, plan: _Plan) -> _Stored:
     """Step 2: the generation lock and both messages (store.turn_writes), and the history
     again if another turn ended since it was read. The user message is counted on the
@@ -541,6 +544,7 @@ async def _settle(
     )
     await turn.keeper.stop()
 
+    @compiled_only
     def write(connection: Connection) -> MessageRow | None:
         written = turn_writes.settle(connection, settlement)
         # Read back only when another writer settled it first (a stale lease taken over).

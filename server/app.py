@@ -154,6 +154,8 @@ def create_app(
             metrics.instrument_pool(role, engine)
             if traces is not None:
                 traces.instrument_engine(role, engine)
+        if db.direct_pool is not None:
+            metrics.instrument_direct_pool("reader", db.direct_pool)
         registry = ProviderRegistry.from_config(settings.providers, settings.models)
         services = build_services(settings, db, registry, GenerationMetrics(traces), drain)
         state = AppState(settings=settings, services=services)

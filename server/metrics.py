@@ -169,6 +169,15 @@ def instrument_pool(name: str, engine: Any) -> None:
     pool._privatellm_measured = True
 
 
+def instrument_direct_pool(name: str, pool: Any) -> None:
+    """The same gauges for the connections compiled-only units keep out of `name`'s pool
+    (store.driver_pool.DriverPool): the engine's checkout events count each of them in use
+    for as long as it is kept, so one waiting idle for the next unit is taken off again."""
+    in_use, waiting = DB_POOL_IN_USE.labels(name), DB_POOL_WAITING.labels(name)
+    pool.on_idle = lambda change: in_use.dec(change)
+    pool.on_waiting = lambda change: waiting.inc(change)
+
+
 class MetricsEndpoint:
     """`GET /metrics`, outside the spec: a scrape token (setting `metrics_token`) or an admin key.
 

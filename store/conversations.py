@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, tuple_, update
 
-from store.compiled import Compiled
+from store.compiled import Compiled, compiled_only
 from store.records import ConversationRow
 from store.tables import conversations as table
 
@@ -132,6 +132,7 @@ def get(
     return None if row is None else ConversationRow(*row)
 
 
+@compiled_only
 def list_page(
     connection: Connection, user_id: str, after: tuple[datetime, str] | None, limit: int
 ) -> list[ConversationRow]:

@@ -44,12 +44,17 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
+from store.driver_pool import DriverPool
+
 log = logging.getLogger(__name__)
 
 # How long a SQLite connection waits for another process's write lock, in ms.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # PostgreSQL connections per engine (a process has two: reads and writes).
 DEFAULT_POOL_SIZE = 15
+# Of the reader's, those left to SQLAlchemy's pool when compiled-only units keep the others
+# (store.driver_pool).
+DIRECT_POOL_LEAVES = 2
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -261,11 +266,16 @@ class Database:
         *,
         async_engines: tuple[AsyncEngine, AsyncEngine] | None = None,
         one_cpu: bool = False,
+        direct_pool_size: int = 0,
+        pool_timeout: float | None = None,
     ) -> None:
         self._writer = writer
         self._reader = reader
         self._async_engines = async_engines
         self._worker: _SqliteWorker | None = None
+        self._direct: DriverPool | None = None
+        if async_engines is not None and direct_pool_size > 0:
+            self._direct = DriverPool(reader, direct_pool_size, pool_timeout)
         if async_engines is None:  # SQLite
             if one_cpu:
                 share_one_cpu()
@@ -318,7 +328,20 @@ class Database:
         reader = create_async_engine(
             parsed, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **engine_options
         )
-        return cls(writer.sync_engine, reader.sync_engine, async_engines=(writer, reader))
+        return cls(
+            writer.sync_engine,
+            reader.sync_engine,
+            async_engines=(writer, reader),
+            # The reader's connections that compiled-only units may keep between them; the
+            # rest stay in SQLAlchemy's pool for the other reads (none below 3).
+            direct_pool_size=max(0, pool_size - DIRECT_POOL_LEAVES),
+            pool_timeout=timeout_seconds,
+        )
+
+    @property
+    def direct_pool(self) -> DriverPool | None:
+        """The reader's connections lent to compiled-only units (PostgreSQL), if any."""
+        return self._direct
 
     def engines(self) -> dict[str, Engine]:
         """The (synchronous) engines by role, `writer` and `reader`: pool metrics, traces."""
@@ -334,6 +357,8 @@ class Database:
         do not write through it; a unit that needs a consistent snapshot uses `write`."""
         if self._worker is not None:
             return await self._worker.run(self._reader, False, unit, args, kwargs)
+        if self._direct is not None and self._may_go_direct(unit):
+            return await self._direct.run(unit, args, kwargs)
         return await greenlet_spawn(_run_unit, self._reader, False, unit, args, kwargs)
 
     async def write(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -349,7 +374,15 @@ class Database:
         a write like any other. The unit may also read (each read on its own)."""
         if self._worker is not None:
             return await self._worker.run(self._writer, True, unit, args, kwargs)
+        if self._direct is not None and self._may_go_direct(unit):
+            return await self._direct.run(unit, args, kwargs)
         return await greenlet_spawn(_run_unit, self._reader, False, unit, args, kwargs)
+
+    def _may_go_direct(self, unit: Callable[..., Any]) -> bool:
+        """A compiled-only unit, unless someone watches every statement (tracing's spans:
+        they see statements run through SQLAlchemy only)."""
+        watched = bool(self._reader.dispatch.before_cursor_execute)
+        return getattr(unit, "compiled_only", False) and not watched
 
     async def ping(self) -> None:
         """Raises when the database does not answer a trivial query."""
@@ -367,6 +400,8 @@ class Database:
         if now - self._discarded_at < 1.0:
             return
         self._discarded_at = now
+        if self._direct is not None:
+            self._direct.discard()
         if self._async_engines is not None:
             for engine in self._async_engines:
                 await engine.dispose()
@@ -376,6 +411,8 @@ class Database:
     async def close(self) -> None:
         if self._worker is not None:
             await asyncio.to_thread(self._worker.close)
+        if self._direct is not None:
+            self._direct.discard()
         if self._async_engines is not None:
             for engine in self._async_engines:
                 await engine.dispose()
