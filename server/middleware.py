@@ -1,8 +1,8 @@
 """Pure ASGI middleware around the Connexion app: request ids and the body size limit."""
 
 import logging
+import random
 import re
-import secrets
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +25,13 @@ def _header(scope: Scope, name: bytes, default: bytes | None = b"") -> Any:
     return found
 
 
+def _new_request_id() -> str:
+    """16 hex digits. A request id only tells requests apart in logs, it guards nothing, so it
+    comes from the process's own generator (reseeded in every forked child) rather than
+    from the kernel's: a system call per request, about 1.5 % of a listing's CPU."""
+    return f"{random.getrandbits(64):016x}"
+
+
 class RequestIdMiddleware:
     """Takes a sane X-Request-Id or makes one; echoes it and exposes it to logs and errors."""
 
@@ -36,7 +43,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id").decode("latin-1")
-        request_id = incoming if _SANE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        request_id = incoming if _SANE_REQUEST_ID.match(incoming) else _new_request_id()
         token = request_id_var.set(request_id)
 
         started = False
