@@ -10,12 +10,11 @@ arguments and its answer is turned into the same response. The request is
 built over the ASGI scope and receive channel the operation is called with,
 the very ones Connexion's context variables hold for the request. Two more
 things are done once: a JSON body is parsed once (by the body validator,
-server.json_body, which hands its result on), and each parameter name is made
-pythonic once.
+server.json_body, which hands its result on), and the handler's arguments are
+made with what depends on the operation worked out once (server.parameters).
 """
 
 import collections.abc
-import functools
 import types
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,7 +24,7 @@ from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.context import operation
 from connexion.decorators import StarletteDecorator
-from connexion.decorators.parameter import AsyncParameterDecorator, pythonic, sanitized
+from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.decorators.response import AsyncResponseDecorator
 from connexion.exceptions import NonConformingResponseHeaders
 from connexion.http_facts import FORM_CONTENT_TYPES
@@ -35,9 +34,7 @@ from connexion.operations import AbstractOperation
 from starlette.types import Receive, Scope, Send
 
 from server.json_body import parsed_body
-
-# Distinct parameter names seen (the spec's, in practice); the bound is a safety net only.
-_MAX_NAMES = 1024
+from server.parameters import PreparedParameterDecorator
 
 
 class ParsedBodyRequest(ConnexionRequest):  # type: ignore[misc]  # untyped base
@@ -54,16 +51,6 @@ class ParsedBodyRequest(ConnexionRequest):  # type: ignore[misc]  # untyped base
         if self.mimetype not in FORM_CONTENT_TYPES:
             return {}
         return await super().files()
-
-
-class NamesOnceParameterDecorator(AsyncParameterDecorator):  # type: ignore[misc]
-    """Connexion's parameter decorator; each parameter name made pythonic once (Connexion runs
-    inflection's regular expressions over every name of every request)."""
-
-    def __init__(self, *, framework: Any, pythonic_params: bool = False) -> None:
-        super().__init__(framework=framework, pythonic_params=pythonic_params)
-        sanitize: Callable[[str], str] = pythonic if pythonic_params else sanitized
-        self.sanitize_fn: Callable[[str], str] = functools.lru_cache(maxsize=_MAX_NAMES)(sanitize)
 
 
 def _declared_content_type(headers: Mapping[Any, Any]) -> str | None:
@@ -115,7 +102,7 @@ class ContentTypeResponseDecorator(AsyncResponseDecorator):  # type: ignore[misc
 class PreparedDecorator(StarletteDecorator):  # type: ignore[misc]  # untyped base
     @property
     def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
-        return NamesOnceParameterDecorator
+        return PreparedParameterDecorator
 
     @property
     def _response_decorator_cls(self) -> type[AsyncResponseDecorator]:
