@@ -41,6 +41,14 @@ def _text_fault(raw: bytes) -> str | None:
 class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
     """Same rules as Connexion's; the message says which parameter failed and why."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An operation whose parameters are all optional query parameters has nothing to
+        # check in a request without a query string (a listing's first page, mostly).
+        self._nothing_to_check_without_query = not any(
+            self.parameters.get(kind) for kind in ("path", "header", "cookie")
+        ) and not any(param.get("required") for param in self.parameters.get("query", []))
+
     def validate(self, scope: Scope) -> None:
         for part, raw in (
             ("path", scope.get("raw_path") or b""),
@@ -49,6 +57,8 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
             fault = _text_fault(raw)
             if fault:
                 raise BadRequestProblem(detail=f"the {part} {fault}")
+        if not scope["query_string"] and self._nothing_to_check_without_query:
+            return  # Connexion's checks would each find an optional parameter absent
         names = Counter(name for name, _ in parse_qsl(scope["query_string"].decode("latin-1")))
         for param in self.parameters.get("query", []):
             given = names[param["name"]]

@@ -10,6 +10,7 @@ import pytest
 from connexion import AsyncApp
 
 from server.operations import PreparedAsyncApp
+from server.parameter_validation import NamedParameterValidator
 
 
 def _echo(**kwargs: Any) -> dict[str, Any]:
@@ -30,6 +31,14 @@ async def create_thing(body: Any, dry_run: bool = False) -> Any:
 
 async def named_body(payload: Any) -> Any:
     return _echo(payload=payload)
+
+
+async def person(name: str) -> Any:
+    return _echo(name=name)
+
+
+async def search(q: str) -> Any:
+    return _echo(q=q)
 
 
 async def anything(**kwargs: Any) -> Any:
@@ -90,6 +99,24 @@ SPEC: dict[str, Any] = {
                 ],
                 "responses": OK,
             },
+        },
+        "/search": {
+            "get": {
+                "operationId": f"{__name__}.search",
+                "parameters": [
+                    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": OK,
+            }
+        },
+        "/people/{name}": {
+            "get": {
+                "operationId": f"{__name__}.person",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": OK,
+            }
         },
         "/named": {
             "post": {
@@ -155,3 +182,27 @@ async def test_the_handler_gets_what_connexion_gives(method: str, path: str, bod
         answers.append((answer.status_code, answer.json()))
     assert answers[0] == answers[1]
     assert (answers[1][0] == 200) == ((method, path, body) in REQUESTS), answers[1]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        ("/things", 200, None),  # nothing to check: optional query parameters only
+        ("/search", 400, "missing query parameter q"),  # a required one, absent
+        ("/search?q=x", 200, None),
+        ("/people/%FF", 400, "the path is not UTF-8"),
+        ("/people/ann", 200, None),
+        ("/things?pageSize=x", 400, "query parameter pageSize"),
+    ],
+)
+async def test_parameters_are_checked_with_or_without_a_query_string(
+    path: str, status: int, detail: str | None
+) -> None:
+    app = PreparedAsyncApp(__name__)
+    app.add_api(SPEC, pythonic_params=True, validator_map={"parameter": NamedParameterValidator})
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answer = await client.get(path)
+    assert answer.status_code == status, answer.text
+    if detail is not None:
+        assert detail in answer.json()["detail"]
