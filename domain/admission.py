@@ -89,6 +89,7 @@ class Ticket:
     limits: Sequence[_Limit] = ()
     admission: Admission | None = None
     settled: bool = False
+    at_ms: int = 0  # when it was admitted, on the counters' clock
 
     async def settle(self, input_tokens: int, output_tokens: int) -> None:
         """Charges what was used instead of the estimate and releases the stream slot."""
@@ -106,7 +107,13 @@ class Ticket:
             return
         self.settled = True
         items = [
-            Settlement(limit.check.key, limit.check.kind, limit.check.amount, max(0, actual(limit)))
+            Settlement(
+                limit.check.key,
+                limit.check.kind,
+                limit.check.amount,
+                max(0, actual(limit)),
+                self.at_ms,
+            )
             for limit in self.limits
         ]
         try:
@@ -210,7 +217,7 @@ class LimitGate:
                 if state.refused:
                     self.observer.limit_refused(limit.name)
             raise refusal
-        return Ticket(self.counters, member, limits, admission)
+        return Ticket(self.counters, member, limits, admission, at_ms=now_ms)
 
     async def status(self, caller: Caller, model_id: str) -> list[LimitStatus]:
         """Every limit on a caller's key, user and model, with what is left of it."""

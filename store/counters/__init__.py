@@ -77,6 +77,9 @@ class Settlement(NamedTuple):
     kind: Kind
     reserved: int
     actual: int
+    # The `now_ms` of the admission that made it (WINDOW: where it sits in the window);
+    # 0 when unknown (the counters then look it up).
+    at_ms: int = 0
 
 
 class CountersUnavailable(Exception):

@@ -2,8 +2,8 @@
 call, so each admission (all its checks, then all its charges) is atomic across processes.
 
 Keys, under the configured prefix:
-- WINDOW `<key>`: a sorted set of `<member>:<amount>` scored by the time charged (and a
-  settlement's correction `<member>~:<actual - reserved>` beside it, at the same time), and
+- WINDOW `<key>`: a sorted set of `<member>:<amount>` scored by the time charged (a
+  settlement replaces the reserved amount with the one used, at the same time), and
   `<key>:sum`, the sum of its amounts (kept so a check costs O(expired), not O(entries));
 - COUNT `<key>`: a sorted set of members scored by the time charged (its count is ZCARD);
 - PERIOD `<key>`: an integer, expiring a while after its period ends;
@@ -63,8 +63,8 @@ TRIM_SECONDS = 30.0
 # ARGV: now, member, charge ("1"/"0"), period grace ms, slot retry ms, this process's batch
 #   mark, how long the mark lives (ms), the lowest batch number not yet acknowledged (0: keep
 #   the mark as it is this time), the number of checks, then 5 per check (kind, limit, amount,
-#   span_ms, ends_at_ms), then the settlements: per batch its number and count, then 5 per
-#   settlement (kind, reserved, actual, member, actual - reserved).
+#   span_ms, ends_at_ms), then the settlements: per batch its number and count, then 6 per
+#   settlement (kind, reserved, actual, member, actual - reserved, when it was reserved or 0).
 # Returns one string: "refused retry_ms" then per check "used reset_ms refused".
 _SCRIPT = """
 local now = tonumber(ARGV[1])
@@ -136,10 +136,12 @@ if s <= #spec then
         if kind == 'c' then
           if spec[s + 2] == '0' then redis.call('ZREM', key, who) end
         elseif kind == 'w' then
-          -- A correction beside the reservation, at its time: they leave the window together.
-          local score = redis.call('ZSCORE', key, who .. ':' .. spec[s + 1])
-          if score then
-            redis.call('ZADD', key, score, who .. '~:' .. spec[s + 4])
+          -- The reservation takes the amount used, at its own time, if it is still in the
+          -- window (gone, it was taken off the sum as it left).
+          local reserved, at = who .. ':' .. spec[s + 1], spec[s + 5]
+          if at == '0' then at = redis.call('ZSCORE', key, reserved) end
+          if at and redis.call('ZREM', key, reserved) == 1 then
+            if spec[s + 2] ~= '0' then redis.call('ZADD', key, at, who .. ':' .. spec[s + 2]) end
             redis.call('INCRBY', key .. ':sum', spec[s + 4])
           end
         elseif kind == 'p' then
@@ -150,7 +152,7 @@ if s <= #spec then
           redis.call('ZREM', key, who)
         end
       end
-      s = s + 5
+      s = s + 6
     end
   end
   if trim_from ~= '0' then redis.call('PEXPIRE', mark, mark_ms) end
@@ -172,8 +174,11 @@ for i = 1, n do
     if kind == 'c' then
       used[i] = redis.call('ZCARD', key)
     else
-      if freed ~= 0 then redis.call('DECRBY', key .. ':sum', freed) end
-      used[i] = tonumber(redis.call('GET', key .. ':sum') or '0')
+      if freed ~= 0 then
+        used[i] = redis.call('DECRBY', key .. ':sum', freed)
+      else
+        used[i] = tonumber(redis.call('GET', key .. ':sum') or '0')
+      end
     end
     resets[i] = 0
     -- min(span, ...): another process may stamp its entry a moment after this `now` was read
@@ -360,6 +365,7 @@ class RedisCounters:
                     item.actual,
                     who,
                     item.actual - item.reserved,
+                    item.at_ms,
                 )
                 keys.append(self._prefix + item.key)
         try:

@@ -172,3 +172,31 @@ async def test_a_call_cancelled_while_carrying_a_batch_leaves_it_applied_once(
     # 600 - 500 once in each; the window also holds the cancelled call's own reservation
     # (1 token: it reached Redis, and nobody learnt it was admitted), until it slides out.
     assert await used(other) == (101, 100)
+
+
+async def test_a_settled_reservation_keeps_its_place_and_takes_the_amount_used(
+    pair: tuple[RedisCounters, RedisCounters], redis_server: RedisProcess
+) -> None:
+    import redis as redis_client
+
+    one, _ = pair
+    assert (await one.admit([tokens(600)], "a", T0)).admitted
+    await one.settle([Settlement("k:tpm", Kind.WINDOW, 600, 100, at_ms=T0)], "a")
+    await one.flush()
+    client = redis_client.Redis(port=redis_server.port)
+    try:
+        # One entry per request, the amount used in place of the estimate: a busy key's window
+        # holds as many entries as requests, not twice as many.
+        window = client.zrange(f"{one._prefix}k:tpm", 0, -1, withscores=True)
+        assert window == [(b"a:100", float(T0))]
+    finally:
+        client.close()
+    # It leaves the window when the reservation would have.
+    late = await one.admit([tokens(0)], "peek", T0 + MINUTE - 1, charge=False)
+    assert late.states[0].used == 100
+    gone = await one.admit([tokens(0)], "peek", T0 + MINUTE + 1, charge=False)
+    assert gone.states[0].used == 0
+    # A settlement for a reservation already out of the window changes nothing.
+    await one.settle([Settlement("k:tpm", Kind.WINDOW, 600, 5, at_ms=T0)], "a")
+    after = await one.admit([tokens(0)], "peek", T0 + MINUTE + 2, charge=False)
+    assert after.states[0].used == 0
