@@ -45,8 +45,8 @@ class _Operation:
     path: Mapping[str, Any]  # path parameter definitions by name
     query: Mapping[str, Any]  # query parameter definitions by name
     query_defaults: Mapping[str, Any]
-    # No request body is defined and the handler could not take one (Connexion would read
-    # none into its arguments): no body, no form, no files to look at.
+    # No request body is defined and the handler could not take one, or the method is TRACE
+    # (Connexion reads none into its arguments then): no body, no form, no files to look at.
     bodiless: bool
 
     @classmethod
@@ -57,7 +57,8 @@ class _Operation:
             path={p["name"]: p for p in parameters if p["in"] == "path"},
             query=query,
             query_defaults=_get_query_defaults(query),
-            bodiless=(
+            bodiless=spec.method.upper() == "TRACE"
+            or (
                 not spec.is_request_body_defined
                 and not has_kwargs
                 # the body's name when none is defined (OpenAPIOperation.body_name)
@@ -98,7 +99,7 @@ class PreparedParameterDecorator(AsyncParameterDecorator):  # type: ignore[misc]
                 kwargs.update(
                     _query_args_helper(plan.query, merged, arguments, has_kwargs, sanitize)
                 )
-            if not plan.bodiless and spec.method.upper() != "TRACE":
+            if not plan.bodiless:
                 body = self._maybe_get_body(request, arguments=arguments, has_kwargs=has_kwargs)
                 while asyncio.iscoroutine(body):
                     body = await body

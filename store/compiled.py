@@ -32,6 +32,9 @@ from sqlalchemy.types import TypeEngine
 from sqlalchemy.util import await_
 
 Processor = Callable[[Any], Any] | None
+# The SQLSTATE classes of a server that is not there for us: 08 connection exception, 57P
+# admin or crash shutdown (pg_terminate_backend, restart), 53 insufficient resources.
+OUTAGE_SQLSTATES = ("08", "57P", "53")
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -142,43 +145,28 @@ class Compiled:
     def _run(
         self, connection: "Connection | DriverConnection", params: Mapping[str, Any]
     ) -> tuple[list[tuple[Any, ...]], int]:
+        driver: Any = None  # asyncpg's connection; None: SQLite's, through its cursor
         if isinstance(connection, DriverConnection):
-            form = self._form(connection.dialect)
-            arguments = self._arguments(form, params)
-            try:
-                raw, count = _on_driver(connection.driver, form, arguments)
-            except Exception as exc:
-                raise _as_sqlalchemy(connection, form.sql, arguments, exc) from exc
-            except BaseException:  # cancelled mid-statement: the connection's state is unknown
-                connection.invalidate()
-                raise
-            return self._rows(form, raw), count
-        if connection.dispatch.before_cursor_execute:
+            driver = connection.driver
+        elif connection.dispatch.before_cursor_execute:
             # Someone watches every statement (tracing's spans): they see this one too.
             return self._through_sqlalchemy(connection, params)
-        dialect = connection.dialect
-        form = self._form(dialect)
+        elif connection.dialect.name != "sqlite":
+            fairy = connection.connection
+            driver = fairy.driver_connection
+            if not fairy.dbapi_connection.autocommit and not driver.is_in_transaction():  # type: ignore[union-attr]
+                return self._through_sqlalchemy(connection, params)
+        form = self._form(connection.dialect)
         arguments = self._arguments(form, params)
-        fairy = connection.connection
         try:
-            if dialect.name == "sqlite":
-                cursor = fairy.dbapi_connection.cursor()  # type: ignore[union-attr]
-                try:
-                    cursor.execute(form.sql, arguments)
-                    raw = cursor.fetchall() if form.returns_rows else []
-                    count = cursor.rowcount
-                finally:
-                    cursor.close()
+            if driver is None:
+                raw, count = _on_sqlite(connection, form, arguments)  # type: ignore[arg-type]
             else:
-                adapted = fairy.dbapi_connection
-                driver = fairy.driver_connection
-                if not adapted.autocommit and not driver.is_in_transaction():  # type: ignore[union-attr]
-                    return self._through_sqlalchemy(connection, params)
                 raw, count = _on_driver(driver, form, arguments)
         except Exception as exc:
             raise _as_sqlalchemy(connection, form.sql, arguments, exc) from exc
         except BaseException:  # cancelled mid-statement: the connection's state is unknown
-            if dialect.name != "sqlite":
+            if driver is not None:
                 connection.invalidate()
             raise
         return self._rows(form, raw), count
@@ -191,6 +179,18 @@ class Compiled:
             rows = [tuple(row) for row in result]
             return rows, len(rows)
         return [], result.rowcount
+
+
+def _on_sqlite(
+    connection: Connection, form: _Form, arguments: list[Any]
+) -> tuple[Sequence[Any], int]:
+    """The statement on the unit's pysqlite connection."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(form.sql, arguments)
+        return (cursor.fetchall() if form.returns_rows else []), cursor.rowcount
+    finally:
+        cursor.close()
 
 
 def _on_driver(driver: Any, form: _Form, arguments: list[Any]) -> tuple[Sequence[Any], int]:
@@ -266,7 +266,7 @@ def _as_sqlalchemy(
             return error  # not the driver's: a bug of ours, raised as it is
     state = str(getattr(error, "sqlstate", "") or "")
     server_said = isinstance(error, asyncpg.PostgresError)
-    if server_said and not state.startswith(("08", "57P", "53")):
+    if server_said and not state.startswith(OUTAGE_SQLSTATES):
         # The server refused the statement; the connection itself is fine.
         return sa_exc.DatabaseError(sql, arguments, error, hide_parameters=True)
     # Anything else leaves the connection unusable or in an unknown state: a dropped socket,

@@ -44,6 +44,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
+from store.compiled import OUTAGE_SQLSTATES
 from store.driver_pool import DriverPool
 
 log = logging.getLogger(__name__)
@@ -81,11 +82,8 @@ def is_unavailable(error: BaseException) -> bool:
         original = error.orig
         cause = getattr(original, "__cause__", None)  # the driver's own exception
         state = str(getattr(cause, "sqlstate", "") or getattr(original, "sqlstate", "") or "")
-        return state.startswith(_OUTAGE_SQLSTATES) or isinstance(cause, OSError)
+        return state.startswith(OUTAGE_SQLSTATES) or isinstance(cause, OSError)
     return False
-
-
-_OUTAGE_SQLSTATES = ("08", "57P", "53")
 
 
 def ensure_sqlite_directory(url: str | URL) -> None:
