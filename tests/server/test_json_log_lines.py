@@ -33,3 +33,18 @@ def test_values_the_fast_encoder_refuses_still_make_a_line() -> None:
 def test_objects_json_has_no_type_for_are_written_as_text() -> None:
     entry = json.loads(JsonFormatter().format(_record("request", {"when": object})))
     assert entry["when"] == str(object)
+
+
+def test_line_times_are_the_records_own_to_the_millisecond() -> None:
+    from datetime import UTC, datetime
+
+    from server.request_log import TextFormatter
+
+    json_lines, text_lines = JsonFormatter(), TextFormatter()
+    # Within one second, across a second and across a day: each line its own time.
+    for created in (1_800_000_000.123, 1_800_000_000.987, 1_800_000_001.004, 1_800_086_400.5):
+        record = _record("request", {})
+        record.created, record.msecs = created, int((created - int(created)) * 1000) + 0.0
+        expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+        assert json.loads(json_lines.format(record))["time"] == expected
+        assert text_lines.formatTime(record) == logging.Formatter().formatTime(record)
