@@ -103,7 +103,11 @@ async def list_conversations(
     """The caller's conversations, most recently created first, by keyset pages."""
     limit = page_size(size)
     after = time_cursor(token, "conversations", caller.user_id)
-    rows = await svc.db.read(repo.list_page, caller.user_id, after, limit + 1)
+    if after is None and svc.conversation_pages is not None:
+        # A copy: callers asking at once for the same page share the rows read.
+        rows = list(await svc.conversation_pages.get((caller.user_id, limit + 1)))
+    else:
+        rows = await svc.db.read(repo.list_page, caller.user_id, after, limit + 1)
     return page(
         rows,
         limit,

@@ -10,8 +10,10 @@ from domain.lease import LeasePolicy
 from domain.observe import GenerationObserver, NoObserver
 from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
+from store.coalescing import Coalescer
 from store.counters.memory import MemoryCounters
 from store.database import Database
+from store.records import ConversationRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +40,6 @@ class Services:
     images: ImagePolicy = field(default_factory=ImagePolicy)
     # Limits and their counters; none set (and nothing counted) unless configured.
     limits: LimitGate = field(default_factory=lambda: LimitGate(None, MemoryCounters()))
+    # First pages of conversation lists, by (user, rows): concurrent ones read in one
+    # statement (PostgreSQL; None: each reads its own).
+    conversation_pages: Coalescer[tuple[str, int], list[ConversationRow]] | None = None

@@ -1,5 +1,6 @@
 """The process-wide state handlers reach: settings, database, providers. Set in the app lifespan."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain import api_keys
@@ -13,10 +14,13 @@ from domain.services import Services
 from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
 from server.config import Settings
+from store import conversations as conversations_repo
+from store.coalescing import Coalescer
 from store.counters import Counters
 from store.counters.memory import MemoryCounters
 from store.counters.redis import RedisCounters
 from store.database import Database
+from store.records import ConversationRow
 
 
 def build_services(
@@ -47,7 +51,22 @@ def build_services(
         images=ImagePolicy.from_config(settings.images),
         limits=build_limit_gate(settings, db, timeout + 60, observer),
         lease=LeasePolicy(seconds=float(settings.generation_lease_seconds)),
+        conversation_pages=conversation_pages(db),
     )
+
+
+def conversation_pages(db: Database) -> Coalescer[tuple[str, int], list[ConversationRow]] | None:
+    """Concurrent first pages of conversation lists as one statement, on PostgreSQL (its
+    round trip is most of a listing's cost there; SQLite has none, and no LATERAL)."""
+    if db.dialect != "postgresql":
+        return None
+
+    async def read(
+        requests: Sequence[tuple[str, int]],
+    ) -> dict[tuple[str, int], list[ConversationRow]]:
+        return await db.read(conversations_repo.first_pages, requests)
+
+    return Coalescer(read)
 
 
 def build_limit_gate(

@@ -12,11 +12,24 @@ unit's connection. The hot statements are built once, here, with bind
 parameters for their values.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Connection,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    tuple_,
+    update,
+)
 
 from store.compiled import Compiled, compiled_only
 from store.records import ConversationRow
@@ -45,6 +58,21 @@ _LIST_AFTER = Compiled(
     )
     .order_by(*_ORDER)
     .limit(bindparam("n"))
+)
+# First pages of several users' lists in one statement (PostgreSQL): one LATERAL index scan per
+# (user, limit), as _LIST_FIRST's; each row says which request it answers.
+_FIRST_PAGES = Compiled(
+    text(
+        f"SELECT r.ord, {', '.join('c.' + column.name for column in table.c)} "
+        "FROM unnest(CAST(:user_ids AS TEXT[]), CAST(:limits AS INTEGER[])) "
+        "WITH ORDINALITY AS r(user_id, n, ord) "
+        f"CROSS JOIN LATERAL (SELECT * FROM {table.name} WHERE user_id = r.user_id "
+        "ORDER BY create_time DESC, id DESC LIMIT r.n) AS c "
+        "ORDER BY r.ord, c.create_time DESC, c.id DESC"
+    ).bindparams(
+        bindparam("user_ids", type_=ARRAY(String())), bindparam("limits", type_=ARRAY(Integer()))
+    ),
+    result_types=[BigInteger(), *(column.type for column in table.c)],
 )
 _EXPIRED = _c.generation_lease_expires.is_(None) | (_c.generation_lease_expires <= bindparam("now"))
 _LOCK_VALUES = {
@@ -145,6 +173,22 @@ def list_page(
             {"user_id": user_id, "after_time": after[0], "after_id": after[1], "n": limit},
         )
     return [ConversationRow(*row) for row in rows]
+
+
+@compiled_only
+def first_pages(
+    connection: Connection, requests: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], list[ConversationRow]]:
+    """`list_page(user_id, None, limit)` for each (user_id, limit), in one statement
+    (PostgreSQL only: LATERAL)."""
+    pages: dict[tuple[str, int], list[ConversationRow]] = {request: [] for request in requests}
+    rows = _FIRST_PAGES.rows(
+        connection,
+        {"user_ids": [user for user, _ in requests], "limits": [n for _, n in requests]},
+    )
+    for ordinal, *row in rows:
+        pages[requests[ordinal - 1]].append(ConversationRow(*row))
+    return pages
 
 
 def update_fields(

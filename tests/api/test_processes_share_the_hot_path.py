@@ -7,6 +7,7 @@ keys, batched OpenAI-door usage) stays within its documented bound of the databa
   without anyone asking A, and a graceful stop of A writes what it still held.
 """
 
+import asyncio
 import signal
 import time
 from collections.abc import Iterator
@@ -99,3 +100,46 @@ def test_openai_door_usage_is_flushed_in_the_window_and_on_a_graceful_stop(
         # uvicorn shuts down gracefully, then re-raises the signal it got: -SIGTERM.
         assert a.process.wait(timeout=30) in (0, -signal.SIGTERM)
         assert _requests_seen(admin_b, "dave") == 12
+
+
+def test_concurrent_listings_each_get_their_own_fresh_page(
+    two_servers: tuple[LiveServer, LiveServer],
+) -> None:
+    """On PostgreSQL concurrent first pages are read as one statement (store.coalescing):
+    each caller still gets its own user's page at its own size, and sees a conversation
+    another process created before it asked."""
+    a, b = two_servers
+    users = [f"lister-{n}" for n in range(6)]
+    secrets: dict[str, str] = {}
+    expected: dict[str, list[str]] = {}
+    with client(a) as admin:
+        for n, user in enumerate(users):
+            secrets[user] = admin.post("/v1/apiKeys", json={"user": user}).json()["secret"]
+            with client(a, secrets[user]) as own:
+                ids = [
+                    own.post("/v1/conversations", json={"title": f"{user} {i}"}).json()["id"]
+                    for i in range(n)
+                ]
+            expected[user] = ids[::-1]  # newest first
+
+    async def list_all() -> list[tuple[str, int, list[str]]]:
+        async def one(api: httpx.AsyncClient, user: str, size: int) -> tuple[str, int, list[str]]:
+            answer = await api.get(
+                "/v1/conversations",
+                params={"pageSize": size},
+                headers={"Authorization": f"Bearer {secrets[user]}"},
+            )
+            assert answer.status_code == 200, answer.text
+            return user, size, [item["id"] for item in answer.json().get("conversations", [])]
+
+        async with httpx.AsyncClient(base_url=b.url, timeout=15) as api:
+            calls = [one(api, user, size) for _ in range(4) for user in users for size in (2, 50)]
+            return await asyncio.gather(*calls)
+
+    for user, size, ids in asyncio.run(list_all()):
+        assert ids == expected[user][:size], (user, size)
+    with client(a, secrets["lister-0"]) as on_a, client(b, secrets["lister-0"]) as on_b:
+        created = on_a.post("/v1/conversations", json={}).json()["id"]
+        assert [item["id"] for item in on_b.get("/v1/conversations").json()["conversations"]] == [
+            created
+        ]

@@ -295,3 +295,50 @@ def test_the_sqlite_worker_shares_the_cpu_of_the_thread_that_started_it() -> Non
     thread.join()
     assert len(seen["loop"]) == 1 and seen["worker"] == seen["loop"]
     assert len(os.sched_getaffinity(0)) >= 2  # the test's own thread is left as it was
+
+
+async def test_first_pages_of_several_users_read_as_one_are_each_their_own_list_page(
+    db: Database,
+) -> None:
+    if db.dialect == "sqlite":
+        pytest.skip("first_pages is PostgreSQL's (LATERAL); SQLite lists one page at a time")
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    await _insert(
+        db,
+        *(_conversation("alice", f"a-{i}", base + timedelta(seconds=i)) for i in range(5)),
+        *(_conversation("bob", name, base) for name in ("b-2", "b-1", "b-3")),  # one time, by id
+    )
+    requests = [("alice", 3), ("bob", 10), ("nobody", 5), ("alice", 10), ("bob", 1)]
+    pages = await db.read(conversations.first_pages, requests)
+    assert list(pages) == requests
+    for (user, limit), rows in pages.items():
+        assert rows == await db.read(conversations.list_page, user, None, limit), (user, limit)
+    assert [row.id for row in pages[("alice", 3)]] == ["a-4", "a-3", "a-2"]
+    assert [row.id for row in pages[("bob", 10)]] == ["b-3", "b-2", "b-1"]
+    assert pages[("nobody", 5)] == []
+
+
+async def test_concurrent_first_pages_are_read_in_fewer_statements_than_callers(
+    db: Database,
+) -> None:
+    from server.state import conversation_pages
+
+    pages = conversation_pages(db)
+    if db.dialect == "sqlite":
+        assert pages is None  # each listing reads its own page
+        return
+    assert pages is not None
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    await _insert(
+        db,
+        *(
+            _conversation(f"u{n}", f"c-{i}", base + timedelta(seconds=i))
+            for n in range(4)
+            for i in range(n)
+        ),
+    )
+    asks = [(f"u{n % 4}", 1 + n % 3) for n in range(40)]
+    answers = await asyncio.gather(*(pages.get(ask) for ask in asks))
+    for (user, limit), rows in zip(asks, answers, strict=True):
+        assert rows == await db.read(conversations.list_page, user, None, limit)
+    assert pages.batches < len(asks)
