@@ -14,8 +14,10 @@ caller in it asked, so each sees at least what was committed before it asked
 Callers asking for the same key while the batch has not been sent share one
 answer. One batch is in flight at a time: keys that come meanwhile wait for
 it to end and go in the next (at most `max_batch` keys a statement), which
-is what makes batches grow with load and stay at one key when the server is
-idle.
+is what makes batches grow with load. When nothing is in flight the caller
+reads its own key itself, as it would without coalescing: an idle server
+pays nothing for it (a batch sent by a task of its own cost a listing 0.2 ms
+at one connection).
 
 A batch that fails fails every caller in it with the same error (an outage
 is an outage for all of them). A caller that is cancelled leaves the batch
@@ -44,20 +46,41 @@ class Coalescer(Generic[K, V]):
         self._max_batch = max_batch
         self._waiting: dict[K, asyncio.Future[V]] = {}
         self._sender: asyncio.Task[None] | None = None
+        self._reading_alone = False  # a caller is reading its own key (nothing was in flight)
         self.batches = 0  # statements sent; tests and metrics read it
         self.keys = 0  # keys they carried
 
     async def get(self, key: K) -> V:
+        if not self._waiting and self._sender is None and not self._reading_alone:
+            return await self._read_alone(key)
         answer = self._waiting.get(key)
         if answer is None:
-            loop = asyncio.get_running_loop()
-            answer = self._waiting[key] = loop.create_future()
-            if self._sender is None:
-                # A task, not this caller: one caller cancelled must not cancel the batch,
-                # and the keys asked in this same turn of the loop go with it.
-                self._sender = loop.create_task(self._send())
+            answer = self._waiting[key] = asyncio.get_running_loop().create_future()
+            self._start_sender()
         # shield: callers of one key share its future; one cancelled leaves it to the rest
         return await asyncio.shield(answer)
+
+    async def _read_alone(self, key: K) -> V:
+        """Nothing in flight: this caller reads its own key, with no task or future between
+        it and the read (an idle server pays nothing for coalescing); who asks meanwhile
+        waits for the next batch, sent when this read ends."""
+        self._reading_alone = True
+        self.batches += 1
+        self.keys += 1
+        try:
+            found = await self._read([key])
+        finally:
+            self._reading_alone = False
+            self._start_sender()
+        if key not in found:
+            raise LookupError(f"the batch read left out {key!r}")
+        return found[key]
+
+    def _start_sender(self) -> None:
+        if self._waiting and self._sender is None and not self._reading_alone:
+            # A task, not a caller: one caller cancelled must not cancel the batch, and
+            # the keys asked in this same turn of the loop go with it.
+            self._sender = asyncio.get_running_loop().create_task(self._send())
 
     async def _send(self) -> None:
         try:

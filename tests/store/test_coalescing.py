@@ -1,5 +1,6 @@
-"""Request coalescing (store.coalescing): concurrent keys read as one batch, each caller its
-own answer; one batch in flight; failures and cancellations confined to who they concern."""
+"""Request coalescing (store.coalescing): keys asked while a read is in flight are read as one
+batch, each caller its own answer; one batch in flight; an idle coalescer reads a caller's key
+at once; failures and cancellations confined to who they concern."""
 
 import asyncio
 from collections.abc import Mapping, Sequence
@@ -16,25 +17,28 @@ class Reads:
         self.batches: list[list[str]] = []
         self.gate = gate
         self.started = asyncio.Event()
-        self.fail_next: Exception | None = None
+        self.failing: set[str] = set()  # a batch holding one of these fails (once)
 
     async def __call__(self, keys: Sequence[str]) -> Mapping[str, str]:
         self.batches.append(list(keys))
         self.started.set()
         if self.gate is not None:
             await self.gate.wait()
-        if self.fail_next is not None:
-            error, self.fail_next = self.fail_next, None
-            raise error
+        else:
+            await asyncio.sleep(0)  # a read is I/O: it lets others run before it answers
+        if self.failing & set(keys):
+            self.failing -= set(keys)
+            raise ConnectionError("database down")
         return {key: key.upper() for key in keys if key != "missing"}
 
 
-async def test_keys_asked_together_go_in_one_batch_and_each_gets_its_own_answer() -> None:
+async def test_an_idle_coalescer_reads_at_once_and_what_comes_meanwhile_goes_in_one_batch() -> None:
     reads = Reads()
     coalescer = Coalescer(reads)
-    answers = await asyncio.gather(*(coalescer.get(key) for key in ("a", "b", "a", "c")))
-    assert answers == ["A", "B", "A", "C"]
-    assert reads.batches == [["a", "b", "c"]]  # "a" read once for both who asked
+    answers = await asyncio.gather(*(coalescer.get(key) for key in ("a", "b", "a", "c", "b")))
+    assert answers == ["A", "B", "A", "C", "B"]
+    # "a" read at once, by its caller; the rest while it was out, together, "b" once for both
+    assert reads.batches == [["a"], ["b", "a", "c"]]
 
 
 async def test_keys_asked_while_a_batch_is_out_go_in_the_next_one() -> None:
@@ -42,53 +46,73 @@ async def test_keys_asked_while_a_batch_is_out_go_in_the_next_one() -> None:
     reads = Reads(gate)
     coalescer = Coalescer(reads)
     first = asyncio.ensure_future(coalescer.get("a"))
-    await reads.started.wait()  # the batch of "a" is out, not answered
+    await reads.started.wait()  # the read of "a" is out, not answered
     later = [asyncio.ensure_future(coalescer.get(key)) for key in ("a", "b", "c")]
     await asyncio.sleep(0)
-    assert reads.batches == [["a"]]  # nothing sent beside the batch in flight
+    assert reads.batches == [["a"]]  # nothing sent beside the read in flight
     gate.set()
     assert await first == "A"
     assert await asyncio.gather(*later) == ["A", "B", "C"]
-    # "a" asked after its batch was sent is read again: an answer is never older than the ask
+    # "a" asked after its read was sent is read again: an answer is never older than the ask
     assert reads.batches == [["a"], ["a", "b", "c"]]
 
 
 async def test_batches_hold_at_most_max_batch_keys() -> None:
     reads = Reads()
     coalescer = Coalescer(reads, max_batch=2)
-    assert await asyncio.gather(*(coalescer.get(key) for key in "abcde")) == list("ABCDE")
-    assert reads.batches == [["a", "b"], ["c", "d"], ["e"]]
+    assert await asyncio.gather(*(coalescer.get(key) for key in "abcdef")) == list("ABCDEF")
+    assert reads.batches == [["a"], ["b", "c"], ["d", "e"], ["f"]]
 
 
 async def test_a_failed_batch_fails_its_callers_only() -> None:
     gate = asyncio.Event()
     reads = Reads(gate)
     coalescer = Coalescer(reads)
-    reads.fail_next = ConnectionError("database down")
-    failing = [asyncio.ensure_future(coalescer.get(key)) for key in ("a", "b")]
+    reads.failing = {"a"}
+    first = asyncio.ensure_future(coalescer.get("x"))
     await reads.started.wait()
-    next_batch = asyncio.ensure_future(coalescer.get("c"))
+    failing = [asyncio.ensure_future(coalescer.get(key)) for key in ("a", "b")]
     gate.set()
+    assert await first == "X"
     for caller in failing:
         with pytest.raises(ConnectionError, match="database down"):
             await caller
-    assert await next_batch == "C"
     assert await coalescer.get("a") == "A"  # and later ones are read anew
+    assert reads.batches == [["x"], ["a", "b"], ["a"]]
 
 
 async def test_a_cancelled_caller_leaves_the_answer_to_the_others() -> None:
     gate = asyncio.Event()
     reads = Reads(gate)
     coalescer = Coalescer(reads)
+    first = asyncio.ensure_future(coalescer.get("x"))
+    await reads.started.wait()
     leaving = asyncio.ensure_future(coalescer.get("a"))
     staying = asyncio.ensure_future(coalescer.get("a"))
-    await reads.started.wait()
+    await asyncio.sleep(0)
     leaving.cancel()
     gate.set()
     assert await staying == "A"
     with pytest.raises(asyncio.CancelledError):
         await leaving
-    assert reads.batches == [["a"]]
+    assert await first == "X"
+    assert reads.batches == [["x"], ["a"]]
+
+
+async def test_a_cancelled_lone_read_still_sends_what_was_asked_meanwhile() -> None:
+    gate = asyncio.Event()
+    reads = Reads(gate)
+    coalescer = Coalescer(reads)
+    alone = asyncio.ensure_future(coalescer.get("a"))
+    await reads.started.wait()
+    waiting = asyncio.ensure_future(coalescer.get("b"))
+    await asyncio.sleep(0)
+    alone.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await alone
+    gate.set()
+    assert await waiting == "B"
+    assert reads.batches == [["a"], ["b"]]
 
 
 async def test_a_key_the_read_left_out_is_an_error_for_its_caller() -> None:
