@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from store import conversations, messages, usage
 from store.clock import utc_now
@@ -17,7 +17,7 @@ from store.records import ApiKeyRow, ConversationRow, MessageRow, UsageRow, User
 from store.tables import api_keys, metadata, usage_daily, user_limits
 from store.tables import conversations as conversation_table
 from store.tables import messages as message_table
-from tests.store.db_fixtures import conversation_row, message_row
+from tests.store.db_fixtures import TABLES, conversation_row, message_row
 
 
 def _conversation(user: str, conversation_id: str, when: datetime) -> ConversationRow:
@@ -297,11 +297,19 @@ def test_the_sqlite_worker_shares_the_cpu_of_the_thread_that_started_it() -> Non
     assert len(os.sched_getaffinity(0)) >= 2  # the test's own thread is left as it was
 
 
+@pytest.mark.postgres  # first_pages is PostgreSQL's (LATERAL); SQLite lists a page at a time
 async def test_first_pages_of_several_users_read_as_one_are_each_their_own_list_page(
-    db: Database,
+    postgres_url: str,
 ) -> None:
-    if db.dialect == "sqlite":
-        pytest.skip("first_pages is PostgreSQL's (LATERAL); SQLite lists one page at a time")
+    db = await Database.connect(postgres_url)
+    try:
+        await db.write(lambda connection: connection.execute(text(f"TRUNCATE {', '.join(TABLES)}")))
+        await _first_pages_are_list_pages(db)
+    finally:
+        await db.close()
+
+
+async def _first_pages_are_list_pages(db: Database) -> None:
     base = datetime(2025, 1, 1, tzinfo=UTC)
     await _insert(
         db,
