@@ -32,6 +32,18 @@ class Reads:
         return {key: key.upper() for key in keys if key != "missing"}
 
 
+async def _one_read_out(
+    key: str,
+) -> tuple[asyncio.Event, Reads, Coalescer[str, str], asyncio.Future[str]]:
+    """A coalescer whose read of `key` is out and held until the gate opens."""
+    gate = asyncio.Event()
+    reads = Reads(gate)
+    coalescer = Coalescer(reads)
+    first = asyncio.ensure_future(coalescer.get(key))
+    await reads.started.wait()
+    return gate, reads, coalescer, first
+
+
 async def test_an_idle_coalescer_reads_at_once_and_what_comes_meanwhile_goes_in_one_batch() -> None:
     reads = Reads()
     coalescer = Coalescer(reads)
@@ -42,11 +54,7 @@ async def test_an_idle_coalescer_reads_at_once_and_what_comes_meanwhile_goes_in_
 
 
 async def test_keys_asked_while_a_batch_is_out_go_in_the_next_one() -> None:
-    gate = asyncio.Event()
-    reads = Reads(gate)
-    coalescer = Coalescer(reads)
-    first = asyncio.ensure_future(coalescer.get("a"))
-    await reads.started.wait()  # the read of "a" is out, not answered
+    gate, reads, coalescer, first = await _one_read_out("a")  # the read of "a" is out, not answered
     later = [asyncio.ensure_future(coalescer.get(key)) for key in ("a", "b", "c")]
     await asyncio.sleep(0)
     assert reads.batches == [["a"]]  # nothing sent beside the read in flight
@@ -65,12 +73,8 @@ async def test_batches_hold_at_most_max_batch_keys() -> None:
 
 
 async def test_a_failed_batch_fails_its_callers_only() -> None:
-    gate = asyncio.Event()
-    reads = Reads(gate)
-    coalescer = Coalescer(reads)
+    gate, reads, coalescer, first = await _one_read_out("x")
     reads.failing = {"a"}
-    first = asyncio.ensure_future(coalescer.get("x"))
-    await reads.started.wait()
     failing = [asyncio.ensure_future(coalescer.get(key)) for key in ("a", "b")]
     gate.set()
     assert await first == "X"
@@ -82,11 +86,7 @@ async def test_a_failed_batch_fails_its_callers_only() -> None:
 
 
 async def test_a_cancelled_caller_leaves_the_answer_to_the_others() -> None:
-    gate = asyncio.Event()
-    reads = Reads(gate)
-    coalescer = Coalescer(reads)
-    first = asyncio.ensure_future(coalescer.get("x"))
-    await reads.started.wait()
+    gate, reads, coalescer, first = await _one_read_out("x")
     leaving = asyncio.ensure_future(coalescer.get("a"))
     staying = asyncio.ensure_future(coalescer.get("a"))
     await asyncio.sleep(0)
@@ -100,11 +100,7 @@ async def test_a_cancelled_caller_leaves_the_answer_to_the_others() -> None:
 
 
 async def test_a_cancelled_lone_read_still_sends_what_was_asked_meanwhile() -> None:
-    gate = asyncio.Event()
-    reads = Reads(gate)
-    coalescer = Coalescer(reads)
-    alone = asyncio.ensure_future(coalescer.get("a"))
-    await reads.started.wait()
+    gate, reads, coalescer, alone = await _one_read_out("a")
     waiting = asyncio.ensure_future(coalescer.get("b"))
     await asyncio.sleep(0)
     alone.cancel()
