@@ -47,8 +47,7 @@ class Coalescer(Generic[K, V]):
         self._waiting: dict[K, asyncio.Future[V]] = {}
         self._sender: asyncio.Task[None] | None = None
         self._reading_alone = False  # a caller is reading its own key (nothing was in flight)
-        self.batches = 0  # statements sent; tests and metrics read it
-        self.keys = 0  # keys they carried
+        self.batches = 0  # reads made, alone or batched (tests read it)
 
     async def get(self, key: K) -> V:
         if not self._waiting and self._sender is None and not self._reading_alone:
@@ -66,15 +65,12 @@ class Coalescer(Generic[K, V]):
         waits for the next batch, sent when this read ends."""
         self._reading_alone = True
         self.batches += 1
-        self.keys += 1
         try:
             found = await self._read([key])
         finally:
             self._reading_alone = False
             self._start_sender()
-        if key not in found:
-            raise LookupError(f"the batch read left out {key!r}")
-        return found[key]
+        return _part(found, key)
 
     def _start_sender(self) -> None:
         if self._waiting and self._sender is None and not self._reading_alone:
@@ -88,7 +84,6 @@ class Coalescer(Generic[K, V]):
                 keys = list(self._waiting)[: self._max_batch]
                 batch = {key: self._waiting.pop(key) for key in keys}
                 self.batches += 1
-                self.keys += len(keys)
                 try:
                     found = await self._read(keys)
                 except BaseException as exc:
@@ -102,11 +97,18 @@ class Coalescer(Generic[K, V]):
                         raise
                     continue
                 for key, answer in batch.items():
-                    if answer.done():
-                        continue
-                    if key in found:
-                        answer.set_result(found[key])
-                    else:
-                        answer.set_exception(LookupError(f"the batch read left out {key!r}"))
+                    if not answer.done():
+                        try:
+                            answer.set_result(_part(found, key))
+                        except LookupError as missing:
+                            answer.set_exception(missing)
         finally:
             self._sender = None
+
+
+def _part(found: Mapping[K, V], key: K) -> V:
+    """The caller's part of a batch's answer; a read that left its key out is a bug of the
+    read, raised to that caller rather than answered with nothing."""
+    if key not in found:
+        raise LookupError(f"the batch read left out {key!r}")
+    return found[key]
