@@ -23,7 +23,7 @@ from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
 from starlette.types import Scope
 
-from server.body_validation import cached_validator
+from server.body_validation import cached_precheck, cached_validator
 
 
 def _text_fault(raw: bytes) -> str | None:
@@ -80,6 +80,12 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
                 return f"missing {parameter_type} parameter {name}"
             return None
         schema = param.get("schema", param)
+        # A value the compiled precheck passes is valid (it never passes what jsonschema
+        # refuses; None was handled above, so its `nullable` reading cannot differ): the
+        # success path skips jsonschema's error generator, about 10 µs a path parameter.
+        check = cached_precheck(schema)
+        if check is not None and check(value):
+            return None
         error = best_match(cached_validator(schema, Draft4Validator).iter_errors(value))
         if error is None:
             return None

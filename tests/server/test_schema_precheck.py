@@ -21,12 +21,14 @@ from typing import Any
 import pytest
 import yaml
 from connexion.spec import Specification
+from jsonschema import Draft4Validator
 
 from server.body_validation import cached_validator
 from server.schema_precheck import compile_precheck
 from tests.conftest import ROOT
 
 BODIES_PER_SCHEMA = 600
+VALUES_PER_PARAMETER = 200
 SPEC = Specification.load(yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text()))
 
 
@@ -40,6 +42,19 @@ def _request_body_schemas() -> Iterator[tuple[str, Mapping[str, Any]]]:
 
 
 SCHEMAS = dict(_request_body_schemas())
+
+
+def _parameter_schemas() -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
+                name = f"{method.upper()} {path} {parameter['in']} {parameter['name']}"
+                yield name, parameter.get("schema", parameter)
+
+
+PARAMETERS = dict(_parameter_schemas())
 
 # Strings tried where a pattern or format applies: some match, some nearly do.
 _TEXTS = [
@@ -237,6 +252,28 @@ def test_precheck_and_connexion_agree_on_every_body(name: str) -> None:
         assert precheck(body) == verdict, f"{name}: precheck says {not verdict} for {body!r}"
     assert valid >= BODIES_PER_SCHEMA // 6, f"{name}: only {valid} valid bodies were tried"
     assert valid <= BODIES_PER_SCHEMA - BODIES_PER_SCHEMA // 6, f"{name}: too few invalid ones"
+
+
+@pytest.mark.parametrize("name", sorted(PARAMETERS))
+def test_precheck_and_jsonschema_agree_on_every_parameter_value(name: str) -> None:
+    """server.parameter_validation passes a value the precheck passes (None never gets
+    there): jsonschema's Draft 4, which checks parameters, must agree on each."""
+    schema = PARAMETERS[name]
+    precheck = compile_precheck(schema)
+    assert precheck is not None, f"{name}: jsonschema alone validates it"
+    jsonschema = cached_validator(schema, Draft4Validator)
+    values = Bodies(seed=sum(map(ord, name)))
+    valid = 0
+    for index in range(VALUES_PER_PARAMETER):
+        value = values.value(schema)
+        if index % 3:
+            value = values.mutated(value, schema)
+        if value is None:
+            continue
+        verdict = jsonschema.is_valid(value)
+        valid += verdict
+        assert precheck(value) == verdict, f"{name}: precheck says {not verdict} for {value!r}"
+    assert valid >= VALUES_PER_PARAMETER // 6, f"{name}: only {valid} valid values were tried"
 
 
 CASES: list[tuple[dict[str, Any], Any]] = [
