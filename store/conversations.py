@@ -22,6 +22,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     String,
+    Text,
     bindparam,
     delete,
     func,
@@ -34,6 +35,7 @@ from sqlalchemy import (
 from store.compiled import Compiled, compiled_only
 from store.records import ConversationRow
 from store.tables import conversations as table
+from store.tables import messages as messages_table
 
 _c = table.c
 
@@ -73,6 +75,28 @@ _FIRST_PAGES = Compiled(
         bindparam("user_ids", type_=ARRAY(String())), bindparam("limits", type_=ARRAY(Integer()))
     ),
     result_types=[BigInteger(), *(column.type for column in table.c)],
+)
+# The conversation and, newest first, the (role, content, status) of its last `n` messages as
+# three arrays: one row, one round trip where a turn would otherwise make two (PostgreSQL:
+# LATERAL and arrays). The aggregate answers one row even for a conversation with no messages.
+_WITH_RECENT = Compiled(
+    text(
+        f"SELECT {', '.join('c.' + column.name for column in table.c)}, "
+        "h.roles, h.contents, h.statuses "
+        f"FROM {table.name} AS c CROSS JOIN LATERAL ("
+        "SELECT array_agg(m.role ORDER BY m.position DESC) AS roles, "
+        "array_agg(m.content ORDER BY m.position DESC) AS contents, "
+        "array_agg(m.status ORDER BY m.position DESC) AS statuses "
+        f"FROM (SELECT role, content, status, position FROM {messages_table.name} "
+        "WHERE conversation_pk = c.pk AND position <= c.message_count "
+        "ORDER BY position DESC LIMIT :n) AS m) AS h "
+        "WHERE c.user_id = :user_id AND c.id = :id"
+    ).bindparams(
+        bindparam("user_id", type_=String()),
+        bindparam("id", type_=String()),
+        bindparam("n", type_=Integer()),
+    ),
+    result_types=[*(column.type for column in table.c), *[ARRAY(Text())] * 3],
 )
 _EXPIRED = _c.generation_lease_expires.is_(None) | (_c.generation_lease_expires <= bindparam("now"))
 _LOCK_VALUES = {
@@ -158,6 +182,19 @@ def get(
     query = _GET_FOR_UPDATE if for_update else _GET
     row = query.first(connection, {"user_id": user_id, "id": conversation_id})
     return None if row is None else ConversationRow(*row)
+
+
+def with_recent_messages(
+    connection: Connection, user_id: str, conversation_id: str, limit: int
+) -> tuple[ConversationRow, list[tuple[str, str, str]]] | None:
+    """`get(user_id, conversation_id)` and `store.messages.before(its pk, message_count + 1,
+    limit)` in one statement (PostgreSQL only: LATERAL)."""
+    row = _WITH_RECENT.first(connection, {"user_id": user_id, "id": conversation_id, "n": limit})
+    if row is None:
+        return None
+    *columns, roles, contents, statuses = row
+    recent = list(zip(roles, contents, statuses, strict=True)) if roles is not None else []
+    return ConversationRow(*columns), recent
 
 
 @compiled_only

@@ -79,6 +79,21 @@ async def test_oldest_turns_are_dropped_to_fit_the_context_window(svc: Services)
     assert last.assistant_message.input_tokens == 30 + 31 + 1
 
 
+async def test_history_longer_than_a_read_batch_is_sent_whole(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """History is read in batches (on PostgreSQL the first comes with the conversation):
+    a thread of several batches reaches the prompt whole, oldest turn included."""
+    monkeypatch.setattr(turns, "HISTORY_BATCH", 4)
+    cid = await _conversation(svc)
+    for word in ("one", "two", "three", "four", "five", "six"):
+        await turns.send_message(svc, ALICE, cid, TurnInput(word))
+    last = await turns.send_message(svc, ALICE, cid, TurnInput("seven"))
+    # Six earlier turns of 1 + 2 words ("Echo: one"), then "seven".
+    assert last.assistant_message.input_tokens == 6 * 3 + 1
+    assert len(await _thread(svc, cid)) == 14
+
+
 async def test_message_that_cannot_fit_is_out_of_range_and_not_stored(svc: Services) -> None:
     cid = await _conversation(svc)
     error = await api_error(turns.send_message(svc, ALICE, cid, TurnInput("x " * 300)))

@@ -350,3 +350,57 @@ async def test_concurrent_first_pages_are_read_in_fewer_statements_than_callers(
     for (user, limit), rows in zip(asks, answers, strict=True):
         assert rows == await db.read(conversations.list_page, user, None, limit)
     assert pages.batches < len(asks)
+
+
+@pytest.mark.postgres  # with_recent_messages is PostgreSQL's (LATERAL); SQLite reads twice
+async def test_a_conversation_with_its_recent_messages_is_get_and_before_in_one(
+    postgres_url: str,
+) -> None:
+    db = await Database.connect(postgres_url)
+    try:
+        await db.write(lambda connection: connection.execute(text(f"TRUNCATE {', '.join(TABLES)}")))
+        await _recent_messages_are_get_and_before(db)
+    finally:
+        await db.close()
+
+
+async def _recent_messages_are_get_and_before(db: Database) -> None:
+    now = utc_now()
+    # Seven messages, the last one past the count (written after it was read: not history
+    # yet), and a conversation with none.
+    talk = conversation_row("talk", user="alice", when=now, message_count=6)
+    quiet = conversation_row("quiet", user="alice", when=now, system_prompt="s" * 30_000)
+
+    def store(connection: Connection) -> None:
+        conversations.insert(connection, talk)
+        conversations.insert(connection, quiet)
+        messages.insert(
+            connection,
+            *(
+                message_row(
+                    talk.pk,
+                    f"m{position}",
+                    position,
+                    when=now,
+                    role="USER" if position % 2 else "ASSISTANT",
+                    content=f"text {position} ✓",
+                    status="FAILED" if position == 4 else "COMPLETE",
+                )
+                for position in range(1, 8)
+            ),
+        )
+
+    await db.write(store)
+    for limit in (1, 4, 6, 200):
+        found = await db.read(conversations.with_recent_messages, "alice", "talk", limit)
+        assert found is not None
+        conversation, recent = found
+        assert conversation == await db.read(conversations.get, "alice", "talk")
+        assert recent == await db.read(messages.before, talk.pk, 7, limit)
+        assert len(recent) == min(limit, 6) and recent[0][1] == "text 6 ✓"
+    assert await db.read(conversations.with_recent_messages, "alice", "quiet", 200) == (
+        await db.read(conversations.get, "alice", "quiet"),
+        [],
+    )
+    assert await db.read(conversations.with_recent_messages, "bob", "talk", 200) is None
+    assert await db.read(conversations.with_recent_messages, "alice", "nothing", 200) is None
