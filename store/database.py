@@ -42,10 +42,10 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.util import greenlet_spawn
 
 from store.compiled import OUTAGE_SQLSTATES
 from store.driver_pool import DriverPool
+from store.kept_greenlets import KeptGreenlets
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +266,7 @@ class Database:
         one_cpu: bool = False,
         direct_pool_size: int = 0,
         pool_timeout: float | None = None,
+        kept_greenlets: int = 2 * DEFAULT_POOL_SIZE,
     ) -> None:
         self._writer = writer
         self._reader = reader
@@ -279,6 +280,9 @@ class Database:
                 share_one_cpu()
             self._worker = _SqliteWorker("sqlite")
         self._discarded_at = 0.0
+        # PostgreSQL's units that go through SQLAlchemy run on greenlets kept between them
+        # (store.kept_greenlets); as many stay idle as both engines' pools could run at once.
+        self._greenlets = KeptGreenlets(kept_greenlets)
 
     @classmethod
     async def connect(
@@ -334,6 +338,7 @@ class Database:
             # rest stay in SQLAlchemy's pool for the other reads (none below 3).
             direct_pool_size=max(0, pool_size - DIRECT_POOL_LEAVES),
             pool_timeout=timeout_seconds,
+            kept_greenlets=2 * pool_size,
         )
 
     @property
@@ -357,14 +362,14 @@ class Database:
             return await self._worker.run(self._reader, False, unit, args, kwargs)
         if self._direct is not None and self._may_go_direct(unit):
             return await self._direct.run(unit, args, kwargs)
-        return await greenlet_spawn(_run_unit, self._reader, False, unit, args, kwargs)
+        return await self._greenlets.run(_run_unit, self._reader, False, unit, args, kwargs)
 
     async def write(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`unit(connection, *args)` in one transaction: committed when it returns, rolled
         back when it raises."""
         if self._worker is not None:
             return await self._worker.run(self._writer, True, unit, args, kwargs)
-        return await greenlet_spawn(_run_unit, self._writer, True, unit, args, kwargs)
+        return await self._greenlets.run(_run_unit, self._writer, True, unit, args, kwargs)
 
     async def write_statement(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`unit(connection, *args)` for a change made in ONE statement, atomic by itself: on
@@ -374,7 +379,7 @@ class Database:
             return await self._worker.run(self._writer, True, unit, args, kwargs)
         if self._direct is not None and self._may_go_direct(unit):
             return await self._direct.run(unit, args, kwargs)
-        return await greenlet_spawn(_run_unit, self._reader, False, unit, args, kwargs)
+        return await self._greenlets.run(_run_unit, self._reader, False, unit, args, kwargs)
 
     def _may_go_direct(self, unit: Callable[..., Any]) -> bool:
         """A compiled-only unit, unless someone watches every statement (tracing's spans:

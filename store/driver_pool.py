@@ -7,7 +7,8 @@ pool checkout and check-in with the `Connection` around them about 30. A unit
 marked `compiled_only` (store.compiled) needs none of the latter: this pool
 lends it an asyncpg connection that stays checked out of the reader engine's
 pool between units, wrapped in a `DriverConnection`; its statements still run
-through the greenlet bridge, in autocommit, each on its own.
+through the greenlet bridge (on greenlets kept between units: store.kept_greenlets), in
+autocommit, each on its own.
 
 The connections are SQLAlchemy's (opened and set up by the reader engine, so
 types and codecs are the same); this pool keeps at most `size` of them, fewer
@@ -30,6 +31,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
 from store.compiled import DriverConnection
+from store.kept_greenlets import KeptGreenlets
 
 T = TypeVar("T")
 
@@ -40,6 +42,8 @@ class DriverPool:
         self._size = size
         self._timeout = timeout
         self._idle: list[PoolProxiedConnection] = []
+        # Units run on greenlets kept between them (one per connection it may lend).
+        self._greenlets = KeptGreenlets(size)
         self._open = 0  # connections this pool holds, idle or lent
         # Callers waiting: each future gets a connection, or None for "open one, a place
         # was freed".
@@ -58,7 +62,7 @@ class DriverPool:
             self._engine.dialect, fairy.driver_connection, fairy.invalidate
         )
         try:
-            return await greenlet_spawn(unit, connection, *args, **kwargs)
+            return await self._greenlets.run(unit, connection, *args, **kwargs)
         finally:
             if connection.broken:
                 self._forget()
