@@ -82,7 +82,7 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
         schema = param.get("schema", param)
         # A value the compiled precheck passes is valid (it never passes what jsonschema
         # refuses; None was handled above, so its `nullable` reading cannot differ): the
-        # success path skips jsonschema's error generator, about 10 µs a path parameter.
+        # success path skips jsonschema's error generator (2.1 -> 0.4 µs for a path id).
         check = cached_precheck(schema)
         if check is not None and check(value):
             return None
