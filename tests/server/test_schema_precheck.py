@@ -235,21 +235,30 @@ def test_every_request_body_schema_has_a_precheck(name: str) -> None:
     assert compile_precheck(SCHEMAS[name]) is not None, f"{name}: Connexion alone validates it"
 
 
+def _agreement(name: str, schema: Any, validator: Any, count: int, *, skip_null: bool) -> int:
+    """The precheck's verdict against `validator`'s on `count` values made for `schema`
+    (None left out with `skip_null`); how many of them were valid."""
+    precheck = compile_precheck(schema)
+    assert precheck is not None, f"{name}: the validator alone decides"
+    values = Bodies(seed=sum(map(ord, name)))
+    valid = 0
+    for index in range(count):
+        value = values.value(schema)
+        if index % 3:
+            value = values.mutated(value, schema)
+        if value is None and skip_null:
+            continue
+        verdict = validator.is_valid(value)
+        valid += verdict
+        assert precheck(value) == verdict, f"{name}: precheck says {not verdict} for {value!r}"
+    return valid
+
+
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_precheck_and_connexion_agree_on_every_body(name: str) -> None:
     schema = SCHEMAS[name]
-    precheck = compile_precheck(schema)
-    assert precheck is not None
     connexion = cached_validator(schema)  # Draft4RequestValidator with the format checker
-    bodies = Bodies(seed=sum(map(ord, name)))
-    valid = 0
-    for index in range(BODIES_PER_SCHEMA):
-        body = bodies.value(schema)
-        if index % 3:
-            body = bodies.mutated(body, schema)
-        verdict = connexion.is_valid(body)
-        valid += verdict
-        assert precheck(body) == verdict, f"{name}: precheck says {not verdict} for {body!r}"
+    valid = _agreement(name, schema, connexion, BODIES_PER_SCHEMA, skip_null=False)
     assert valid >= BODIES_PER_SCHEMA // 6, f"{name}: only {valid} valid bodies were tried"
     assert valid <= BODIES_PER_SCHEMA - BODIES_PER_SCHEMA // 6, f"{name}: too few invalid ones"
 
@@ -259,20 +268,8 @@ def test_precheck_and_jsonschema_agree_on_every_parameter_value(name: str) -> No
     """server.parameter_validation passes a value the precheck passes (None never gets
     there): jsonschema's Draft 4, which checks parameters, must agree on each."""
     schema = PARAMETERS[name]
-    precheck = compile_precheck(schema)
-    assert precheck is not None, f"{name}: jsonschema alone validates it"
     jsonschema = cached_validator(schema, Draft4Validator)
-    values = Bodies(seed=sum(map(ord, name)))
-    valid = 0
-    for index in range(VALUES_PER_PARAMETER):
-        value = values.value(schema)
-        if index % 3:
-            value = values.mutated(value, schema)
-        if value is None:
-            continue
-        verdict = jsonschema.is_valid(value)
-        valid += verdict
-        assert precheck(value) == verdict, f"{name}: precheck says {not verdict} for {value!r}"
+    valid = _agreement(name, schema, jsonschema, VALUES_PER_PARAMETER, skip_null=True)
     assert valid >= VALUES_PER_PARAMETER // 6, f"{name}: only {valid} valid values were tried"
 
 

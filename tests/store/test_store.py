@@ -3,6 +3,7 @@
 import asyncio
 import os
 import threading
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -301,10 +302,17 @@ def test_the_sqlite_worker_shares_the_cpu_of_the_thread_that_started_it() -> Non
 async def test_first_pages_of_several_users_read_as_one_are_each_their_own_list_page(
     postgres_url: str,
 ) -> None:
+    await _on_an_empty_database_of_its_own(postgres_url, _first_pages_are_list_pages)
+
+
+async def _on_an_empty_database_of_its_own(
+    postgres_url: str, check: Callable[[Database], Awaitable[None]]
+) -> None:
+    """`check` on a Database of its own (not the `db` fixture's), the tables emptied first."""
     db = await Database.connect(postgres_url)
     try:
         await db.write(lambda connection: connection.execute(text(f"TRUNCATE {', '.join(TABLES)}")))
-        await _first_pages_are_list_pages(db)
+        await check(db)
     finally:
         await db.close()
 
@@ -356,12 +364,7 @@ async def test_concurrent_first_pages_are_read_in_fewer_statements_than_callers(
 async def test_a_conversation_with_its_recent_messages_is_get_and_before_in_one(
     postgres_url: str,
 ) -> None:
-    db = await Database.connect(postgres_url)
-    try:
-        await db.write(lambda connection: connection.execute(text(f"TRUNCATE {', '.join(TABLES)}")))
-        await _recent_messages_are_get_and_before(db)
-    finally:
-        await db.close()
+    await _on_an_empty_database_of_its_own(postgres_url, _recent_messages_are_get_and_before)
 
 
 async def _recent_messages_are_get_and_before(db: Database) -> None:
