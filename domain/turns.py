@@ -368,16 +368,8 @@ def _read_context(
     conversation_id: str,
     size: Callable[[ConversationRow], _Sizing],
 ) -> _Context:
-    """The conversation (5 when it is not the caller's) and its newest history that fits.
-    On PostgreSQL the conversation comes with its first batch of history, in one statement."""
-    if connection.dialect.name != "postgresql":
-        conversation = conversation_repo.get(connection, user_id, conversation_id)
-        if conversation is None:
-            raise not_found(conversation_id)
-        sizing = size(conversation)
-        history = prompt.HistoryBuilder(sizing.history_budget)
-        _read_history(connection, conversation.pk, conversation.message_count + 1, history)
-        return _Context(conversation, sizing, history)
+    """The conversation (5 when it is not the caller's) and its newest history that fits:
+    its first batch read with the conversation (one statement on PostgreSQL)."""
     found = conversation_repo.with_recent_messages(
         connection, user_id, conversation_id, HISTORY_BATCH
     )

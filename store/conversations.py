@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from store import messages
 from store.compiled import Compiled, compiled_only
 from store.records import ConversationRow
 from store.tables import conversations as table
@@ -188,7 +189,13 @@ def with_recent_messages(
     connection: Connection, user_id: str, conversation_id: str, limit: int
 ) -> tuple[ConversationRow, list[tuple[str, str, str]]] | None:
     """`get(user_id, conversation_id)` and `store.messages.before(its pk, message_count + 1,
-    limit)` in one statement (PostgreSQL only: LATERAL)."""
+    limit)`: one statement on PostgreSQL (LATERAL), those two on SQLite."""
+    if connection.dialect.name != "postgresql":
+        conversation = get(connection, user_id, conversation_id)
+        if conversation is None:
+            return None
+        position = conversation.message_count + 1
+        return conversation, messages.before(connection, conversation.pk, position, limit)
     row = _WITH_RECENT.first(connection, {"user_id": user_id, "id": conversation_id, "n": limit})
     if row is None:
         return None

@@ -272,17 +272,18 @@ class Database:
         self._reader = reader
         self._async_engines = async_engines
         self._worker: _SqliteWorker | None = None
+        # PostgreSQL's units, through SQLAlchemy or the driver pool, run on greenlets kept
+        # between them (store.kept_greenlets); as many stay idle as both engines' pools could
+        # run at once. SQLite's run on its worker thread.
+        self._greenlets = KeptGreenlets(kept_greenlets if async_engines is not None else 0)
         self._direct: DriverPool | None = None
         if async_engines is not None and direct_pool_size > 0:
-            self._direct = DriverPool(reader, direct_pool_size, pool_timeout)
+            self._direct = DriverPool(reader, direct_pool_size, pool_timeout, self._greenlets)
         if async_engines is None:  # SQLite
             if one_cpu:
                 share_one_cpu()
             self._worker = _SqliteWorker("sqlite")
         self._discarded_at = 0.0
-        # PostgreSQL's units that go through SQLAlchemy run on greenlets kept between them
-        # (store.kept_greenlets); as many stay idle as both engines' pools could run at once.
-        self._greenlets = KeptGreenlets(kept_greenlets)
 
     @classmethod
     async def connect(

@@ -37,13 +37,14 @@ T = TypeVar("T")
 
 
 class DriverPool:
-    def __init__(self, engine: Engine, size: int, timeout: float | None) -> None:
+    def __init__(
+        self, engine: Engine, size: int, timeout: float | None, greenlets: KeptGreenlets
+    ) -> None:
         self._engine = engine
         self._size = size
         self._timeout = timeout
         self._idle: list[PoolProxiedConnection] = []
-        # Units run on greenlets kept between them (one per connection it may lend).
-        self._greenlets = KeptGreenlets(size)
+        self._greenlets = greenlets  # the database's, which its units run on
         self._open = 0  # connections this pool holds, idle or lent
         # Callers waiting: each future gets a connection, or None for "open one, a place
         # was freed".

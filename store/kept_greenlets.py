@@ -39,10 +39,15 @@ class _KeptGreenlet(greenlet.greenlet):  # type: ignore[misc]  # untyped base
     __sqlalchemy_greenlet_provider__ = True
 
 
-def _serve(job: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]) -> None:
-    """A kept greenlet's life: run a unit, hand back what it came to, wait for the next."""
+def _serve() -> None:
+    """A kept greenlet's life: wait for a unit, run it, hand back what it came to. Nothing
+    of a unit is held while it waits for the next (`run` empties `done` once it has what
+    it holds; the first switch brings no unit, as greenlet keeps that one's arguments for
+    the greenlet's whole life)."""
+    parent = greenlet.getcurrent().parent
+    done: _Done | None = None
     while True:
-        unit, args, kwargs = job
+        unit, args, kwargs = parent.switch(done)
         try:
             done = _Done(unit(*args, **kwargs), None)
         except greenlet.GreenletExit:
@@ -50,7 +55,6 @@ def _serve(job: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]) -> N
         except BaseException as error:  # the unit's, raised in its caller (cancellation too)
             done = _Done(None, error)
         del unit, args, kwargs
-        job = greenlet.getcurrent().parent.switch(done)
 
 
 class KeptGreenlets:
@@ -81,10 +85,11 @@ class KeptGreenlets:
         worker.gr_context = None  # the caller's context is not kept alive by an idle greenlet
         if len(self._idle) < self._keep:
             self._idle.append(worker)
-        if result.error is not None:
-            error, result.error = result.error, None
+        value, error = result.value, result.error
+        result.value = result.error = None
+        if error is not None:
             raise error
-        return cast(T, result.value)
+        return cast(T, value)
 
     def _take(self, here: greenlet.greenlet) -> _KeptGreenlet:
         while self._idle:
@@ -93,4 +98,6 @@ class KeptGreenlets:
             # event loop's) can serve it.
             if worker.parent is here and not worker.dead:
                 return worker
-        return _KeptGreenlet(_serve, here)
+        worker = _KeptGreenlet(_serve, here)
+        worker.switch()  # to where it waits for its first unit
+        return worker

@@ -2,6 +2,8 @@
 
 import asyncio
 import contextvars
+import gc
+import weakref
 
 import greenlet
 import pytest
@@ -104,3 +106,22 @@ async def test_concurrent_units_each_get_their_own_and_only_keep_are_kept() -> N
     assert [n for n, _ in results] == list(range(10))
     assert len({id(worker) for _, worker in results}) == 10  # none shared while running
     assert runner.idle == 3
+
+
+async def test_an_idle_greenlet_holds_nothing_of_the_unit_it_ran() -> None:
+    runner = KeptGreenlets(keep=1)
+
+    class Thing:
+        pass
+
+    def unit(argument: Thing) -> Thing:
+        await_(asyncio.sleep(0))
+        return Thing()
+
+    argument = Thing()
+    result = await runner.run(unit, argument)
+    gone = [weakref.ref(argument), weakref.ref(result)]
+    del argument, result
+    gc.collect()
+    assert runner.idle == 1
+    assert [ref() for ref in gone] == [None, None]

@@ -360,14 +360,8 @@ async def test_concurrent_first_pages_are_read_in_fewer_statements_than_callers(
     assert pages.batches < len(asks)
 
 
-@pytest.mark.postgres  # with_recent_messages is PostgreSQL's (LATERAL); SQLite reads twice
-async def test_a_conversation_with_its_recent_messages_is_get_and_before_in_one(
-    postgres_url: str,
-) -> None:
-    await _on_an_empty_database_of_its_own(postgres_url, _recent_messages_are_get_and_before)
-
-
-async def _recent_messages_are_get_and_before(db: Database) -> None:
+async def test_a_conversation_with_its_recent_messages_is_get_and_before(db: Database) -> None:
+    """One statement on PostgreSQL (LATERAL), the two themselves on SQLite."""
     now = utc_now()
     # Seven messages, the last one past the count (written after it was read: not history
     # yet), and a conversation with none.
