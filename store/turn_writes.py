@@ -14,21 +14,40 @@ instead of the six a transaction of separate statements takes. SQLite has no
 data-modifying CTEs: there the same changes are made statement by statement
 in the worker thread's transaction, through the other store modules, and the
 tests hold the two forms to the same results.
+
+Concurrent turns are batched on PostgreSQL (store.coalescing, group commit):
+`start_many` and `settle_many` make many turns' changes in one statement of
+the same CTEs over `unnest`ed arrays. Sums that several turns add to one row
+(a user's bytes, a day's usage) are added up first, since one statement may
+change a row only once; rows are locked in key order (conversations by `pk`
+through `= ANY`, users and usage by their keys), so two batches never wait
+for each other in a cycle. A batch the database refuses (a deadlock with a
+statement of another kind, a value one turn cannot store) changed nothing:
+its turns are then made one statement each, and only the one at fault fails.
 """
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, Connection, Date, Integer, String, Text, bindparam, text
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 
 from store import conversations, message_bytes, messages, usage
-from store.compiled import Compiled
+from store.coalescing import Failed
+from store.compiled import Compiled, compiled_only
+from store.database import is_unavailable
 from store.records import MessageRow
 from store.tables import UtcDateTime
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +209,139 @@ SELECT count(*) FROM finished
     result_types=(BigInteger(),),
 )
 
+# The same changes for many turns at once (PostgreSQL), each turn one element of the arrays.
+# `c.pk = ANY(...)` beside the join gives the planner the index condition: without it a
+# generic plan may scan the table and join (found under load, with stale statistics).
+_START_MANY = Compiled(
+    text(
+        """
+WITH s AS (
+    SELECT * FROM unnest(:cpk, :answer_id, :user_message_id, :now, :lease, :bytes,
+        :etag, :content, :model, :user_id)
+    AS s(cpk, answer_id, user_message_id, now, lease, bytes, etag, content, model, user_id)
+), locked AS (
+    UPDATE conversations c SET
+        generating_message_id = s.answer_id, generating_since = s.now,
+        generation_lease_expires = s.lease, message_count = c.message_count + 2,
+        content_bytes = c.content_bytes + s.bytes, update_time = s.now, etag = s.etag
+    FROM s
+    WHERE c.pk = ANY(:cpk) AND c.pk = s.cpk AND c.generating_message_id IS NULL
+    RETURNING c.generating_message_id AS answer_id, c.message_count
+), won AS (  -- two turns of one conversation in a batch: the lock went to one of them
+    SELECT s.*, locked.message_count FROM s JOIN locked ON locked.answer_id = s.answer_id
+), stored AS (
+    INSERT INTO messages (conversation_pk, id, position, role, content, status, model,
+        input_tokens, output_tokens, finish_reason, error_code, error_message,
+        create_time, update_time)
+    SELECT cpk, user_message_id, message_count - 1, 'USER', content, 'COMPLETE', '',
+        0, 0, NULL::varchar, NULL::integer, NULL::text, now, now FROM won
+    UNION ALL
+    SELECT cpk, answer_id, message_count, 'ASSISTANT', '', 'IN_PROGRESS', model,
+        0, 0, NULL::varchar, NULL::integer, NULL::text, now, now FROM won
+    RETURNING id, pk, position
+), charged AS (
+    INSERT INTO user_message_bytes (user_id, message_bytes)
+    SELECT user_id, sum(bytes) FROM won GROUP BY user_id ORDER BY user_id
+    ON CONFLICT (user_id) DO UPDATE
+        SET message_bytes = user_message_bytes.message_bytes + EXCLUDED.message_bytes
+    RETURNING 1
+)
+SELECT id, pk, position FROM stored
+"""
+    ).bindparams(
+        *_typed(
+            cpk=ARRAY(BigInteger()),
+            answer_id=ARRAY(String()),
+            user_message_id=ARRAY(String()),
+            now=ARRAY(UtcDateTime()),
+            lease=ARRAY(UtcDateTime()),
+            bytes=ARRAY(BigInteger()),
+            etag=ARRAY(String()),
+            content=ARRAY(Text()),
+            model=ARRAY(String()),
+            user_id=ARRAY(String()),
+        )
+    ),
+    result_types=(String(), BigInteger(), Integer()),
+)
+
+_SETTLE_MANY = Compiled(
+    text(
+        """
+WITH s AS (
+    SELECT * FROM unnest(:mpk, :cpk, :answer_id, :user_id, :content, :status,
+        :input_tokens, :output_tokens, :finish_reason, :error_code, :error_message,
+        :model, :now, :day, :etag, :bytes, :usage_input, :usage_output, :cost)
+    AS s(mpk, cpk, answer_id, user_id, content, status, input_tokens, output_tokens,
+        finish_reason, error_code, error_message, model, now, day, etag, bytes,
+        usage_input, usage_output, cost)
+), finished AS (
+    UPDATE messages m SET
+        content = s.content, status = s.status, input_tokens = s.input_tokens,
+        output_tokens = s.output_tokens, finish_reason = s.finish_reason,
+        error_code = s.error_code, error_message = s.error_message, model = s.model,
+        update_time = s.now
+    FROM s
+    WHERE m.pk = ANY(:mpk) AND m.pk = s.mpk AND m.status = 'IN_PROGRESS'
+    RETURNING m.pk
+), unlocked AS (
+    UPDATE conversations c SET
+        generating_message_id = NULL, generating_since = NULL,
+        generation_lease_expires = NULL,
+        content_bytes = c.content_bytes
+            + CASE WHEN s.mpk IN (SELECT pk FROM finished) THEN s.bytes ELSE 0 END,
+        update_time = s.now, etag = s.etag
+    FROM s
+    WHERE c.pk = ANY(:cpk) AND c.pk = s.cpk AND c.generating_message_id = s.answer_id
+    RETURNING c.pk
+), charged AS (
+    INSERT INTO user_message_bytes (user_id, message_bytes)
+    SELECT user_id, sum(bytes) FROM s
+    WHERE bytes > 0 AND mpk IN (SELECT pk FROM finished) AND cpk IN (SELECT pk FROM unlocked)
+    GROUP BY user_id ORDER BY user_id
+    ON CONFLICT (user_id) DO UPDATE
+        SET message_bytes = user_message_bytes.message_bytes + EXCLUDED.message_bytes
+    RETURNING 1
+), counted AS (
+    INSERT INTO usage_daily (day, user_id, model, requests, input_tokens, output_tokens,
+        cost_micros)
+    SELECT day, user_id, model, count(*), sum(usage_input), sum(usage_output), sum(cost)
+    FROM s GROUP BY day, user_id, model ORDER BY day, user_id, model
+    ON CONFLICT (day, user_id, model) DO UPDATE SET
+        requests = usage_daily.requests + EXCLUDED.requests,
+        input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
+        output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens,
+        cost_micros = usage_daily.cost_micros + EXCLUDED.cost_micros
+    RETURNING 1
+)
+SELECT pk FROM finished
+"""
+    ).bindparams(
+        *_typed(
+            mpk=ARRAY(BigInteger()),
+            cpk=ARRAY(BigInteger()),
+            answer_id=ARRAY(String()),
+            user_id=ARRAY(String()),
+            content=ARRAY(Text()),
+            status=ARRAY(String()),
+            input_tokens=ARRAY(Integer()),
+            output_tokens=ARRAY(Integer()),
+            finish_reason=ARRAY(String()),
+            error_code=ARRAY(Integer()),
+            error_message=ARRAY(Text()),
+            model=ARRAY(String()),
+            now=ARRAY(UtcDateTime()),
+            day=ARRAY(Date()),
+            etag=ARRAY(String()),
+            bytes=ARRAY(BigInteger()),
+            usage_input=ARRAY(BigInteger()),
+            usage_output=ARRAY(BigInteger()),
+            cost=ARRAY(BigInteger()),
+        )
+    ),
+    result_types=(BigInteger(),),
+)
+
 
 class BytesCapReached(Exception):
     """The user message would take its user past its cap on message bytes; the caller's
@@ -220,29 +372,9 @@ def start(
     count on the conversation and on its user, against `byte_cap` (past it:
     BytesCapReached).
     """
-    size = message_bytes.size(turn.content)
     if connection.dialect.name == "postgresql" and one_statement(held_by, byte_cap):
-        rows = _START.rows(
-            connection,
-            {
-                "cpk": turn.conversation_pk,
-                "answer_id": turn.answer_id,
-                "user_message_id": turn.user_message_id,
-                "now": turn.now,
-                "lease": turn.lease_expires,
-                "bytes": size,
-                "etag": turn.new_etag,
-                "content": turn.content,
-                "model": turn.model,
-                "user_id": turn.user_id,
-            },
-        )
-        if not rows:
-            return None
-        stored = {message_id: (int(pk), int(position)) for message_id, pk, position in rows}
-        user_message, answer = new_messages(turn, stored[turn.answer_id][1])
-        user_message.pk, answer.pk = stored[turn.user_message_id][0], stored[turn.answer_id][0]
-        return user_message, answer
+        return _stored([turn], _START.rows(connection, _start_params(turn)))[0]
+    size = message_bytes.size(turn.content)
     count = conversations.try_lock(
         connection,
         turn.conversation_pk,
@@ -264,6 +396,58 @@ def start(
     user_message, answer = new_messages(turn, count)
     messages.insert(connection, user_message, answer)
     return user_message, answer
+
+
+@compiled_only
+def start_many(
+    connection: Connection, turns: Sequence[Start]
+) -> list[tuple[MessageRow, MessageRow] | Failed | None]:
+    """`start(connection, turn)` for each turn whose lock was free (`one_statement`), in one
+    statement on PostgreSQL; of two turns of one conversation, one takes the lock and the
+    other finds it held (None)."""
+    if len(turns) == 1 or connection.dialect.name != "postgresql":
+        return [_alone(start, connection, turn) for turn in turns]
+    try:
+        rows = _START_MANY.rows(connection, _columns([_start_params(turn) for turn in turns]))
+    except sa_exc.DBAPIError as refused:
+        if is_unavailable(refused):
+            raise
+        _refused(refused, "start", len(turns))
+        return [_alone(start, connection, turn) for turn in turns]
+    return list(_stored(turns, rows))
+
+
+def _start_params(turn: Start) -> dict[str, Any]:
+    return {
+        "cpk": turn.conversation_pk,
+        "answer_id": turn.answer_id,
+        "user_message_id": turn.user_message_id,
+        "now": turn.now,
+        "lease": turn.lease_expires,
+        "bytes": message_bytes.size(turn.content),
+        "etag": turn.new_etag,
+        "content": turn.content,
+        "model": turn.model,
+        "user_id": turn.user_id,
+    }
+
+
+def _stored(
+    turns: Sequence[Start], rows: Sequence[tuple[Any, ...]]
+) -> list[tuple[MessageRow, MessageRow] | None]:
+    """Each turn's two messages as stored (`rows`: their id, pk and position), or None for a
+    turn that stored nothing."""
+    stored = {message_id: (int(pk), int(position)) for message_id, pk, position in rows}
+    found: list[tuple[MessageRow, MessageRow] | None] = []
+    for turn in turns:
+        if turn.answer_id not in stored:
+            found.append(None)
+            continue
+        answer_pk, position = stored[turn.answer_id]
+        user_message, answer = new_messages(turn, position)
+        user_message.pk, answer.pk = stored[turn.user_message_id][0], answer_pk
+        found.append((user_message, answer))
+    return found
 
 
 def new_messages(turn: Start, position: int) -> tuple[MessageRow, MessageRow]:
@@ -311,33 +495,9 @@ def settle(connection: Connection, turn: Settlement) -> bool:
     was taken over as stale, records nothing over the outcome already recorded), releases
     the lock if the answer still holds it, and counts the usage either way. True when this
     call wrote the outcome."""
-    size = message_bytes.size(turn.content)
     if connection.dialect.name == "postgresql":
-        written = _SETTLE.scalar(
-            connection,
-            {
-                "mpk": turn.answer_pk,
-                "cpk": turn.conversation_pk,
-                "answer_id": turn.answer_id,
-                "user_id": turn.user_id,
-                "content": turn.content,
-                "status": turn.status,
-                "input_tokens": turn.input_tokens,
-                "output_tokens": turn.output_tokens,
-                "finish_reason": turn.finish_reason,
-                "error_code": turn.error_code,
-                "error_message": turn.error_message,
-                "model": turn.model,
-                "now": turn.now,
-                "etag": turn.new_etag,
-                "bytes": size,
-                "day": turn.now.date(),
-                "usage_input": max(0, turn.input_tokens),
-                "usage_output": max(0, turn.output_tokens),
-                "cost": max(0, turn.cost_micros),
-            },
-        )
-        return bool(written)
+        return bool(_SETTLE.scalar(connection, _settle_params(turn)))
+    size = message_bytes.size(turn.content)
     written = messages.finish(
         connection,
         turn.answer_pk,
@@ -378,3 +538,71 @@ def settle(connection: Connection, turn: Settlement) -> bool:
         cost_micros=max(0, turn.cost_micros),
     )
     return written
+
+
+@compiled_only
+def settle_many(connection: Connection, turns: Sequence[Settlement]) -> list[bool | Failed]:
+    """`settle(connection, turn)` for each turn, in one statement on PostgreSQL; a user's
+    bytes and a day's usage counted once with the sum of its turns'."""
+    if len(turns) == 1 or connection.dialect.name != "postgresql":
+        return [_alone(settle, connection, turn) for turn in turns]
+    try:
+        rows = _SETTLE_MANY.rows(connection, _columns([_settle_params(turn) for turn in turns]))
+    except sa_exc.DBAPIError as refused:
+        if is_unavailable(refused):
+            raise
+        _refused(refused, "settle", len(turns))
+        return [_alone(settle, connection, turn) for turn in turns]
+    written = {int(pk) for (pk,) in rows}
+    return [turn.answer_pk in written for turn in turns]
+
+
+def _settle_params(turn: Settlement) -> dict[str, Any]:
+    return {
+        "mpk": turn.answer_pk,
+        "cpk": turn.conversation_pk,
+        "answer_id": turn.answer_id,
+        "user_id": turn.user_id,
+        "content": turn.content,
+        "status": turn.status,
+        "input_tokens": turn.input_tokens,
+        "output_tokens": turn.output_tokens,
+        "finish_reason": turn.finish_reason,
+        "error_code": turn.error_code,
+        "error_message": turn.error_message,
+        "model": turn.model,
+        "now": turn.now,
+        "etag": turn.new_etag,
+        "bytes": message_bytes.size(turn.content),
+        "day": turn.now.date(),
+        "usage_input": max(0, turn.input_tokens),
+        "usage_output": max(0, turn.output_tokens),
+        "cost": max(0, turn.cost_micros),
+    }
+
+
+def _columns(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """One statement's parameters per turn as one array per parameter (for `unnest`)."""
+    return {name: [row[name] for row in rows] for name in rows[0]}
+
+
+def _refused(error: sa_exc.DBAPIError, kind: str, count: int) -> None:
+    logger.warning(
+        "a batch of %d turns to %s was refused (%s); made one statement per turn",
+        count,
+        kind,
+        error.orig,
+    )
+
+
+def _alone(
+    change: Callable[[Connection, Item], T], connection: Connection, turn: Item
+) -> T | Failed:
+    """`change(connection, turn)` in a statement of its own: a turn the database refuses fails
+    alone (Failed); an outage fails the batch."""
+    try:
+        return change(connection, turn)
+    except sa_exc.DBAPIError as refused:
+        if is_unavailable(refused):
+            raise
+        return Failed(refused)

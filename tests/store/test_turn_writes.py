@@ -1,14 +1,17 @@
 """A turn's two writes (store.turn_writes): one statement on PostgreSQL, separate statements on
-SQLite, the same rows either way."""
+SQLite, the same rows either way; many turns' writes as one statement on PostgreSQL, the same
+rows as each turn's alone."""
 
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
 
 from store import conversations, message_bytes, messages, turn_writes, usage
 from store.clock import utc_now
+from store.coalescing import Failed
 from store.database import Database
 from store.records import ConversationRow, MessageRow
 from store.tables import messages as message_table
@@ -17,9 +20,12 @@ from tests.store.db_fixtures import conversation_row
 NOW = utc_now()
 
 
-def _conversation(conversation_id: str, *, holder: str | None = None) -> ConversationRow:
+def _conversation(
+    conversation_id: str, *, holder: str | None = None, user: str = "alice"
+) -> ConversationRow:
     return conversation_row(
         conversation_id,
+        user=user,
         when=NOW,
         system_prompt="sp",
         message_count=4,  # two turns before this one
@@ -35,12 +41,12 @@ async def _stored(db: Database, row: ConversationRow) -> ConversationRow:
     return row
 
 
-def _start(row: ConversationRow, content: str = "héllo") -> turn_writes.Start:
+def _start(row: ConversationRow, content: str = "héllo", *, turn: str = "1") -> turn_writes.Start:
     return turn_writes.Start(
         conversation_pk=row.pk,
-        user_id="alice",
-        user_message_id="u1",
-        answer_id="a1",
+        user_id=row.user_id,
+        user_message_id=f"u{turn}",
+        answer_id=f"a{turn}",
         content=content,
         model="echo",
         now=NOW,
@@ -204,3 +210,149 @@ async def test_a_lock_whose_lease_ran_out_is_taken_over(db: Database) -> None:
     assert stored is not None and abandoned == ["dead-writer"]
     locked = await db.read(conversations.get, "alice", "c-stale")
     assert locked is not None and locked.generating_message_id == "a1"
+
+
+def _usage(connection: Connection) -> list[tuple[str, str, int, int, int, int]]:
+    day = NOW.date()
+    rows = usage.rows(connection, start=day, end=day, user_id=None, model=None)
+    found = [
+        (r.user_id, r.model, r.requests, r.input_tokens, r.output_tokens, r.cost_micros)
+        for r in rows
+    ]
+    return sorted(found)
+
+
+async def test_turns_started_together_store_what_each_would_alone(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = await _stored(db, _conversation("c-first"))
+    second = await _stored(db, _conversation("c-second"))
+    bobs = await _stored(db, _conversation("c-bob", user="bob"))
+    held = await _stored(db, _conversation("c-held", holder="someone"))
+    starts = [
+        _start(first, "héllo", turn="1"),
+        _start(second, "hi", turn="2"),
+        _start(bobs, "hey bob", turn="3"),
+        _start(first, "again", turn="4"),  # the same conversation: one of the two takes it
+        _start(held, "no", turn="5"),
+    ]
+    stored = await db.write_statement(turn_writes.start_many, starts)
+    assert [outcome is None for outcome in stored[1:3]] == [False, False]
+    assert stored[4] is None
+    assert [stored[0] is None, stored[3] is None].count(True) == 1
+    winner = 0 if stored[0] is not None else 3
+    for index, row in ((winner, first), (1, second), (2, bobs)):
+        outcome = stored[index]
+        assert outcome is not None and not isinstance(outcome, Failed)
+        user_message, answer = outcome
+        thread = await db.read(_thread, row.pk)
+        assert [(m.pk, m.id, m.position, m.status, m.content) for m in thread] == [
+            (user_message.pk, starts[index].user_message_id, 5, "COMPLETE", starts[index].content),
+            (answer.pk, starts[index].answer_id, 6, "IN_PROGRESS", ""),
+        ]
+        locked = await db.read(conversations.get, row.user_id, row.id)
+        assert locked is not None and locked.generating_message_id == starts[index].answer_id
+        assert locked.content_bytes == 2 + message_bytes.size(starts[index].content)
+    alice_bytes = message_bytes.size(starts[winner].content) + message_bytes.size("hi")
+    assert await db.read(message_bytes.used, "alice") == alice_bytes
+    assert await db.read(message_bytes.used, "bob") == message_bytes.size("hey bob")
+    assert await db.read(_thread, held.pk) == []
+    assert not _refused(caplog)  # one statement on PostgreSQL, not one per turn
+
+
+async def test_turns_settled_together_store_what_each_would_alone(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = [
+        await _stored(db, _conversation("c-one")),
+        await _stored(db, _conversation("c-two")),
+        await _stored(db, _conversation("c-bob", user="bob")),
+        await _stored(db, _conversation("c-late")),
+    ]
+    answers = []
+    for n, row in enumerate(rows):
+        started = await db.write_statement(turn_writes.start, _start(row, turn=str(n)))
+        assert started is not None
+        answers.append(started[1].pk)
+    # The last answer was settled FAILED elsewhere (its lease ran out); its writer comes back.
+    failed = replace(
+        _settlement(rows[3], answers[3], answer_id="a3", status="FAILED", content=""),
+        input_tokens=0,
+        output_tokens=0,
+        cost_micros=0,
+    )
+    assert await db.write_statement(turn_writes.settle, failed)
+    settlements = [
+        _settlement(rows[0], answers[0], answer_id="a0", content="one"),
+        _settlement(rows[1], answers[1], answer_id="a1", content="two two", input_tokens=5),
+        _settlement(rows[2], answers[2], answer_id="a2", user_id="bob", content="bob's"),
+        _settlement(rows[3], answers[3], answer_id="a3", model="echo-2", content="late"),
+    ]
+    assert await db.write_statement(turn_writes.settle_many, settlements) == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    for row, settlement in zip(rows[:3], settlements, strict=False):
+        answer = (await db.read(_thread, row.pk))[1]
+        assert (answer.status, answer.content, answer.input_tokens) == (
+            "COMPLETE",
+            settlement.content,
+            settlement.input_tokens,
+        )
+        unlocked = await db.read(conversations.get, row.user_id, row.id)
+        assert unlocked is not None and unlocked.generating_message_id is None
+        assert unlocked.content_bytes == 2 + 6 + message_bytes.size(settlement.content)
+    late = (await db.read(_thread, rows[3].pk))[1]
+    assert (late.status, late.content) == ("FAILED", "")
+    # Usage: one row per user and model, its sums; the late writer's counted too.
+    assert await db.read(_usage) == [
+        ("alice", "echo", 3, 7 + 5, 3 + 3, 130 + 130),
+        ("alice", "echo-2", 1, 7, 3, 130),
+        ("bob", "echo", 1, 7, 3, 130),
+    ]
+    assert await db.read(message_bytes.used, "alice") == 3 * 6 + len("one") + len("two two")
+    assert await db.read(message_bytes.used, "bob") == 6 + len("bob's")
+    assert not _refused(caplog)
+
+
+@pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_batch_the_database_refuses_is_made_turn_by_turn(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL refuses U+0000 in text: the batch changes nothing, then each turn is made on
+    its own and only the one at fault fails (on SQLite every turn is made alone anyway)."""
+    good = await _stored(db, _conversation("c-good"))
+    bad = await _stored(db, _conversation("c-bad"))
+    stored = await db.write_statement(
+        turn_writes.start_many, [_start(good, turn="1"), _start(bad, "nul\x00", turn="2")]
+    )
+    assert isinstance(stored[1], Failed) and isinstance(stored[1].error, DBAPIError)
+    assert stored[0] is not None and not isinstance(stored[0], Failed)
+    assert await db.read(_thread, bad.pk) == []
+    started = await db.write_statement(turn_writes.start, _start(bad, turn="3"))
+    assert started is not None
+    settled = await db.write_statement(
+        turn_writes.settle_many,
+        [
+            _settlement(good, stored[0][1].pk, content="fine"),
+            _settlement(bad, started[1].pk, answer_id="a3", content="nul\x00"),
+        ],
+    )
+    assert settled[0] is True
+    assert isinstance(settled[1], Failed)
+    assert [m.status for m in await db.read(_thread, good.pk)] == ["COMPLETE", "COMPLETE"]
+    assert [m.status for m in await db.read(_thread, bad.pk)] == ["COMPLETE", "IN_PROGRESS"]
+    assert _refused(caplog) == ["start", "settle"]
+
+
+def _refused(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The kinds of the batches store.turn_writes made one statement per turn."""
+    return [
+        str(record.args[1])  # type: ignore[index]
+        for record in caplog.records
+        if record.name == "store.turn_writes" and "was refused" in record.getMessage()
+    ]
