@@ -10,10 +10,11 @@ from domain.lease import LeasePolicy
 from domain.observe import GenerationObserver, NoObserver
 from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
-from store.coalescing import Coalescer
+from store.coalescing import Batcher, Coalescer
 from store.counters.memory import MemoryCounters
 from store.database import Database
-from store.records import ConversationRow
+from store.records import ConversationRow, MessageRow
+from store.turn_writes import Settlement, Start
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +44,8 @@ class Services:
     # First pages of conversation lists, by (user, rows): concurrent ones read in one
     # statement (PostgreSQL; None: each reads its own).
     conversation_pages: Coalescer[tuple[str, int], list[ConversationRow]] | None = None
+    # Turns starting (store.turn_writes.start_many: the lock and both messages) and turns
+    # settling (settle_many), each kind made as one statement with the others of its kind
+    # waiting meanwhile (PostgreSQL; None: each turn writes its own).
+    turn_starts: Batcher[Start, tuple[MessageRow, MessageRow] | None] | None = None
+    settlements: Batcher[Settlement, bool] | None = None

@@ -9,8 +9,9 @@
    nothing. The reservation is settled in step 5.
 2. One write takes the conversation's generation lock (9 if another answer is
    being written), stores the user message (COMPLETE) and the answer to come
-   (IN_PROGRESS): one statement on PostgreSQL (store.turn_writes), one
-   transaction otherwise. The user message is committed before the model is called.
+   (IN_PROGRESS): one statement on PostgreSQL (store.turn_writes), made with the
+   other turns starting meanwhile (`Services.turn_starts`), one transaction
+   otherwise. The user message is committed before the model is called.
 3. The prompt: system prompt, the history read in step 1 (read again in step 2
    if another turn ended in between), the new message.
 4. The provider answers (complete, or stream of deltas). Meanwhile a
@@ -18,7 +19,8 @@
    as it comes, so a process that dies leaves what its client saw.
 5. One transaction stores the outcome (COMPLETE with usage and finish reason;
    FAILED with the error, partial text kept; CANCELLED with the partial text),
-   counts the usage and releases the lock. This write runs in its own task and
+   counts the usage and releases the lock (on PostgreSQL one statement, made with
+   the other turns settling meanwhile: `Services.settlements`). This write runs in its own task and
    is shielded, so the cancellation that ends a disconnected stream cannot
    cancel the write that records it; it is retried while the database is
    unavailable (domain.durable), and past that bound the lease runs out.
@@ -63,6 +65,7 @@ from store import conversations as conversation_repo
 from store import messages as message_repo
 from store import turn_writes
 from store.clock import utc_now
+from store.coalescing import Batcher
 from store.compiled import compiled_only
 from store.database import is_unavailable
 from store.records import ConversationRow, MessageRow
@@ -314,8 +317,13 @@ async def _begin(
         def cancel(stored: _Stored) -> None:  # stored, but its request was cancelled
             _keep(asyncio.ensure_future(_settle_failure(turn_of(stored), "CANCELLED", "")))
 
-        write = svc.db.write_statement if plan.single_statement else svc.db.write
-        stored = await _committed(write(_lock_and_store, plan), cancel)
+        if plan.single_statement and svc.turn_starts is not None:
+            write = _start_batched(svc, svc.turn_starts, plan)
+        elif plan.single_statement:
+            write = svc.db.write_statement(_lock_and_store, plan)
+        else:
+            write = svc.db.write(_lock_and_store, plan)
+        stored = await _committed(write, cancel)
     except BaseException:
         await _shielded(ticket.release())  # the turn never started: it uses no limit
         raise
@@ -420,18 +428,11 @@ class _Plan:
 _Stored = tuple[MessageRow, MessageRow, prompt.HistoryBuilder]
 
 
-@compiled_only  # run directly when it is one statement (write_statement)
-def _lock_and_store(connection: Connection, plan: _Plan) -> _Stored:
-    """Step 2: the generation lock and both messages (store.turn_writes), and the history
-    again if another turn ended since it was read. The user message is counted on the
-    user's message bytes here (past `byte_cap`: 8, nothing stored); the answer's bytes
-    count when it settles, so an answer is never cut off for them. A lock whose lease ran
-    out is taken over, and the answer its writer abandoned settled FAILED."""
-    conversation = plan.conversation
-    held_by = conversation.generating_message_id
+def _start_of(plan: _Plan) -> turn_writes.Start:
+    """What step 2 writes: both messages' ids and the lock's lease, from now."""
     now = utc_now()
-    start = turn_writes.Start(
-        conversation_pk=conversation.pk,
+    return turn_writes.Start(
+        conversation_pk=plan.conversation.pk,
         user_id=plan.caller.user_id,
         user_message_id=ids.message_id(),
         answer_id=plan.answer_id,
@@ -442,9 +443,21 @@ def _lock_and_store(connection: Connection, plan: _Plan) -> _Stored:
         new_etag=ids.etag(),
     )
 
+
+@compiled_only  # run directly when it is one statement (write_statement)
+def _lock_and_store(connection: Connection, plan: _Plan) -> _Stored:
+    """Step 2: the generation lock and both messages (store.turn_writes), and the history
+    again if another turn ended since it was read. The user message is counted on the
+    user's message bytes here (past `byte_cap`: 8, nothing stored); the answer's bytes
+    count when it settles, so an answer is never cut off for them. A lock whose lease ran
+    out is taken over, and the answer its writer abandoned settled FAILED."""
+    conversation = plan.conversation
+    held_by = conversation.generating_message_id
+    start = _start_of(plan)
+
     def taken_over(connection: Connection) -> None:  # its writer died
         assert held_by is not None
-        abandon(connection, conversation.pk, held_by, now)
+        abandon(connection, conversation.pk, held_by, start.now)
 
     try:
         stored = turn_writes.start(
@@ -455,13 +468,44 @@ def _lock_and_store(connection: Connection, plan: _Plan) -> _Stored:
     if stored is None:
         raise _not_started(connection, plan)
     user_message, answer = stored
-    history = plan.history
-    if answer.position != conversation.message_count + 2:  # the thread grew since it was read
-        history = prompt.HistoryBuilder(history.budget)
-        _read_history(connection, conversation.pk, answer.position - 1, history)
-    return user_message, answer, history
+    return user_message, answer, _history_before(connection, plan, answer)
 
 
+async def _start_batched(
+    svc: Services,
+    starts: "Batcher[turn_writes.Start, tuple[MessageRow, MessageRow] | None]",
+    plan: _Plan,
+) -> _Stored:
+    """Step 2 as `_lock_and_store` makes it with a free lock and no byte cap, in one statement
+    with the other turns starting meanwhile (store.coalescing); what it rarely needs after
+    (why the lock was not taken, the history of a thread that grew) read on its own."""
+    stored = await starts.submit(_start_of(plan))
+    if stored is None:
+        raise await svc.db.read(_not_started, plan)
+    user_message, answer = stored
+    if not _grew(plan, answer):
+        return user_message, answer, plan.history
+    return user_message, answer, await svc.db.read(_history_before, plan, answer)
+
+
+def _grew(plan: _Plan, answer: MessageRow) -> bool:
+    """Whether another turn ended in the conversation since step 1 read it."""
+    return answer.position != plan.conversation.message_count + 2
+
+
+@compiled_only
+def _history_before(
+    connection: Connection, plan: _Plan, answer: MessageRow
+) -> prompt.HistoryBuilder:
+    """The history of the prompt: the one step 1 read, or read again if the thread grew."""
+    if not _grew(plan, answer):
+        return plan.history
+    history = prompt.HistoryBuilder(plan.history.budget)
+    _read_history(connection, plan.conversation.pk, answer.position - 1, history)
+    return history
+
+
+@compiled_only
 def _not_started(connection: Connection, plan: _Plan) -> ApiError:
     """Why the lock could not be taken: another turn took it since the read (9), or the
     conversation is gone (5)."""
@@ -550,16 +594,9 @@ async def _settle(
         cost_micros=price.cost_micros(usage.input_tokens, usage.output_tokens),
     )
     await turn.keeper.stop()
-
-    @compiled_only
-    def write(connection: Connection) -> MessageRow | None:
-        written = turn_writes.settle(connection, settlement)
-        # Read back only when another writer settled it first (a stale lease taken over).
-        return None if written else message_repo.get_by_pk(connection, answer.pk)
-
     try:
         stored = await retried(
-            lambda: turn.svc.db.write_statement(write),
+            lambda: _write_settlement(turn.svc, settlement),
             within_seconds=turn.svc.lease.settle_retry_seconds,
             what=f"settling answer {answer.id}",
         )
@@ -570,6 +607,29 @@ async def _settle(
     # What we wrote (or, the conversation deleted meanwhile, what was generated).
     settlement.apply_to(answer)
     return answer
+
+
+async def _write_settlement(svc: Services, settlement: turn_writes.Settlement) -> MessageRow | None:
+    """Writes `settlement`: None, or the answer as stored when another writer settled it
+    first (a stale lease taken over). Batched with the turns settling meanwhile when the
+    database allows (store.coalescing)."""
+    if svc.settlements is None:
+        return await svc.db.write_statement(_settle_alone, settlement)
+    if await svc.settlements.submit(settlement):
+        return None
+    return await svc.db.read(_answer_by_pk, settlement.answer_pk)
+
+
+@compiled_only
+def _settle_alone(connection: Connection, settlement: turn_writes.Settlement) -> MessageRow | None:
+    if turn_writes.settle(connection, settlement):
+        return None
+    return _answer_by_pk(connection, settlement.answer_pk)
+
+
+@compiled_only
+def _answer_by_pk(connection: Connection, pk: int) -> MessageRow | None:
+    return message_repo.get_by_pk(connection, pk)
 
 
 async def _settle_failure(

@@ -7,6 +7,7 @@ from domain.identity import Caller
 from domain.services import Services
 from errors import ApiError
 from providers.registry import ProviderRegistry
+from server.state import settlements, turn_starts
 from store.database import Database
 from tests.store.db_fixtures import db, db_url, echo_catalog, postgres_url
 
@@ -21,7 +22,14 @@ ROOT = Caller(user_id="root", role="admin", key_id="k-root")
 async def svc(db: Database) -> AsyncIterator[Services]:
     providers, models = echo_catalog()
     registry = ProviderRegistry.from_config(providers, models)
-    yield Services(db=db, providers=registry, default_model="echo")
+    # Turns batched on PostgreSQL as a server batches them (server.state).
+    yield Services(
+        db=db,
+        providers=registry,
+        default_model="echo",
+        turn_starts=turn_starts(db),
+        settlements=settlements(db),
+    )
     await registry.aclose()
 
 

@@ -197,6 +197,44 @@ async def test_concurrent_sends_produce_one_answer(svc: Services) -> None:
     assert [m.role for m in thread] == ["USER", "ASSISTANT"] * (len(thread) // 2)
 
 
+async def test_turns_of_many_conversations_at_once_are_each_stored_whole(svc: Services) -> None:
+    """Turns in flight together (their starts and settlements batched on PostgreSQL, as a
+    server does): each conversation gets each of its turns in order, with its own text, and
+    each user's usage and bytes count every turn."""
+    users = {"alice": ALICE, "bob": BOB}
+    conversations = [
+        (
+            user,
+            (await conv.create_conversation(svc, caller, ConversationFields())).id,
+        )
+        for user, caller in users.items()
+        for _ in range(4)
+    ]
+
+    async def turns_of(user: str, cid: str) -> None:
+        for turn in range(3):
+            text = f"{cid} turn {turn} [echo:delay=1]"
+            await turns.send_message(svc, users[user], cid, TurnInput(text))
+
+    await asyncio.gather(*(turns_of(user, cid) for user, cid in conversations))
+    for user, cid in conversations:
+        thread = (await messages.list_messages(svc, users[user], cid, size=100)).items
+        assert [(m.position, m.role, m.status) for m in thread] == [
+            (n + 1, role, "COMPLETE") for n, role in enumerate(["USER", "ASSISTANT"] * 3)
+        ]
+        assert [m.content for m in thread[::2]] == [
+            f"{cid} turn {turn} [echo:delay=1]" for turn in range(3)
+        ]
+        assert all(answer.content.startswith("Echo: ") for answer in thread[1::2])
+        conversation = await conv.get_conversation(svc, users[user], cid)
+        assert conversation.generating_message_id is None and conversation.message_count == 6
+    for caller in users.values():
+        report = await usage.get_usage(svc, caller)
+        assert [(r.model, r.requests) for r in report.rows] == [("echo", 12)]
+    if svc.settlements is not None and svc.turn_starts is not None:  # PostgreSQL: batched
+        assert svc.settlements.batches < 24 and svc.turn_starts.batches < 24
+
+
 async def test_stale_lock_is_taken_over_and_its_answer_failed(svc: Services) -> None:
     cid = await _conversation(svc)
     stream = await turns.stream_message(svc, ALICE, cid, TurnInput("abandoned"))

@@ -1,13 +1,14 @@
-"""Request coalescing (store.coalescing): keys asked while a read is in flight are read as one
-batch, each caller its own answer; one batch in flight; an idle coalescer reads a caller's key
-at once; failures and cancellations confined to who they concern."""
+"""Request coalescing and batched writes (store.coalescing): keys asked while a read is in flight
+are read as one batch, each caller its own answer; one batch in flight; an idle coalescer reads
+a caller's key at once; failures and cancellations confined to who they concern. A Batcher of
+writes runs every item, equal or not, and an item that fails alone fails only its caller."""
 
 import asyncio
 from collections.abc import Mapping, Sequence
 
 import pytest
 
-from store.coalescing import Coalescer
+from store.coalescing import Batcher, Coalescer, Failed
 
 
 class Reads:
@@ -123,3 +124,43 @@ async def test_a_key_the_read_left_out_is_an_error_for_its_caller() -> None:
 def test_max_batch_must_be_positive() -> None:
     with pytest.raises(ValueError):
         Coalescer(Reads(), max_batch=0)
+
+
+class Writes:
+    """A batch write that records its batches: each item answered by its length, an item
+    "bad" failed alone, and the first batch held until `gate` opens."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.gate = asyncio.Event()
+
+    async def __call__(self, items: Sequence[str]) -> list[int | Failed]:
+        self.batches.append(list(items))
+        if len(self.batches) == 1:
+            await self.gate.wait()
+        return [Failed(ValueError(item)) if item == "bad" else len(item) for item in items]
+
+
+async def test_a_batcher_runs_every_item_and_fails_only_the_one_at_fault() -> None:
+    writes = Writes()
+    batcher: Batcher[str, int] = Batcher(writes)
+    first = asyncio.ensure_future(batcher.submit("first"))
+    await asyncio.sleep(0)
+    later = [asyncio.ensure_future(batcher.submit(item)) for item in ("aa", "aa", "bad", "b")]
+    await asyncio.sleep(0)
+    writes.gate.set()
+    assert await first == 5
+    answers = await asyncio.gather(*later, return_exceptions=True)
+    assert answers[:2] == [2, 2] and answers[3] == 1
+    assert isinstance(answers[2], ValueError) and str(answers[2]) == "bad"
+    # Equal items are two writes: nothing is shared without a key.
+    assert writes.batches == [["first"], ["aa", "aa", "bad", "b"]]
+
+
+async def test_an_item_that_fails_alone_on_an_idle_batcher_raises_to_its_caller() -> None:
+    writes = Writes()
+    writes.gate.set()
+    batcher: Batcher[str, int] = Batcher(writes)
+    with pytest.raises(ValueError, match="bad"):
+        await batcher.submit("bad")
+    assert await batcher.submit("ok") == 2
