@@ -61,6 +61,9 @@ class Start:
     now: datetime
     lease_expires: datetime
     new_etag: str
+    # Store nothing unless the conversation's etag is still this one (its context was known
+    # to this process, not read: domain.turn_contexts). PostgreSQL's one statement only.
+    expected_etag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ WITH locked AS (
         generation_lease_expires = :lease, message_count = message_count + 2,
         content_bytes = content_bytes + :bytes, update_time = :now, etag = :etag
     WHERE pk = :cpk AND generating_message_id IS NULL
+        AND (:expected_etag IS NULL OR etag = :expected_etag)
     RETURNING message_count
 ), stored AS (
     INSERT INTO messages (conversation_pk, id, position, role, content, status, model,
@@ -138,6 +142,7 @@ SELECT id, pk, position FROM stored
             content=Text(),
             model=String(),
             user_id=String(),
+            expected_etag=String(),
         )
     ),
     result_types=(String(), BigInteger(), Integer()),
@@ -217,8 +222,9 @@ _START_MANY = Compiled(
         """
 WITH s AS (
     SELECT * FROM unnest(:cpk, :answer_id, :user_message_id, :now, :lease, :bytes,
-        :etag, :content, :model, :user_id)
-    AS s(cpk, answer_id, user_message_id, now, lease, bytes, etag, content, model, user_id)
+        :etag, :content, :model, :user_id, :expected_etag)
+    AS s(cpk, answer_id, user_message_id, now, lease, bytes, etag, content, model, user_id,
+        expected_etag)
 ), locked AS (
     UPDATE conversations c SET
         generating_message_id = s.answer_id, generating_since = s.now,
@@ -226,6 +232,7 @@ WITH s AS (
         content_bytes = c.content_bytes + s.bytes, update_time = s.now, etag = s.etag
     FROM s
     WHERE c.pk = ANY(:cpk) AND c.pk = s.cpk AND c.generating_message_id IS NULL
+        AND (s.expected_etag IS NULL OR c.etag = s.expected_etag)
     RETURNING c.generating_message_id AS answer_id, c.message_count
 ), won AS (  -- two turns of one conversation in a batch: the lock went to one of them
     SELECT s.*, locked.message_count FROM s JOIN locked ON locked.answer_id = s.answer_id
@@ -260,6 +267,7 @@ SELECT id, pk, position FROM stored
             content=ARRAY(Text()),
             model=ARRAY(String()),
             user_id=ARRAY(String()),
+            expected_etag=ARRAY(String()),
         )
     ),
     result_types=(String(), BigInteger(), Integer()),
@@ -374,6 +382,8 @@ def start(
     """
     if connection.dialect.name == "postgresql" and one_statement(held_by, byte_cap):
         return _stored([turn], _START.rows(connection, _start_params(turn)))[0]
+    if turn.expected_etag is not None:
+        raise ValueError("an expected etag is checked by PostgreSQL's one statement only")
     size = message_bytes.size(turn.content)
     count = conversations.try_lock(
         connection,
@@ -429,6 +439,7 @@ def _start_params(turn: Start) -> dict[str, Any]:
         "content": turn.content,
         "model": turn.model,
         "user_id": turn.user_id,
+        "expected_etag": turn.expected_etag,
     }
 
 

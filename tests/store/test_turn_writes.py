@@ -356,3 +356,21 @@ def _refused(caplog: pytest.LogCaptureFixture) -> list[str]:
         for record in caplog.records
         if record.name == "store.turn_writes" and "was refused" in record.getMessage()
     ]
+
+
+@pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_start_on_an_etag_that_changed_stores_nothing(db: Database) -> None:
+    """A turn begun on a context this process kept (domain.turn_contexts) is stored only if
+    the conversation's etag is still the one it kept, alone and in a batch."""
+    row = await _stored(db, _conversation("c-etag"))  # etag e0
+    other = await _stored(db, _conversation("c-other"))
+    stale = replace(_start(row), expected_etag="not-e0")
+    assert await db.write_statement(turn_writes.start, stale) is None
+    batch = [replace(_start(row, turn="2"), expected_etag="not-e0"), _start(other, turn="3")]
+    stored = await db.write_statement(turn_writes.start_many, batch)
+    assert stored[0] is None and stored[1] is not None
+    assert await db.read(_thread, row.pk) == []
+    assert await db.write_statement(turn_writes.start, replace(stale, expected_etag="e0"))
+    assert [m.id for m in await db.read(_thread, row.pk)] == ["u1", "a1"]
