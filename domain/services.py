@@ -8,6 +8,7 @@ from domain.images import ImagePolicy
 from domain.key_cache import KeyCache
 from domain.lease import LeasePolicy
 from domain.observe import GenerationObserver, NoObserver
+from domain.turn_contexts import TurnContexts
 from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
 from store.coalescing import Batcher, Coalescer
@@ -49,3 +50,6 @@ class Services:
     # waiting meanwhile (PostgreSQL; None: each turn writes its own).
     turn_starts: Batcher[Start, tuple[MessageRow, MessageRow] | None] | None = None
     settlements: Batcher[Settlement, bool] | None = None
+    # What this process knows a conversation's next turn would read, having settled its last
+    # one (PostgreSQL, with turn_starts: the start checks the etag; None: every turn reads).
+    turn_contexts: TurnContexts | None = None

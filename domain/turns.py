@@ -35,7 +35,7 @@ arrival (domain.storable): U+0000 and lone surrogates become U+FFFD.
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -50,6 +50,7 @@ from domain.lease import LeaseKeeper
 from domain.services import Services
 from domain.storable import storable
 from domain.sweep import abandon
+from domain.turn_contexts import KnownContext
 from errors import ApiError, Code
 from providers.base import (
     CompletionRequest,
@@ -62,8 +63,8 @@ from providers.base import (
     Usage,
 )
 from store import conversations as conversation_repo
+from store import message_bytes, turn_writes
 from store import messages as message_repo
-from store import turn_writes
 from store.clock import utc_now
 from store.coalescing import Batcher
 from store.compiled import compiled_only
@@ -109,6 +110,8 @@ class _Turn:
     ticket: Ticket
     keeper: LeaseKeeper
     history: prompt.HistoryBuilder
+    # The conversation and its newest messages as the turn found them (None: not to be kept).
+    begun_from: tuple[ConversationRow, tuple[prompt.HistoryEntry, ...]] | None = None
     prompt_tokens: int = 0
 
     @property
@@ -254,17 +257,26 @@ class _Sizing:
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    """What the turn's first read found: the conversation, and the history that fits."""
+    """What the turn's first read found (or what this process knew it would find: `known`):
+    the conversation, the history that fits, and the newest messages it was made from."""
 
     conversation: ConversationRow
     sizing: _Sizing
     history: prompt.HistoryBuilder
+    recent: tuple[prompt.HistoryEntry, ...]  # newest first, at most HISTORY_BATCH
+    known: bool = False
+
+
+class _StaleContext(Exception):
+    """The conversation changed since this process last settled a turn of it: the context
+    it kept is out of date (nothing was stored; the turn starts again from a read)."""
 
 
 async def _begin(
     svc: Services, caller: Caller, conversation_id: str, turn_input: TurnInput, *, stream: bool
 ) -> _Turn:
-    """Steps 1 and 2: read and check, admit, then lock and store both messages."""
+    """Steps 1 and 2: read and check (or take what this process knows: domain.turn_contexts),
+    admit, then lock and store both messages."""
 
     def size(conversation: ConversationRow) -> _Sizing:
         """The checks of step 1 (3, 9, 11), made in the read (pure: the catalog is
@@ -277,7 +289,40 @@ async def _begin(
         )
         return _Sizing(model, provider, max_output, budget)
 
+    contexts = svc.turn_contexts
+    known = contexts.get(caller.user_id, conversation_id) if contexts is not None else None
+    if contexts is not None and known is not None:
+        try:
+            context = _known_context(known, size)
+        except ApiError:
+            context = None  # refused on what this process knew: checked again on a read
+        if context is not None:
+            try:
+                return await _lock(svc, caller, turn_input, context, stream=stream)
+            except _StaleContext:
+                pass
+        contexts.forget(caller.user_id, conversation_id)
     context = await svc.db.read(_read_context, caller.user_id, conversation_id, size)
+    return await _lock(svc, caller, turn_input, context, stream=stream)
+
+
+def _known_context(
+    known: KnownContext, size: Callable[[ConversationRow], _Sizing]
+) -> _Context | None:
+    """Step 1 on a known context; None when its history needs older messages than it kept."""
+    sizing = size(known.conversation)
+    history = prompt.HistoryBuilder(sizing.history_budget)
+    history.feed(known.recent)
+    if len(known.recent) == HISTORY_BATCH and not history.full:
+        return None
+    return _Context(known.conversation, sizing, history, known.recent, known=True)
+
+
+async def _lock(
+    svc: Services, caller: Caller, turn_input: TurnInput, context: _Context, *, stream: bool
+) -> _Turn:
+    """Step 1's end (the lock seen free, the limits' admission) and step 2."""
+    conversation_id = context.conversation.id
     conversation, sizing = context.conversation, context.sizing
     held_by = conversation.generating_message_id
     lease = conversation.generation_lease_expires
@@ -309,10 +354,13 @@ async def _begin(
             lease_expires=svc.lease.expires,
             byte_cap=byte_cap,
             history=context.history,
+            expected_etag=conversation.etag if context.known else None,
         )
+        if context.known and not (plan.single_statement and svc.turn_starts is not None):
+            raise _StaleContext  # only the batched one statement checks the etag
 
         def turn_of(stored: _Stored) -> _Turn:
-            return _new_turn(svc, plan, sizing, turn_input.params, ticket, stored)
+            return _new_turn(svc, plan, sizing, turn_input.params, ticket, stored, context)
 
         def cancel(stored: _Stored) -> None:  # stored, but its request was cancelled
             _keep(asyncio.ensure_future(_settle_failure(turn_of(stored), "CANCELLED", "")))
@@ -339,9 +387,15 @@ def _new_turn(
     params: GenerationParams,
     ticket: Ticket,
     stored: "_Stored",
+    context: _Context,
 ) -> _Turn:
     """The turn whose messages step 2 stored; its lease keeper is not started yet."""
     user_message, answer, history = stored
+    # What the next turn's context will be made from, when this process can know it: the
+    # context the turn began from, when no other turn ended in between (step 2 saw none).
+    begun_from = None
+    if plan.single_statement and not _grew(plan, answer):
+        begun_from = (context.conversation, context.recent)
     timeout = svc.generation_timeout
     keeper = LeaseKeeper(
         svc.db,
@@ -366,6 +420,7 @@ def _new_turn(
         ticket=ticket,
         keeper=keeper,
         history=history,
+        begun_from=begun_from,
     )
 
 
@@ -390,7 +445,7 @@ def _read_context(
     if len(recent) == HISTORY_BATCH:
         before = conversation.message_count + 1 - HISTORY_BATCH
         _read_history(connection, conversation.pk, before, history)
-    return _Context(conversation, sizing, history)
+    return _Context(conversation, sizing, history, tuple(recent))
 
 
 def _read_history(
@@ -417,6 +472,7 @@ class _Plan:
     lease_expires: Callable[[datetime], datetime]
     byte_cap: int | None
     history: prompt.HistoryBuilder
+    expected_etag: str | None = None  # the etag of a known context (domain.turn_contexts)
 
     @property
     def single_statement(self) -> bool:
@@ -441,6 +497,7 @@ def _start_of(plan: _Plan) -> turn_writes.Start:
         now=now,
         lease_expires=plan.lease_expires(now),
         new_etag=ids.etag(),
+        expected_etag=plan.expected_etag,
     )
 
 
@@ -481,6 +538,8 @@ async def _start_batched(
     (why the lock was not taken, the history of a thread that grew) read on its own."""
     stored = await starts.submit(_start_of(plan))
     if stored is None:
+        if plan.expected_etag is not None:
+            raise _StaleContext
         raise await svc.db.read(_not_started, plan)
     user_message, answer = stored
     if not _grew(plan, answer):
@@ -594,6 +653,7 @@ async def _settle(
         cost_micros=price.cost_micros(usage.input_tokens, usage.output_tokens),
     )
     await turn.keeper.stop()
+    stored: MessageRow | None = answer  # not written, until it is
     try:
         stored = await retried(
             lambda: _write_settlement(turn.svc, settlement),
@@ -601,12 +661,46 @@ async def _settle(
             what=f"settling answer {answer.id}",
         )
     finally:
+        _know_next_context(turn, settlement, written=stored is None)
         await turn.ticket.settle(usage.input_tokens, usage.output_tokens)
     if stored is not None:
         return stored
     # What we wrote (or, the conversation deleted meanwhile, what was generated).
     settlement.apply_to(answer)
     return answer
+
+
+def _know_next_context(turn: _Turn, settlement: turn_writes.Settlement, *, written: bool) -> None:
+    """Keeps what the conversation's next turn would read, now that this one settled it: the
+    conversation as the settlement left it (its etag, its count) and the two new messages
+    before the ones the turn began from. Forgotten when the settlement was not written (the
+    lock was taken over, or the database did not take it)."""
+    contexts = turn.svc.turn_contexts
+    if contexts is None:
+        return
+    if not written or turn.begun_from is None:
+        contexts.forget(turn.caller.user_id, turn.conversation_id)
+        return
+    conversation, recent = turn.begun_from
+    question = turn.user_message
+    after = replace(
+        conversation,
+        message_count=turn.assistant_message.position,
+        etag=settlement.new_etag,
+        update_time=settlement.now,
+        content_bytes=conversation.content_bytes
+        + message_bytes.size(question.content)
+        + message_bytes.size(settlement.content),
+        generating_message_id=None,
+        generating_since=None,
+        generation_lease_expires=None,
+    )
+    newest = (
+        ("ASSISTANT", settlement.content, settlement.status),
+        ("USER", question.content, question.status),
+        *recent[: HISTORY_BATCH - 2],
+    )
+    contexts.keep(turn.caller.user_id, turn.conversation_id, KnownContext(after, newest))
 
 
 async def _write_settlement(svc: Services, settlement: turn_writes.Settlement) -> MessageRow | None:

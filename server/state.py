@@ -10,6 +10,7 @@ from domain.lease import LeasePolicy
 from domain.limits import load_config as load_limits_config
 from domain.observe import GenerationObserver, NoObserver
 from domain.services import Services
+from domain.turn_contexts import TurnContexts
 from domain.usage_batcher import UsageBatcher
 from providers.registry import ProviderRegistry
 from server.config import Settings
@@ -55,6 +56,7 @@ def build_services(
         conversation_pages=conversation_pages(db),
         turn_starts=turn_starts(db),
         settlements=settlements(db),
+        turn_contexts=TurnContexts() if db.dialect == "postgresql" else None,
     )
 
 

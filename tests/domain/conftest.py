@@ -5,6 +5,7 @@ import pytest
 
 from domain.identity import Caller
 from domain.services import Services
+from domain.turn_contexts import TurnContexts
 from errors import ApiError
 from providers.registry import ProviderRegistry
 from server.state import settlements, turn_starts
@@ -22,13 +23,14 @@ ROOT = Caller(user_id="root", role="admin", key_id="k-root")
 async def svc(db: Database) -> AsyncIterator[Services]:
     providers, models = echo_catalog()
     registry = ProviderRegistry.from_config(providers, models)
-    # Turns batched on PostgreSQL as a server batches them (server.state).
+    # Turns batched, and their contexts kept, on PostgreSQL as a server does (server.state).
     yield Services(
         db=db,
         providers=registry,
         default_model="echo",
         turn_starts=turn_starts(db),
         settlements=settlements(db),
+        turn_contexts=TurnContexts() if db.dialect == "postgresql" else None,
     )
     await registry.aclose()
 

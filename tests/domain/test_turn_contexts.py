@@ -1,0 +1,131 @@
+"""Turn contexts a process keeps (domain.turn_contexts): a conversation's next turn skips its
+first read when this process settled the last one, and still sees every change another
+process made meanwhile (the start is conditional on the etag it kept)."""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from domain import conversations as conv
+from domain import messages, turns
+from domain.conversations import ConversationFields
+from domain.services import Services
+from domain.turn_contexts import ENTRY_OVERHEAD_BYTES, KnownContext, TurnContexts
+from domain.turns import TurnInput
+from server.state import settlements, turn_starts
+from store.database import Database
+from tests.domain.conftest import ALICE
+from tests.store.db_fixtures import conversation_row
+
+pytestmark = pytest.mark.postgres  # the contexts are kept on PostgreSQL only
+
+
+@pytest.fixture
+def db_url(postgres_url: str) -> str:
+    return postgres_url
+
+
+@pytest.fixture
+async def other(svc: Services, db_url: str) -> AsyncIterator[Services]:
+    """Another server process on the same database: its own engine, batches and contexts."""
+    db = await Database.connect(db_url)
+    try:
+        yield Services(
+            db=db,
+            providers=svc.providers,
+            default_model="echo",
+            turn_starts=turn_starts(db),
+            settlements=settlements(db),
+            turn_contexts=TurnContexts(),
+        )
+    finally:
+        await db.close()
+
+
+def _count_reads(svc: Services, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The first reads of turns (domain.turns' step 1) made through `svc` from now on."""
+    reads: list[str] = []
+    read = svc.db.read
+
+    async def counted(unit: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if unit is turns._read_context:
+            reads.append(args[1])
+        return await read(unit, *args, **kwargs)
+
+    monkeypatch.setattr(svc.db, "read", counted)
+    return reads
+
+
+async def _send(svc: Services, cid: str, text: str) -> int:
+    """Sends `text`; the prompt's tokens the model was given."""
+    result = await turns.send_message(svc, ALICE, cid, TurnInput(text))
+    return result.assistant_message.input_tokens
+
+
+async def _positions(svc: Services, cid: str) -> list[int]:
+    page = await messages.list_messages(svc, ALICE, cid, size=100)
+    return [m.position for m in page.items]
+
+
+async def test_the_next_turn_of_a_conversation_this_process_settled_skips_its_read(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = (await conv.create_conversation(svc, ALICE, ConversationFields())).id
+    reads = _count_reads(svc, monkeypatch)
+    assert await _send(svc, cid, "hello there") == 2
+    # Its history is what a read would have given: "hello there", "Echo: hello there".
+    assert await _send(svc, cid, "again") == 2 + 3 + 1
+    assert await _send(svc, cid, "and again") == 2 + 3 + 1 + 2 + 2
+    assert reads == [cid]  # the first turn only
+    assert await _positions(svc, cid) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_a_turn_sees_what_another_process_changed_since(
+    svc: Services, other: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = (await conv.create_conversation(svc, ALICE, ConversationFields())).id
+    reads = _count_reads(svc, monkeypatch)
+    assert await _send(svc, cid, "hello there") == 2
+    assert await _send(other, cid, "from elsewhere") == 2 + 3 + 2
+    # The etag this process kept is gone: nothing stored on it, then a read and the turn.
+    assert await _send(svc, cid, "again") == 2 + 3 + 2 + 3 + 1
+    assert await _positions(svc, cid) == [1, 2, 3, 4, 5, 6]
+    # An edit elsewhere (a system prompt of two words) is seen too.
+    brief = ConversationFields(system_prompt="be brief")
+    await conv.update_conversation(other, ALICE, cid, brief, update_mask="systemPrompt")
+    assert await _send(svc, cid, "x") == 2 + (2 + 3 + 2 + 3 + 1 + 2) + 1
+    assert reads == [cid, cid, cid]
+
+
+async def test_a_conversation_deleted_and_made_again_elsewhere_is_the_new_one(
+    svc: Services, other: Services
+) -> None:
+    cid = (await conv.create_conversation(svc, ALICE, ConversationFields(), "again")).id
+    await _send(svc, cid, "hello there")
+    await conv.delete_conversation(other, ALICE, cid)
+    await conv.create_conversation(other, ALICE, ConversationFields(), "again")
+    assert await _send(svc, cid, "first") == 1  # no history: the new conversation's
+    assert await _positions(svc, cid) == [1, 2]
+
+
+def _known(conversation_id: str, text: str) -> KnownContext:
+    return KnownContext(conversation_row(conversation_id), (("USER", text, "COMPLETE"),))
+
+
+def test_contexts_are_bounded_by_their_text_least_recently_used_dropped_first() -> None:
+    contexts = TurnContexts(max_bytes=3 * ENTRY_OVERHEAD_BYTES + 300)
+    for name in ("a", "b", "c"):
+        contexts.keep("alice", name, _known(name, "x" * 100))
+    assert contexts.get("alice", "a") is not None  # "a" used: "b" is now the oldest
+    contexts.keep("alice", "d", _known("d", "x" * 100))
+    assert [contexts.get("alice", name) is not None for name in "abcd"] == [
+        True,
+        False,
+        True,
+        True,
+    ]
+    contexts.keep("alice", "huge", _known("huge", "x" * 10_000))  # more than the whole
+    assert contexts.get("alice", "huge") is None and len(contexts) == 3
+    contexts.forget("alice", "a")
+    assert contexts.get("alice", "a") is None and contexts.get("bob", "c") is None
