@@ -6,7 +6,7 @@ choice of id reveals nothing about another's.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -16,6 +16,7 @@ from domain import catalog, ids
 from domain.identity import Caller
 from domain.paging import Page, page, page_size, time_cursor, time_token
 from domain.services import Services
+from domain.turn_contexts import KnownContext
 from errors import ApiError, Code
 from store import conversations as repo
 from store import message_bytes
@@ -94,6 +95,8 @@ async def create_conversation(
         await svc.db.write(store)
     except IntegrityError:
         raise ApiError(Code.ALREADY_EXISTS, f"conversation {row.id!r} already exists") from None
+    if svc.turn_contexts is not None:  # made here: its first turn's context is known
+        svc.turn_contexts.keep(caller.user_id, row.id, KnownContext(replace(row), ()), new=True)
     return row
 
 
@@ -166,6 +169,7 @@ async def update_conversation(
             raise _stale(conversation_id)
         return written
 
+    _forget_context(svc, caller, conversation_id)
     return await svc.db.write(write)
 
 
@@ -184,7 +188,15 @@ async def delete_conversation(
             raise _stale(conversation_id)
         message_bytes.charge(connection, caller.user_id, -freed, None)
 
+    _forget_context(svc, caller, conversation_id)
     await svc.db.write(delete)
+
+
+def _forget_context(svc: Services, caller: Caller, conversation_id: str) -> None:
+    """A change made here is not another writer's: the next turn's kept context
+    (domain.turn_contexts) is dropped before it, not found stale after."""
+    if svc.turn_contexts is not None:
+        svc.turn_contexts.forget(caller.user_id, conversation_id)
 
 
 def _charge(connection: Connection, caller: Caller, amount: int, cap: int | None) -> None:

@@ -300,7 +300,7 @@ async def _begin(
             try:
                 return await _lock(svc, caller, turn_input, context, stream=stream)
             except _StaleContext:
-                pass
+                contexts.stale(caller.user_id, conversation_id)
         contexts.forget(caller.user_id, conversation_id)
     context = await svc.db.read(_read_context, caller.user_id, conversation_id, size)
     return await _lock(svc, caller, turn_input, context, stream=stream)

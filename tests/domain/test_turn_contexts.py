@@ -68,8 +68,8 @@ async def _positions(svc: Services, cid: str) -> list[int]:
     return [m.position for m in page.items]
 
 
-async def test_the_next_turn_of_a_conversation_this_process_settled_skips_its_read(
-    svc: Services, monkeypatch: pytest.MonkeyPatch
+async def test_the_turns_of_a_conversation_this_process_made_and_answered_skip_their_read(
+    svc: Services, other: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cid = (await conv.create_conversation(svc, ALICE, ConversationFields())).id
     reads = _count_reads(svc, monkeypatch)
@@ -77,8 +77,12 @@ async def test_the_next_turn_of_a_conversation_this_process_settled_skips_its_re
     # Its history is what a read would have given: "hello there", "Echo: hello there".
     assert await _send(svc, cid, "again") == 2 + 3 + 1
     assert await _send(svc, cid, "and again") == 2 + 3 + 1 + 2 + 2
-    assert reads == [cid]  # the first turn only
+    assert reads == []  # created here, then answered here
     assert await _positions(svc, cid) == [1, 2, 3, 4, 5, 6]
+    made_elsewhere = (await conv.create_conversation(other, ALICE, ConversationFields())).id
+    await _send(svc, made_elsewhere, "hi")
+    await _send(svc, made_elsewhere, "hi")
+    assert reads == [made_elsewhere]  # its first turn only
 
 
 async def test_a_turn_sees_what_another_process_changed_since(
@@ -86,7 +90,7 @@ async def test_a_turn_sees_what_another_process_changed_since(
 ) -> None:
     cid = (await conv.create_conversation(svc, ALICE, ConversationFields())).id
     reads = _count_reads(svc, monkeypatch)
-    assert await _send(svc, cid, "hello there") == 2
+    assert await _send(svc, cid, "hello there") == 2  # known: made here
     assert await _send(other, cid, "from elsewhere") == 2 + 3 + 2
     # The etag this process kept is gone: nothing stored on it, then a read and the turn.
     assert await _send(svc, cid, "again") == 2 + 3 + 2 + 3 + 1
@@ -95,7 +99,7 @@ async def test_a_turn_sees_what_another_process_changed_since(
     brief = ConversationFields(system_prompt="be brief")
     await conv.update_conversation(other, ALICE, cid, brief, update_mask="systemPrompt")
     assert await _send(svc, cid, "x") == 2 + (2 + 3 + 2 + 3 + 1 + 2) + 1
-    assert reads == [cid, cid, cid]
+    assert reads == [cid, cid]
 
 
 async def test_a_conversation_deleted_and_made_again_elsewhere_is_the_new_one(
@@ -111,6 +115,35 @@ async def test_a_conversation_deleted_and_made_again_elsewhere_is_the_new_one(
 
 def _known(conversation_id: str, text: str) -> KnownContext:
     return KnownContext(conversation_row(conversation_id), (("USER", text, "COMPLETE"),))
+
+
+async def test_a_conversation_whose_turns_go_to_two_processes_is_read_each_turn(
+    svc: Services, other: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Turns taking turns between two processes: each process finds its kept context stale
+    once, then keeps none for that conversation (no start made in vain after that)."""
+    cid = (await conv.create_conversation(svc, ALICE, ConversationFields())).id
+    reads = _count_reads(svc, monkeypatch)
+    starts = svc.turn_starts
+    assert starts is not None
+    for turn in range(6):
+        await _send(svc if turn % 2 == 0 else other, cid, f"turn {turn}")
+    assert reads == [cid] * 2  # turns 2 and 4 (the first's context was known: made here)
+    assert starts.batches == 3 + 1  # the one start found stale, at turn 2
+    assert await _positions(svc, cid) == list(range(1, 13))
+
+
+async def test_an_edit_made_here_forgets_the_context_without_a_stale_start(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = (await conv.create_conversation(svc, ALICE, ConversationFields())).id
+    await _send(svc, cid, "hello there")
+    brief = ConversationFields(system_prompt="be brief")
+    await conv.update_conversation(svc, ALICE, cid, brief, update_mask="systemPrompt")
+    reads = _count_reads(svc, monkeypatch)
+    assert await _send(svc, cid, "again") == 2 + 2 + 3 + 1
+    assert await _send(svc, cid, "more") == 2 + 2 + 3 + 1 + 2 + 1  # kept again: no read
+    assert reads == [cid]
 
 
 def test_contexts_are_bounded_by_their_text_least_recently_used_dropped_first() -> None:
@@ -129,3 +162,12 @@ def test_contexts_are_bounded_by_their_text_least_recently_used_dropped_first() 
     assert contexts.get("alice", "huge") is None and len(contexts) == 3
     contexts.forget("alice", "a")
     assert contexts.get("alice", "a") is None and contexts.get("bob", "c") is None
+
+
+def test_a_shared_conversation_is_not_kept_until_its_mark_is_dropped() -> None:
+    contexts = TurnContexts()
+    contexts.keep("alice", "c", _known("c", "hi"))
+    contexts.stale("alice", "c")
+    contexts.forget("alice", "c")  # forgetting keeps the mark
+    contexts.keep("alice", "c", _known("c", "hi"))
+    assert contexts.get("alice", "c") is None and len(contexts) == 1
