@@ -100,6 +100,49 @@ def _typed(**types: TypeEngine[Any]) -> list[BindParameter[Any]]:
     return [bindparam(name, type_=type_) for name, type_ in types.items()]
 
 
+# The parameters of a turn's start and of its settlement, with their types: one value each
+# in the one-turn statements, one array each (one element a turn) in the many-turn ones.
+_START_TYPES: dict[str, TypeEngine[Any]] = {
+    "cpk": BigInteger(),
+    "answer_id": String(),
+    "user_message_id": String(),
+    "now": UtcDateTime(),
+    "lease": UtcDateTime(),
+    "bytes": BigInteger(),
+    "etag": String(),
+    "content": Text(),
+    "model": String(),
+    "user_id": String(),
+    "expected_etag": String(),
+}
+
+_SETTLE_TYPES: dict[str, TypeEngine[Any]] = {
+    "mpk": BigInteger(),
+    "cpk": BigInteger(),
+    "answer_id": String(),
+    "user_id": String(),
+    "content": Text(),
+    "status": String(),
+    "input_tokens": Integer(),
+    "output_tokens": Integer(),
+    "finish_reason": String(),
+    "error_code": Integer(),
+    "error_message": Text(),
+    "model": String(),
+    "now": UtcDateTime(),
+    "etag": String(),
+    "bytes": BigInteger(),
+    "day": Date(),
+    "cost": BigInteger(),
+    "usage_input": BigInteger(),
+    "usage_output": BigInteger(),
+}
+
+
+def _arrays(types: dict[str, TypeEngine[Any]]) -> dict[str, TypeEngine[Any]]:
+    return {name: ARRAY(type_) for name, type_ in types.items()}
+
+
 _START = Compiled(
     text(
         """
@@ -130,21 +173,7 @@ WITH locked AS (
 )
 SELECT id, pk, position FROM stored
 """
-    ).bindparams(
-        *_typed(
-            cpk=BigInteger(),
-            answer_id=String(),
-            user_message_id=String(),
-            now=UtcDateTime(),
-            lease=UtcDateTime(),
-            bytes=BigInteger(),
-            etag=String(),
-            content=Text(),
-            model=String(),
-            user_id=String(),
-            expected_etag=String(),
-        )
-    ),
+    ).bindparams(*_typed(**_START_TYPES)),
     result_types=(String(), BigInteger(), Integer()),
 )
 
@@ -188,29 +217,7 @@ WITH finished AS (
 )
 SELECT count(*) FROM finished
 """
-    ).bindparams(
-        *_typed(
-            mpk=BigInteger(),
-            cpk=BigInteger(),
-            answer_id=String(),
-            user_id=String(),
-            content=Text(),
-            status=String(),
-            input_tokens=Integer(),
-            output_tokens=Integer(),
-            finish_reason=String(),
-            error_code=Integer(),
-            error_message=Text(),
-            model=String(),
-            now=UtcDateTime(),
-            etag=String(),
-            bytes=BigInteger(),
-            day=Date(),
-            cost=BigInteger(),
-            usage_input=BigInteger(),
-            usage_output=BigInteger(),
-        )
-    ),
+    ).bindparams(*_typed(**_SETTLE_TYPES)),
     result_types=(BigInteger(),),
 )
 
@@ -255,21 +262,7 @@ WITH s AS (
 )
 SELECT id, pk, position FROM stored
 """
-    ).bindparams(
-        *_typed(
-            cpk=ARRAY(BigInteger()),
-            answer_id=ARRAY(String()),
-            user_message_id=ARRAY(String()),
-            now=ARRAY(UtcDateTime()),
-            lease=ARRAY(UtcDateTime()),
-            bytes=ARRAY(BigInteger()),
-            etag=ARRAY(String()),
-            content=ARRAY(Text()),
-            model=ARRAY(String()),
-            user_id=ARRAY(String()),
-            expected_etag=ARRAY(String()),
-        )
-    ),
+    ).bindparams(*_typed(**_arrays(_START_TYPES))),
     result_types=(String(), BigInteger(), Integer()),
 )
 
@@ -324,29 +317,7 @@ WITH s AS (
 )
 SELECT pk FROM finished
 """
-    ).bindparams(
-        *_typed(
-            mpk=ARRAY(BigInteger()),
-            cpk=ARRAY(BigInteger()),
-            answer_id=ARRAY(String()),
-            user_id=ARRAY(String()),
-            content=ARRAY(Text()),
-            status=ARRAY(String()),
-            input_tokens=ARRAY(Integer()),
-            output_tokens=ARRAY(Integer()),
-            finish_reason=ARRAY(String()),
-            error_code=ARRAY(Integer()),
-            error_message=ARRAY(Text()),
-            model=ARRAY(String()),
-            now=ARRAY(UtcDateTime()),
-            day=ARRAY(Date()),
-            etag=ARRAY(String()),
-            bytes=ARRAY(BigInteger()),
-            usage_input=ARRAY(BigInteger()),
-            usage_output=ARRAY(BigInteger()),
-            cost=ARRAY(BigInteger()),
-        )
-    ),
+    ).bindparams(*_typed(**_arrays(_SETTLE_TYPES))),
     result_types=(BigInteger(),),
 )
 
@@ -415,14 +386,8 @@ def start_many(
     """`start(connection, turn)` for each turn whose lock was free (`one_statement`), in one
     statement on PostgreSQL; of two turns of one conversation, one takes the lock and the
     other finds it held (None)."""
-    if len(turns) == 1 or connection.dialect.name != "postgresql":
-        return [_alone(start, connection, turn) for turn in turns]
-    try:
-        rows = _START_MANY.rows(connection, _columns([_start_params(turn) for turn in turns]))
-    except sa_exc.DBAPIError as refused:
-        if is_unavailable(refused):
-            raise
-        _refused(refused, "start", len(turns))
+    rows = _batched(connection, _START_MANY, [_start_params(turn) for turn in turns], "start")
+    if rows is None:
         return [_alone(start, connection, turn) for turn in turns]
     return list(_stored(turns, rows))
 
@@ -555,14 +520,8 @@ def settle(connection: Connection, turn: Settlement) -> bool:
 def settle_many(connection: Connection, turns: Sequence[Settlement]) -> list[bool | Failed]:
     """`settle(connection, turn)` for each turn, in one statement on PostgreSQL; a user's
     bytes and a day's usage counted once with the sum of its turns'."""
-    if len(turns) == 1 or connection.dialect.name != "postgresql":
-        return [_alone(settle, connection, turn) for turn in turns]
-    try:
-        rows = _SETTLE_MANY.rows(connection, _columns([_settle_params(turn) for turn in turns]))
-    except sa_exc.DBAPIError as refused:
-        if is_unavailable(refused):
-            raise
-        _refused(refused, "settle", len(turns))
+    rows = _batched(connection, _SETTLE_MANY, [_settle_params(turn) for turn in turns], "settle")
+    if rows is None:
         return [_alone(settle, connection, turn) for turn in turns]
     written = {int(pk) for (pk,) in rows}
     return [turn.answer_pk in written for turn in turns]
@@ -592,18 +551,27 @@ def _settle_params(turn: Settlement) -> dict[str, Any]:
     }
 
 
-def _columns(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-    """One statement's parameters per turn as one array per parameter (for `unnest`)."""
-    return {name: [row[name] for row in rows] for name in rows[0]}
-
-
-def _refused(error: sa_exc.DBAPIError, kind: str, count: int) -> None:
-    logger.warning(
-        "a batch of %d turns to %s was refused (%s); made one statement per turn",
-        count,
-        kind,
-        error.orig,
-    )
+def _batched(
+    connection: Connection, statement: Compiled, params: Sequence[dict[str, Any]], kind: str
+) -> list[tuple[Any, ...]] | None:
+    """The rows of the many-turn `statement` made with each turn's `params`; None when the
+    turns are to be made one statement each: one turn, SQLite (no data-modifying CTEs), or a
+    batch the database refused (it changed nothing; logged). An outage is raised."""
+    if len(params) == 1 or connection.dialect.name != "postgresql":
+        return None
+    columns = {name: [turn[name] for turn in params] for name in params[0]}  # for unnest
+    try:
+        return statement.rows(connection, columns)
+    except sa_exc.DBAPIError as refused:
+        if is_unavailable(refused):
+            raise
+        logger.warning(
+            "a batch of %d turns to %s was refused (%s); made one statement per turn",
+            len(params),
+            kind,
+            refused.orig,
+        )
+        return None
 
 
 def _alone(
