@@ -6,7 +6,10 @@
    own (11); and, in the same read, the newest history that fits. Then the
    limits admit the turn (domain.admission: 7, 8), reserving the prompt as it
    will be sent (history included) and the longest answer; a refusal stores
-   nothing. The reservation is settled in step 5.
+   nothing. The reservation is settled in step 5. On PostgreSQL the read is
+   skipped when this process created the conversation or settled its last
+   turn: it knows what the read would find (domain.turn_contexts), and step 2
+   then stores nothing unless the conversation's etag is still the one known.
 2. One write takes the conversation's generation lock (9 if another answer is
    being written), stores the user message (COMPLETE) and the answer to come
    (IN_PROGRESS): one statement on PostgreSQL (store.turn_writes), made with the
@@ -372,6 +375,8 @@ async def _lock(
         else:
             write = svc.db.write(_lock_and_store, plan)
         stored = await _committed(write, cancel)
+        if svc.turn_contexts is not None:  # known again once this turn settles
+            svc.turn_contexts.forget(caller.user_id, conversation_id)
     except BaseException:
         await _shielded(ticket.release())  # the turn never started: it uses no limit
         raise

@@ -2,6 +2,7 @@
 first read when this process settled the last one, and still sees every change another
 process made meanwhile (the start is conditional on the etag it kept)."""
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from domain.conversations import ConversationFields
 from domain.services import Services
 from domain.turn_contexts import ENTRY_OVERHEAD_BYTES, KnownContext, TurnContexts
 from domain.turns import TurnInput
+from errors import ApiError, Code
 from server.state import settlements, turn_starts
 from store.database import Database
 from tests.domain.conftest import ALICE
@@ -144,6 +146,28 @@ async def test_an_edit_made_here_forgets_the_context_without_a_stale_start(
     assert await _send(svc, cid, "again") == 2 + 2 + 3 + 1
     assert await _send(svc, cid, "more") == 2 + 2 + 3 + 1 + 2 + 1  # kept again: no read
     assert reads == [cid]
+
+
+async def test_a_second_send_while_one_is_generating_here_keeps_the_conversation_known(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn in flight drops the kept context as it starts: a second send meanwhile reads and
+    is refused (busy) without taking this process's own turn for another writer's change."""
+    cid = (await conv.create_conversation(svc, ALICE, ConversationFields())).id
+    contexts = svc.turn_contexts
+    assert contexts is not None and contexts.get(ALICE.user_id, cid) is not None
+    slow = asyncio.create_task(_send(svc, cid, "a b c d e [echo:delay=200]"))
+    for _ in range(1000):  # bounded: 5 s at least
+        if contexts.get(ALICE.user_id, cid) is None:
+            break
+        await asyncio.sleep(0.005)
+    reads = _count_reads(svc, monkeypatch)
+    with pytest.raises(ApiError) as busy:
+        await _send(svc, cid, "me too")
+    assert busy.value.code is Code.FAILED_PRECONDITION
+    await slow
+    assert await _send(svc, cid, "now") == 6 + 7 + 1  # its context known again: no read
+    assert reads == [cid]  # the refused send's
 
 
 def test_contexts_are_bounded_by_their_text_least_recently_used_dropped_first() -> None:
