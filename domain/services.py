@@ -15,7 +15,7 @@ from store.coalescing import Batcher, Coalescer
 from store.counters.memory import MemoryCounters
 from store.database import Database
 from store.records import ConversationRow, MessageRow
-from store.turn_writes import Settlement, Start
+from store.turn_writes import Settled, Settlement, Start
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class Services:
     # settling (settle_many), each kind made as one statement with the others of its kind
     # waiting meanwhile (PostgreSQL; None: each turn writes its own).
     turn_starts: Batcher[Start, tuple[MessageRow, MessageRow] | None] | None = None
-    settlements: Batcher[Settlement, bool] | None = None
+    settlements: Batcher[Settlement, Settled] | None = None
     # What this process knows a conversation's next turn would read, having settled its last
     # one (PostgreSQL, with turn_starts: the start checks the etag; None: every turn reads).
     turn_contexts: TurnContexts | None = None

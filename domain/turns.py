@@ -38,7 +38,7 @@ arrival (domain.storable): U+0000 and lone surrogates become U+FFFD.
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -53,7 +53,7 @@ from domain.lease import LeaseKeeper
 from domain.services import Services
 from domain.storable import storable
 from domain.sweep import abandon
-from domain.turn_contexts import KnownContext
+from domain.turn_contexts import KnownContext, TurnContexts
 from errors import ApiError, Code
 from providers.base import (
     CompletionRequest,
@@ -66,8 +66,8 @@ from providers.base import (
     Usage,
 )
 from store import conversations as conversation_repo
-from store import message_bytes, turn_writes
 from store import messages as message_repo
+from store import turn_writes
 from store.clock import utc_now
 from store.coalescing import Batcher
 from store.compiled import compiled_only
@@ -113,8 +113,9 @@ class _Turn:
     ticket: Ticket
     keeper: LeaseKeeper
     history: prompt.HistoryBuilder
-    # The conversation and its newest messages as the turn found them (None: not to be kept).
-    begun_from: tuple[ConversationRow, tuple[prompt.HistoryEntry, ...]] | None = None
+    # The newest messages as the turn found them, before its own (None: its conversation's
+    # next context is not to be kept: domain.turn_contexts).
+    recent_before: tuple[prompt.HistoryEntry, ...] | None = None
     prompt_tokens: int = 0
 
     @property
@@ -293,32 +294,45 @@ async def _begin(
         return _Sizing(model, provider, max_output, budget)
 
     contexts = svc.turn_contexts
-    known = contexts.get(caller.user_id, conversation_id) if contexts is not None else None
-    if contexts is not None and known is not None:
-        try:
-            context = _known_context(known, size)
-        except ApiError:
-            context = None  # refused on what this process knew: checked again on a read
-        if context is not None:
-            try:
-                return await _lock(svc, caller, turn_input, context, stream=stream)
-            except _StaleContext:
-                contexts.stale(caller.user_id, conversation_id)
-        contexts.forget(caller.user_id, conversation_id)
+    if contexts is not None:
+        known = contexts.get(caller.user_id, conversation_id)
+        if known is not None:
+            turn = await _begin_known(svc, contexts, caller, turn_input, known, size, stream)
+            if turn is not None:
+                return turn
     context = await svc.db.read(_read_context, caller.user_id, conversation_id, size)
     return await _lock(svc, caller, turn_input, context, stream=stream)
 
 
-def _known_context(
-    known: KnownContext, size: Callable[[ConversationRow], _Sizing]
-) -> _Context | None:
-    """Step 1 on a known context; None when its history needs older messages than it kept."""
-    sizing = size(known.conversation)
-    history = prompt.HistoryBuilder(sizing.history_budget)
-    history.feed(known.recent)
-    if len(known.recent) == HISTORY_BATCH and not history.full:
-        return None
-    return _Context(known.conversation, sizing, history, known.recent, known=True)
+async def _begin_known(
+    svc: Services,
+    contexts: TurnContexts,
+    caller: Caller,
+    turn_input: TurnInput,
+    known: KnownContext,
+    size: Callable[[ConversationRow], _Sizing],
+    stream: bool,
+) -> _Turn | None:
+    """Steps 1 and 2 on a known context; None when the turn is to read after all: the
+    conversation changed elsewhere (marked shared), or a check refused on what this process
+    knew, or its history needs older messages than were kept (forgotten)."""
+    conversation = known.conversation
+    try:
+        sizing = size(conversation)
+    except ApiError:
+        sizing = None
+    if sizing is not None:
+        history = prompt.HistoryBuilder(sizing.history_budget)
+        history.feed(known.recent)
+        if len(known.recent) < HISTORY_BATCH or history.full:
+            context = _Context(conversation, sizing, history, known.recent, known=True)
+            try:
+                return await _lock(svc, caller, turn_input, context, stream=stream)
+            except _StaleContext:
+                contexts.stale(caller.user_id, conversation.id)
+                return None
+    contexts.forget(caller.user_id, conversation.id)
+    return None
 
 
 async def _lock(
@@ -396,11 +410,11 @@ def _new_turn(
 ) -> _Turn:
     """The turn whose messages step 2 stored; its lease keeper is not started yet."""
     user_message, answer, history = stored
-    # What the next turn's context will be made from, when this process can know it: the
-    # context the turn began from, when no other turn ended in between (step 2 saw none).
-    begun_from = None
+    # What the next turn's context will be made from, with the conversation its settlement
+    # answers: the messages the turn began from, when no other turn ended in between.
+    recent_before = None
     if plan.single_statement and not _grew(plan, answer):
-        begun_from = (context.conversation, context.recent)
+        recent_before = context.recent
     timeout = svc.generation_timeout
     keeper = LeaseKeeper(
         svc.db,
@@ -425,7 +439,7 @@ def _new_turn(
         ticket=ticket,
         keeper=keeper,
         history=history,
-        begun_from=begun_from,
+        recent_before=recent_before,
     )
 
 
@@ -658,15 +672,15 @@ async def _settle(
         cost_micros=price.cost_micros(usage.input_tokens, usage.output_tokens),
     )
     await turn.keeper.stop()
-    stored: MessageRow | None = answer  # not written, until it is
+    settled: turn_writes.Settled | None = None
     try:
-        stored = await retried(
+        settled, stored = await retried(
             lambda: _write_settlement(turn.svc, settlement),
             within_seconds=turn.svc.lease.settle_retry_seconds,
             what=f"settling answer {answer.id}",
         )
     finally:
-        _know_next_context(turn, settlement, written=stored is None)
+        _know_next_context(turn, settlement, settled)
         await turn.ticket.settle(usage.input_tokens, usage.output_tokens)
     if stored is not None:
         return stored
@@ -675,55 +689,51 @@ async def _settle(
     return answer
 
 
-def _know_next_context(turn: _Turn, settlement: turn_writes.Settlement, *, written: bool) -> None:
+def _know_next_context(
+    turn: _Turn, settlement: turn_writes.Settlement, settled: turn_writes.Settled | None
+) -> None:
     """Keeps what the conversation's next turn would read, now that this one settled it: the
-    conversation as the settlement left it (its etag, its count) and the two new messages
-    before the ones the turn began from. Forgotten when the settlement was not written (the
-    lock was taken over, or the database did not take it)."""
+    conversation as the settlement left it (edits made meanwhile included) and the two new
+    messages before the ones the turn began from. Forgotten when the settlement did not
+    write the answer and release the lock (taken over, or the database did not take it)."""
     contexts = turn.svc.turn_contexts
     if contexts is None:
         return
-    if not written or turn.begun_from is None:
+    after = settled.conversation if settled is not None and settled.written else None
+    if after is None or turn.recent_before is None:
         contexts.forget(turn.caller.user_id, turn.conversation_id)
         return
-    conversation, recent = turn.begun_from
     question = turn.user_message
-    after = replace(
-        conversation,
-        message_count=turn.assistant_message.position,
-        etag=settlement.new_etag,
-        update_time=settlement.now,
-        content_bytes=conversation.content_bytes
-        + message_bytes.size(question.content)
-        + message_bytes.size(settlement.content),
-        generating_message_id=None,
-        generating_since=None,
-        generation_lease_expires=None,
-    )
     newest = (
         ("ASSISTANT", settlement.content, settlement.status),
         ("USER", question.content, question.status),
-        *recent[: HISTORY_BATCH - 2],
+        *turn.recent_before[: HISTORY_BATCH - 2],
     )
     contexts.keep(turn.caller.user_id, turn.conversation_id, KnownContext(after, newest))
 
 
-async def _write_settlement(svc: Services, settlement: turn_writes.Settlement) -> MessageRow | None:
-    """Writes `settlement`: None, or the answer as stored when another writer settled it
+async def _write_settlement(
+    svc: Services, settlement: turn_writes.Settlement
+) -> tuple[turn_writes.Settled, MessageRow | None]:
+    """Writes `settlement`; with it, the answer as stored when another writer settled it
     first (a stale lease taken over). Batched with the turns settling meanwhile when the
     database allows (store.coalescing)."""
     if svc.settlements is None:
         return await svc.db.write_statement(_settle_alone, settlement)
-    if await svc.settlements.submit(settlement):
-        return None
-    return await svc.db.read(_answer_by_pk, settlement.answer_pk)
+    settled = await svc.settlements.submit(settlement)
+    if settled.written:
+        return settled, None
+    return settled, await svc.db.read(_answer_by_pk, settlement.answer_pk)
 
 
 @compiled_only
-def _settle_alone(connection: Connection, settlement: turn_writes.Settlement) -> MessageRow | None:
-    if turn_writes.settle(connection, settlement):
-        return None
-    return _answer_by_pk(connection, settlement.answer_pk)
+def _settle_alone(
+    connection: Connection, settlement: turn_writes.Settlement
+) -> tuple[turn_writes.Settled, MessageRow | None]:
+    settled = turn_writes.settle(connection, settlement)
+    if settled.written:
+        return settled, None
+    return settled, _answer_by_pk(connection, settlement.answer_pk)
 
 
 @compiled_only

@@ -22,7 +22,7 @@ from store.counters.memory import MemoryCounters
 from store.counters.redis import RedisCounters
 from store.database import Database
 from store.records import ConversationRow, MessageRow
-from store.turn_writes import Settlement, Start
+from store.turn_writes import Settled, Settlement, Start
 
 
 def build_services(
@@ -56,7 +56,7 @@ def build_services(
         conversation_pages=conversation_pages(db),
         turn_starts=turn_starts(db),
         settlements=settlements(db),
-        turn_contexts=TurnContexts() if db.dialect == "postgresql" else None,
+        turn_contexts=turn_contexts(db),
     )
 
 
@@ -77,7 +77,15 @@ def turn_starts(db: Database) -> Batcher[Start, tuple[MessageRow, MessageRow] | 
     return Batcher(lambda starts: db.write_statement(turn_writes.start_many, starts))
 
 
-def settlements(db: Database) -> Batcher[Settlement, bool] | None:
+def turn_contexts(db: Database) -> TurnContexts | None:
+    """What this process knows of conversations' next turns (PostgreSQL: there the start
+    checks the etag in its one statement, and the read it saves is a round trip)."""
+    if db.dialect != "postgresql":
+        return None
+    return TurnContexts()
+
+
+def settlements(db: Database) -> Batcher[Settlement, Settled] | None:
     """Turns settling meanwhile, settled in one statement (a group commit), on PostgreSQL."""
     if db.dialect != "postgresql":
         return None

@@ -32,7 +32,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Connection, Date, Integer, String, Text, bindparam, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Connection,
+    Date,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    text,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import BindParameter
@@ -42,8 +52,9 @@ from store import conversations, message_bytes, messages, usage
 from store.coalescing import Failed
 from store.compiled import Compiled, compiled_only
 from store.database import is_unavailable
-from store.records import MessageRow
+from store.records import ConversationRow, MessageRow
 from store.tables import UtcDateTime
+from store.tables import conversations as conversation_table
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,12 +97,35 @@ class Settlement:
     new_etag: str
     cost_micros: int
 
+    def answer_columns(self) -> dict[str, Any]:
+        """The answer's columns as this settlement writes them."""
+        return {
+            "content": self.content,
+            "status": self.status,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "finish_reason": self.finish_reason,
+            "error_code": self.error_code,
+            "error_message": self.error_message,
+            "model": self.model,
+            "update_time": self.now,
+        }
+
     def apply_to(self, answer: MessageRow) -> None:
         """`answer` as this settlement writes it."""
-        answer.content, answer.status, answer.model = self.content, self.status, self.model
-        answer.input_tokens, answer.output_tokens = self.input_tokens, self.output_tokens
-        answer.finish_reason, answer.update_time = self.finish_reason, self.now
-        answer.error_code, answer.error_message = self.error_code, self.error_message
+        for name, value in self.answer_columns().items():
+            setattr(answer, name, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What a settlement did: whether it wrote the answer's outcome, and the conversation as it
+    left it when it released the lock (PostgreSQL only: None on SQLite, and when the lock was
+    no longer the answer's). That row includes whatever another writer changed meanwhile (an
+    edit made while the answer was generated): it is what the next turn's read would find."""
+
+    written: bool
+    conversation: ConversationRow | None = None
 
 
 def _typed(**types: TypeEngine[Any]) -> list[BindParameter[Any]]:
@@ -129,7 +163,7 @@ _SETTLE_TYPES: dict[str, TypeEngine[Any]] = {
     "error_code": Integer(),
     "error_message": Text(),
     "model": String(),
-    "now": UtcDateTime(),
+    "update_time": UtcDateTime(),
     "etag": String(),
     "bytes": BigInteger(),
     "day": Date(),
@@ -137,6 +171,15 @@ _SETTLE_TYPES: dict[str, TypeEngine[Any]] = {
     "usage_input": BigInteger(),
     "usage_output": BigInteger(),
 }
+
+
+# A settlement answers the conversation as it left it (when it released the lock): its
+# columns, in the table's order, as a ConversationRow takes them.
+_CONVERSATION_TYPES = [column.type for column in conversation_table.c]
+
+
+def _conversation_columns(prefix: str) -> str:
+    return ", ".join(prefix + column.name for column in conversation_table.c)
 
 
 def _arrays(types: dict[str, TypeEngine[Any]]) -> dict[str, TypeEngine[Any]]:
@@ -179,13 +222,13 @@ SELECT id, pk, position FROM stored
 
 _SETTLE = Compiled(
     text(
-        """
+        f"""
 WITH finished AS (
     UPDATE messages SET
         content = :content, status = :status, input_tokens = :input_tokens,
         output_tokens = :output_tokens, finish_reason = :finish_reason,
         error_code = :error_code, error_message = :error_message, model = :model,
-        update_time = :now
+        update_time = :update_time
     WHERE pk = :mpk AND status = 'IN_PROGRESS'
     RETURNING pk
 ), unlocked AS (
@@ -194,9 +237,9 @@ WITH finished AS (
         generation_lease_expires = NULL,
         content_bytes = content_bytes
             + CASE WHEN EXISTS (SELECT 1 FROM finished) THEN :bytes ELSE 0 END,
-        update_time = :now, etag = :etag
+        update_time = :update_time, etag = :etag
     WHERE pk = :cpk AND generating_message_id = :answer_id
-    RETURNING pk
+    RETURNING {_conversation_columns("")}
 ), charged AS (
     INSERT INTO user_message_bytes (user_id, message_bytes)
     SELECT :user_id, :bytes
@@ -215,10 +258,11 @@ WITH finished AS (
         cost_micros = usage_daily.cost_micros + EXCLUDED.cost_micros
     RETURNING 1
 )
-SELECT count(*) FROM finished
+SELECT EXISTS (SELECT 1 FROM finished), unlocked.*
+FROM (SELECT 1) AS one LEFT JOIN unlocked ON true
 """
     ).bindparams(*_typed(**_SETTLE_TYPES)),
-    result_types=(BigInteger(),),
+    result_types=(Boolean(), *_CONVERSATION_TYPES),
 )
 
 # The same changes for many turns at once (PostgreSQL), each turn one element of the arrays.
@@ -268,20 +312,20 @@ SELECT id, pk, position FROM stored
 
 _SETTLE_MANY = Compiled(
     text(
-        """
+        f"""
 WITH s AS (
     SELECT * FROM unnest(:mpk, :cpk, :answer_id, :user_id, :content, :status,
         :input_tokens, :output_tokens, :finish_reason, :error_code, :error_message,
-        :model, :now, :day, :etag, :bytes, :usage_input, :usage_output, :cost)
+        :model, :update_time, :day, :etag, :bytes, :usage_input, :usage_output, :cost)
     AS s(mpk, cpk, answer_id, user_id, content, status, input_tokens, output_tokens,
-        finish_reason, error_code, error_message, model, now, day, etag, bytes,
+        finish_reason, error_code, error_message, model, update_time, day, etag, bytes,
         usage_input, usage_output, cost)
 ), finished AS (
     UPDATE messages m SET
         content = s.content, status = s.status, input_tokens = s.input_tokens,
         output_tokens = s.output_tokens, finish_reason = s.finish_reason,
         error_code = s.error_code, error_message = s.error_message, model = s.model,
-        update_time = s.now
+        update_time = s.update_time
     FROM s
     WHERE m.pk = ANY(:mpk) AND m.pk = s.mpk AND m.status = 'IN_PROGRESS'
     RETURNING m.pk
@@ -291,10 +335,10 @@ WITH s AS (
         generation_lease_expires = NULL,
         content_bytes = c.content_bytes
             + CASE WHEN s.mpk IN (SELECT pk FROM finished) THEN s.bytes ELSE 0 END,
-        update_time = s.now, etag = s.etag
+        update_time = s.update_time, etag = s.etag
     FROM s
     WHERE c.pk = ANY(:cpk) AND c.pk = s.cpk AND c.generating_message_id = s.answer_id
-    RETURNING c.pk
+    RETURNING s.mpk AS settled, {_conversation_columns("c.")}
 ), charged AS (
     INSERT INTO user_message_bytes (user_id, message_bytes)
     SELECT user_id, sum(bytes) FROM s
@@ -315,10 +359,11 @@ WITH s AS (
         cost_micros = usage_daily.cost_micros + EXCLUDED.cost_micros
     RETURNING 1
 )
-SELECT pk FROM finished
+SELECT s.mpk, s.mpk IN (SELECT pk FROM finished), {_conversation_columns("unlocked.")}
+    FROM s LEFT JOIN unlocked ON unlocked.settled = s.mpk
 """
     ).bindparams(*_typed(**_arrays(_SETTLE_TYPES))),
-    result_types=(BigInteger(),),
+    result_types=(BigInteger(), Boolean(), *_CONVERSATION_TYPES),
 )
 
 
@@ -466,29 +511,18 @@ def new_messages(turn: Start, position: int) -> tuple[MessageRow, MessageRow]:
     return user_message, answer
 
 
-def settle(connection: Connection, turn: Settlement) -> bool:
+def settle(connection: Connection, turn: Settlement) -> Settled:
     """Writes the answer's outcome if it is still IN_PROGRESS (a late writer, whose lock
     was taken over as stale, records nothing over the outcome already recorded), releases
     the lock if the answer still holds it, and counts the usage either way. True when this
     call wrote the outcome."""
     if connection.dialect.name == "postgresql":
-        return bool(_SETTLE.scalar(connection, _settle_params(turn)))
+        row = _SETTLE.first(connection, _settle_params(turn))
+        assert row is not None  # one row, whatever the statement changed
+        return _settled(row)
     size = message_bytes.size(turn.content)
     written = messages.finish(
-        connection,
-        turn.answer_pk,
-        {
-            "content": turn.content,
-            "status": turn.status,
-            "input_tokens": turn.input_tokens,
-            "output_tokens": turn.output_tokens,
-            "finish_reason": turn.finish_reason,
-            "error_code": turn.error_code,
-            "error_message": turn.error_message,
-            "update_time": turn.now,
-            "model": turn.model,
-        },
-        only_status="IN_PROGRESS",
+        connection, turn.answer_pk, turn.answer_columns(), only_status="IN_PROGRESS"
     )
     # The answer's bytes count once it is written: on the conversation with the unlock,
     # on the user's total (no cap: an answer is kept whole) with it.
@@ -513,35 +547,34 @@ def settle(connection: Connection, turn: Settlement) -> bool:
         output_tokens=max(0, turn.output_tokens),
         cost_micros=max(0, turn.cost_micros),
     )
-    return written
+    return Settled(written)
 
 
 @compiled_only
-def settle_many(connection: Connection, turns: Sequence[Settlement]) -> list[bool | Failed]:
+def settle_many(connection: Connection, turns: Sequence[Settlement]) -> list[Settled | Failed]:
     """`settle(connection, turn)` for each turn, in one statement on PostgreSQL; a user's
     bytes and a day's usage counted once with the sum of its turns'."""
     rows = _batched(connection, _SETTLE_MANY, [_settle_params(turn) for turn in turns], "settle")
     if rows is None:
         return [_alone(settle, connection, turn) for turn in turns]
-    written = {int(pk) for (pk,) in rows}
-    return [turn.answer_pk in written for turn in turns]
+    settled = {int(answer_pk): _settled(row) for answer_pk, *row in rows}
+    return [settled[turn.answer_pk] for turn in turns]
+
+
+def _settled(row: Sequence[Any]) -> Settled:
+    """A settlement's row: whether it wrote, then the conversation's columns (all NULL when
+    it did not release the lock)."""
+    written, *columns = row
+    return Settled(bool(written), ConversationRow(*columns) if columns[0] is not None else None)
 
 
 def _settle_params(turn: Settlement) -> dict[str, Any]:
     return {
+        **turn.answer_columns(),  # the answer's columns by their names
         "mpk": turn.answer_pk,
         "cpk": turn.conversation_pk,
         "answer_id": turn.answer_id,
         "user_id": turn.user_id,
-        "content": turn.content,
-        "status": turn.status,
-        "input_tokens": turn.input_tokens,
-        "output_tokens": turn.output_tokens,
-        "finish_reason": turn.finish_reason,
-        "error_code": turn.error_code,
-        "error_message": turn.error_message,
-        "model": turn.model,
-        "now": turn.now,
         "etag": turn.new_etag,
         "bytes": message_bytes.size(turn.content),
         "day": turn.now.date(),

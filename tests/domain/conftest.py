@@ -5,10 +5,9 @@ import pytest
 
 from domain.identity import Caller
 from domain.services import Services
-from domain.turn_contexts import TurnContexts
 from errors import ApiError
 from providers.registry import ProviderRegistry
-from server.state import settlements, turn_starts
+from server.state import settlements, turn_contexts, turn_starts
 from store.database import Database
 from tests.store.db_fixtures import db, db_url, echo_catalog, postgres_url
 
@@ -30,7 +29,7 @@ async def svc(db: Database) -> AsyncIterator[Services]:
         default_model="echo",
         turn_starts=turn_starts(db),
         settlements=settlements(db),
-        turn_contexts=TurnContexts() if db.dialect == "postgresql" else None,
+        turn_contexts=turn_contexts(db),
     )
     await registry.aclose()
 

@@ -104,6 +104,27 @@ async def test_a_turn_sees_what_another_process_changed_since(
     assert reads == [cid, cid]
 
 
+async def test_an_edit_made_elsewhere_while_a_turn_is_generated_is_in_the_next_turn(
+    svc: Services, other: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The context kept after a turn is the conversation as its settlement left it, edits made
+    meanwhile included: the etag it keeps is the settlement's, set after the edit."""
+    cid = (await conv.create_conversation(svc, ALICE, ConversationFields())).id
+    contexts = svc.turn_contexts
+    assert contexts is not None
+    slow = asyncio.create_task(_send(svc, cid, "a b c d e [echo:delay=200]"))
+    for _ in range(1000):  # bounded: 5 s at least; the turn has started
+        if contexts.get(ALICE.user_id, cid) is None:
+            break
+        await asyncio.sleep(0.005)
+    brief = ConversationFields(system_prompt="be brief")
+    await conv.update_conversation(other, ALICE, cid, brief, update_mask="systemPrompt")
+    assert await slow == 6  # began before the edit
+    reads = _count_reads(svc, monkeypatch)
+    assert await _send(svc, cid, "now") == 2 + 6 + 7 + 1  # the edited system prompt
+    assert reads == []  # known, edit included
+
+
 async def test_a_conversation_deleted_and_made_again_elsewhere_is_the_new_one(
     svc: Services, other: Services
 ) -> None:

@@ -113,7 +113,7 @@ async def test_settle_writes_the_outcome_its_bytes_and_usage_and_unlocks(db: Dat
     row = await _stored(db, _conversation("c-settle"))
     started = await db.write_statement(turn_writes.start, _start(row))
     assert started is not None
-    assert await db.write_statement(turn_writes.settle, _settlement(row, started[1].pk))
+    assert (await db.write_statement(turn_writes.settle, _settlement(row, started[1].pk))).written
     answer = (await db.read(_thread, row.pk))[1]
     assert (answer.status, answer.content, answer.input_tokens, answer.output_tokens) == (
         "COMPLETE",
@@ -140,9 +140,9 @@ async def test_a_late_settle_records_only_its_usage(db: Database) -> None:
     started = await db.write_statement(turn_writes.start, _start(row))
     assert started is not None
     failed = _settlement(row, started[1].pk, status="FAILED", content="", error_code=14)
-    assert await db.write_statement(turn_writes.settle, failed)
+    assert (await db.write_statement(turn_writes.settle, failed)).written
     late = _settlement(row, started[1].pk, model="echo-2")
-    assert not await db.write_statement(turn_writes.settle, late)
+    assert not (await db.write_statement(turn_writes.settle, late)).written
     answer = (await db.read(_thread, row.pk))[1]
     assert (answer.status, answer.content, answer.error_code) == ("FAILED", "", 14)
     assert await db.read(message_bytes.used, "alice") == 6  # the late text is not held
@@ -170,7 +170,7 @@ async def test_settle_leaves_a_lock_taken_over_by_another_writer(db: Database) -
         )
 
     assert await db.write(take_over) == 8
-    assert await db.write_statement(turn_writes.settle, _settlement(row, started[1].pk))
+    assert (await db.write_statement(turn_writes.settle, _settlement(row, started[1].pk))).written
     current = await db.read(conversations.get, "alice", "c-taken")
     assert current is not None and current.generating_message_id == "b1"
     # Written, but not counted on a conversation this writer no longer holds.
@@ -281,19 +281,22 @@ async def test_turns_settled_together_store_what_each_would_alone(
         output_tokens=0,
         cost_micros=0,
     )
-    assert await db.write_statement(turn_writes.settle, failed)
+    assert (await db.write_statement(turn_writes.settle, failed)).written
     settlements = [
         _settlement(rows[0], answers[0], answer_id="a0", content="one"),
         _settlement(rows[1], answers[1], answer_id="a1", content="two two", input_tokens=5),
         _settlement(rows[2], answers[2], answer_id="a2", user_id="bob", content="bob's"),
         _settlement(rows[3], answers[3], answer_id="a3", model="echo-2", content="late"),
     ]
-    assert await db.write_statement(turn_writes.settle_many, settlements) == [
-        True,
-        True,
-        True,
-        False,
-    ]
+    outcomes = await db.write_statement(turn_writes.settle_many, settlements)
+    assert all(isinstance(outcome, turn_writes.Settled) for outcome in outcomes)
+    settled = [outcome for outcome in outcomes if isinstance(outcome, turn_writes.Settled)]
+    assert [outcome.written for outcome in settled] == [True, True, True, False]
+    if db.dialect == "postgresql":  # each conversation as its settlement left it
+        assert [
+            (c.id, c.etag, c.message_count, c.generating_message_id) if c else None
+            for c in (outcome.conversation for outcome in settled)
+        ] == [("c-one", "e2", 6, None), ("c-two", "e2", 6, None), ("c-bob", "e2", 6, None), None]
     for row, settlement in zip(rows[:3], settlements, strict=False):
         answer = (await db.read(_thread, row.pk))[1]
         assert (answer.status, answer.content, answer.input_tokens) == (
@@ -342,7 +345,7 @@ async def test_a_batch_the_database_refuses_is_made_turn_by_turn(
             _settlement(bad, started[1].pk, answer_id="a3", content="nul\x00"),
         ],
     )
-    assert settled[0] is True
+    assert isinstance(settled[0], turn_writes.Settled) and settled[0].written
     assert isinstance(settled[1], Failed)
     assert [m.status for m in await db.read(_thread, good.pk)] == ["COMPLETE", "COMPLETE"]
     assert [m.status for m in await db.read(_thread, bad.pk)] == ["COMPLETE", "IN_PROGRESS"]
