@@ -315,12 +315,18 @@ async def _begin_known(
 ) -> _Turn | None:
     """Steps 1 and 2 on a known context; None when the turn is to read after all: the
     conversation changed elsewhere (marked shared), or a check refused on what this process
-    knew, or its history needs older messages than were kept (forgotten)."""
+    knew, or its history needs older messages than were kept, or its start cannot check the
+    etag (forgotten)."""
     conversation = known.conversation
-    try:
-        sizing = size(conversation)
-    except ApiError:
-        sizing = None
+    # Only the batched one statement checks the etag: not the start of a user with a cap on
+    # message bytes (a transaction of separate statements, domain.turns step 2).
+    limits = await svc.limits.user_limits(caller.user_id, caller.role)
+    sizing = None
+    if svc.turn_starts is not None and limits.max_message_bytes is None:
+        try:
+            sizing = size(conversation)
+        except ApiError:
+            pass  # refused on what this process knew: checked again on a read
     if sizing is not None:
         history = prompt.HistoryBuilder(sizing.history_budget)
         history.feed(known.recent)
@@ -374,7 +380,7 @@ async def _lock(
             expected_etag=conversation.etag if context.known else None,
         )
         if context.known and not (plan.single_statement and svc.turn_starts is not None):
-            raise _StaleContext  # only the batched one statement checks the etag
+            raise _StaleContext  # a cap set since _begin_known looked: its start cannot check
 
         def turn_of(stored: _Stored) -> _Turn:
             return _new_turn(svc, plan, sizing, turn_input.params, ticket, stored, context)

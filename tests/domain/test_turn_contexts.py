@@ -3,6 +3,7 @@ first read when this process settled the last one, and still sees every change a
 process made meanwhile (the start is conditional on the etag it kept)."""
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -10,12 +11,15 @@ import pytest
 
 from domain import conversations as conv
 from domain import messages, turns
+from domain.admission import LimitGate
 from domain.conversations import ConversationFields
+from domain.limits import Limits, LimitsConfig
 from domain.services import Services
 from domain.turn_contexts import ENTRY_OVERHEAD_BYTES, KnownContext, TurnContexts
 from domain.turns import TurnInput
 from errors import ApiError, Code
 from server.state import settlements, turn_starts
+from store.counters.memory import MemoryCounters
 from store.database import Database
 from tests.domain.conftest import ALICE
 from tests.store.db_fixtures import conversation_row
@@ -189,6 +193,23 @@ async def test_a_second_send_while_one_is_generating_here_keeps_the_conversation
     await slow
     assert await _send(svc, cid, "now") == 6 + 7 + 1  # its context known again: no read
     assert reads == [cid]  # the refused send's
+
+
+async def test_a_capped_users_turns_read_and_leave_the_conversation_unshared(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user with a cap on message bytes starts turns in a transaction, which cannot check
+    an etag: its turns read (no start in vain, no mark of a shared conversation)."""
+    config = LimitsConfig(roles={"user": Limits(max_message_bytes=1_000_000)})
+    capped = dataclasses.replace(svc, limits=LimitGate(svc.db, MemoryCounters(), config))
+    cid = (await conv.create_conversation(capped, ALICE, ConversationFields())).id
+    reads = _count_reads(svc, monkeypatch)
+    await _send(capped, cid, "one")
+    await _send(capped, cid, "two")
+    await _send(svc, cid, "three")  # the cap lifted: read once more, then known
+    await _send(svc, cid, "four")
+    assert reads == [cid] * 3
+    assert await _positions(svc, cid) == list(range(1, 9))
 
 
 def test_contexts_are_bounded_by_their_text_least_recently_used_dropped_first() -> None:
